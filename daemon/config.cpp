@@ -1,0 +1,367 @@
+#include "daemon/config.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "manifests/names.hpp"
+#include "manifests/net_address.hpp"
+#include "manifests/yaml_reader.hpp"
+
+namespace vsrd::daemon {
+namespace {
+
+using manifests::Diagnostic;
+using manifests::Kind;
+using manifests::MapReader;
+using manifests::ReadContext;
+using manifests::SourceLocation;
+
+std::string ResolvePath(const std::string& base_dir, const std::string& path) {
+  const std::filesystem::path p(path);
+  if (p.is_absolute()) return p.lexically_normal().string();
+  return (std::filesystem::path(base_dir) / p).lexically_normal().string();
+}
+
+std::optional<std::string> ReadPath(ReadContext& context, const YAML::Node& node,
+                                    std::string_view field, const std::string& base_dir) {
+  auto text = manifests::ReadString(context, node, field);
+  if (!text) return std::nullopt;
+  return ResolvePath(base_dir, *text);
+}
+
+bool IsPort(std::string_view text, bool allow_zero) {
+  if (text.empty() || text.size() > 5) return false;
+  int value = 0;
+  for (const char c : text) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + (c - '0');
+  }
+  return value <= 65535 && (allow_zero || value > 0);
+}
+
+// "127.0.0.1:9464", "[::1]:9464", "localhost:9464"; port 0 picks a free port (tests).
+bool IsListenAddress(std::string_view text) {
+  std::string_view host;
+  std::string_view port;
+  if (text.starts_with("[")) {
+    const auto close = text.find("]:");
+    if (close == std::string_view::npos) return false;
+    host = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+    return manifests::IsIpv6Address(host) && IsPort(port, true);
+  }
+  const auto colon = text.rfind(':');
+  if (colon == std::string_view::npos) return false;
+  host = text.substr(0, colon);
+  port = text.substr(colon + 1);
+  return (host == "localhost" || manifests::IsIpv4Address(host)) && IsPort(port, true);
+}
+
+// Returns an error message, or "" when the URL is acceptable: https, a host, an optional port,
+// nothing else. Credentials in a URL would end up in logs, hence the explicit rule.
+std::string CheckTargetUrl(std::string_view url) {
+  constexpr std::string_view kScheme = "https://";
+  if (!url.starts_with(kScheme)) {
+    return "must start with https:// (vsrd talks to vSphere over TLS only)";
+  }
+  std::string_view rest = url.substr(kScheme.size());
+  if (rest.ends_with("/")) rest.remove_suffix(1);
+  if (rest.find('@') != std::string_view::npos) {
+    return "must not contain credentials; use username and password_file";
+  }
+  if (rest.find_first_of("/?#") != std::string_view::npos) {
+    return "must be https://HOST or https://HOST:PORT, without a path, query or fragment";
+  }
+  std::string_view host = rest;
+  std::string_view port;
+  if (rest.starts_with("[")) {
+    const auto close = rest.find(']');
+    if (close == std::string_view::npos) return "has an unterminated [IPv6] host";
+    host = rest.substr(1, close - 1);
+    const std::string_view after = rest.substr(close + 1);
+    if (!after.empty()) {
+      if (!after.starts_with(":")) return "has unexpected text after the [IPv6] host";
+      port = after.substr(1);
+      if (!IsPort(port, false)) return "has an invalid port";
+    }
+    if (!manifests::IsIpv6Address(host)) return "has an invalid IPv6 host";
+    return "";
+  }
+  if (const auto colon = rest.rfind(':'); colon != std::string_view::npos) {
+    host = rest.substr(0, colon);
+    port = rest.substr(colon + 1);
+    if (!IsPort(port, false)) return "has an invalid port";
+  }
+  if (!manifests::IsHostName(host)) return "has an invalid host name";
+  return "";
+}
+
+std::optional<TargetConfig> DecodeTarget(ReadContext& context, const std::string& name,
+                                         const YAML::Node& node, const std::string& path,
+                                         const std::string& base_dir) {
+  const MapReader map(context, node, path,
+                      {"api", "url", "username", "password_file", "password_env",
+                       "password_credential", "tls", "requests_per_second",
+                       "max_concurrent_mutations"});
+  if (!map.valid()) return std::nullopt;
+  const std::size_t errors = context.error_count();
+  TargetConfig target;
+  target.name = name;
+  if (const auto value = map.Require("api")) {
+    target.api = manifests::ReadEnum<ApiFlavor>(context, *value, map.Path("api"), kApiFlavorNames)
+                     .value_or(ApiFlavor::kVcenter);
+  }
+  if (const auto value = map.Require("url")) {
+    if (auto url = manifests::ReadString(context, *value, map.Path("url"))) {
+      if (const auto problem = CheckTargetUrl(*url); !problem.empty()) {
+        context.Error(*value, map.Path("url"), problem);
+      } else {
+        if (url->ends_with("/")) url->pop_back();
+        target.url = std::move(*url);
+      }
+    }
+  }
+  if (const auto value = map.Require("username")) {
+    target.username = manifests::ReadString(context, *value, map.Path("username")).value_or("");
+  }
+  if (auto secret = manifests::DecodeSecretRef(map, base_dir)) target.password = std::move(*secret);
+  if (const auto value = map.Get("tls")) {
+    const MapReader tls(context, *value, map.Path("tls"),
+                        {"ca_file", "thumbprint_sha256", "insecure_skip_verify"});
+    if (const auto ca = tls.Get("ca_file")) {
+      target.tls.ca_file = ReadPath(context, *ca, tls.Path("ca_file"), base_dir);
+    }
+    if (const auto pin = tls.Get("thumbprint_sha256")) {
+      if (auto text = manifests::ReadString(context, *pin, tls.Path("thumbprint_sha256"))) {
+        if (manifests::IsSha256Thumbprint(*text)) {
+          target.tls.thumbprint_sha256 = std::move(*text);
+        } else {
+          context.Error(*pin, tls.Path("thumbprint_sha256"),
+                        "must be a SHA-256 thumbprint: 64 hex digits, optionally as "
+                        "colon-separated pairs");
+        }
+      }
+    }
+    if (const auto skip = tls.Get("insecure_skip_verify")) {
+      target.tls.insecure_skip_verify =
+          manifests::ReadBool(context, *skip, tls.Path("insecure_skip_verify")).value_or(false);
+    }
+  }
+  if (const auto value = map.Get("requests_per_second")) {
+    target.requests_per_second =
+        manifests::ReadNumber(context, *value, map.Path("requests_per_second"), 0).value_or(10);
+  }
+  if (const auto value = map.Get("max_concurrent_mutations")) {
+    target.max_concurrent_mutations =
+        manifests::ReadInt(context, *value, map.Path("max_concurrent_mutations"), 1, 64)
+            .value_or(1);
+  }
+  if (context.error_count() != errors) return std::nullopt;
+  return target;
+}
+
+void DecodeDefaults(ReadContext& context, const YAML::Node& node, PolicyDefaults& defaults) {
+  const MapReader map(context, node, "defaults",
+                      {"interval", "retry_interval", "timeout", "max_failures"});
+  for (const auto& [key, target] : {std::pair{"interval", &defaults.interval},
+                                    std::pair{"retry_interval", &defaults.retry_interval},
+                                    std::pair{"timeout", &defaults.timeout}}) {
+    if (const auto value = map.Get(key)) {
+      if (const auto d = manifests::ReadDuration(context, *value, map.Path(key), Duration{1})) {
+        *target = *d;
+      }
+    }
+  }
+  if (const auto value = map.Get("max_failures")) {
+    if (const auto n = manifests::ReadInt(context, *value, map.Path("max_failures"), 1, 1000)) {
+      defaults.max_failures = *n;
+    }
+  }
+}
+
+bool NeedsVcenterApi(Kind kind) { return kind != Kind::kApplianceUpdate; }
+
+std::string KnownTargets(const Config& config) {
+  std::string out;
+  for (const auto& [name, target] : config.targets) {
+    if (!out.empty()) out += ", ";
+    out += name;
+  }
+  return out.empty() ? "none" : out;
+}
+
+}  // namespace
+
+ConfigResult DecodeConfig(std::string_view text, const std::string& file) {
+  ConfigResult result;
+  ReadContext context(file, result.diagnostics);
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& error) {
+    context.Error(context.Locate(error.mark), "invalid YAML: " + error.msg);
+    return result;
+  }
+  const std::string base_dir =
+      std::filesystem::absolute(std::filesystem::path(file)).parent_path().string();
+  Config config;
+  config.path = file;
+  manifests::RejectInlineSecrets(context, root, "");
+  const MapReader top(context, root, "",
+                      {"manifests", "state_dir", "listen", "workers", "log", "defaults",
+                       "targets"});
+  if (!top.valid()) return result;
+  if (const auto value = top.Get("manifests")) {
+    config.manifests = ReadPath(context, *value, "manifests", base_dir).value_or("");
+  }
+  if (const auto value = top.Get("state_dir")) {
+    config.state_dir = ReadPath(context, *value, "state_dir", base_dir).value_or("");
+  }
+  if (const auto value = top.Get("listen")) {
+    if (auto listen = manifests::ReadString(context, *value, "listen")) {
+      if (IsListenAddress(*listen)) {
+        config.listen = std::move(*listen);
+      } else {
+        context.Error(*value, "listen",
+                      "must be IPV4:PORT, [IPV6]:PORT or localhost:PORT, got \"" + *listen +
+                          "\"");
+      }
+    }
+  }
+  if (const auto value = top.Get("workers")) {
+    config.workers = manifests::ReadInt(context, *value, "workers", 1, 64).value_or(4);
+  }
+  if (const auto value = top.Get("log")) {
+    const MapReader log(context, *value, "log", {"level", "format"});
+    if (const auto level = log.Get("level")) {
+      config.log.level =
+          manifests::ReadEnum<LogLevel>(context, *level, "log.level", kLogLevelNames)
+              .value_or(LogLevel::kInfo);
+    }
+    if (const auto format = log.Get("format")) {
+      config.log.format =
+          manifests::ReadEnum<LogFormat>(context, *format, "log.format", kLogFormatNames)
+              .value_or(LogFormat::kText);
+    }
+  }
+  if (const auto value = top.Get("defaults")) DecodeDefaults(context, *value, config.defaults);
+  if (const auto value = top.Require("targets")) {
+    if (!value->IsMap()) {
+      context.Error(*value, "targets", "must be a mapping of target names, got " +
+                                           manifests::DescribeNode(*value));
+    } else if (value->size() == 0) {
+      context.Error(*value, "targets", "must define at least one target");
+    } else {
+      for (const auto& entry : *value) {
+        const std::string name = entry.first.IsScalar() ? entry.first.Scalar() : "";
+        const std::string path = manifests::JoinPath("targets", name);
+        if (!manifests::IsDns1123Label(name)) {
+          context.Error(entry.first, path,
+                        "\"" + name + "\" is not a valid target name: " +
+                            std::string(manifests::kDns1123LabelRule));
+          continue;
+        }
+        if (config.targets.contains(name)) {
+          context.Error(entry.first, path,
+                        "duplicate key; first defined at " +
+                            manifests::FormatLocation(config.targets.at(name).location));
+          continue;
+        }
+        if (auto target = DecodeTarget(context, name, entry.second, path, base_dir)) {
+          target->location = context.Locate(entry.first);
+          if (target->tls.insecure_skip_verify) {
+            result.diagnostics.push_back(Diagnostic{
+                target->location, Diagnostic::Severity::kWarning,
+                path + ".tls.insecure_skip_verify: certificate chain and host name are not "
+                       "verified for this target" +
+                    (target->tls.thumbprint_sha256 ? " (the SHA-256 pin still is)"
+                                                   : "; anyone on the path can impersonate it")});
+          }
+          config.targets.emplace(name, std::move(*target));
+        }
+      }
+    }
+  }
+  if (context.error_count() == 0) result.config = std::move(config);
+  return result;
+}
+
+ConfigResult LoadConfig(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    const int error = errno;
+    ConfigResult result;
+    result.diagnostics.push_back(Diagnostic{SourceLocation{path.string(), 0, 0},
+                                            Diagnostic::Severity::kError,
+                                            std::string("cannot read config: ") +
+                                                std::strerror(error)});
+    return result;
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return DecodeConfig(buffer.str(), path.string());
+}
+
+std::string ResolveConfigPath(const std::optional<std::string>& flag) {
+  if (flag) return *flag;
+  if (const char* env = std::getenv("VSRD_CONFIG"); env != nullptr && *env != '\0') return env;
+  return std::string(kDefaultConfigPath);
+}
+
+Diagnostics CheckObjectsAgainstConfig(const Config& config,
+                                      std::span<const manifests::Object> objects) {
+  Diagnostics out;
+  const auto error = [&](const SourceLocation& where, std::string message) {
+    out.push_back(Diagnostic{where, Diagnostic::Severity::kError, std::move(message)});
+  };
+  std::vector<std::string_view> names;
+  for (const auto& [name, target] : config.targets) names.push_back(name);
+  // Returns the target, or reports why `ref` does not name a usable one.
+  const auto lookup = [&](const manifests::NameRef& ref, std::string_view field,
+                          bool needs_vcenter, std::string_view why) -> const TargetConfig* {
+    const auto found = config.targets.find(ref.name);
+    if (found == config.targets.end()) {
+      std::string message = std::string(field) + ": unknown target \"" + ref.name + "\"";
+      if (const auto hint = manifests::ClosestMatch(ref.name, names)) {
+        message += "; did you mean \"" + *hint + "\"?";
+      } else {
+        message += " (targets in " + config.path + ": " + KnownTargets(config) + ")";
+      }
+      error(ref.location, message);
+      return nullptr;
+    }
+    if (needs_vcenter && found->second.api != ApiFlavor::kVcenter) {
+      error(ref.location, std::string(field) + ": " + std::string(why) + "; target \"" +
+                              ref.name + "\" has api: update-manager");
+      return nullptr;
+    }
+    return &found->second;
+  };
+  for (const auto& object : objects) {
+    const std::string kind(manifests::KindName(object.kind));
+    const auto* target =
+        lookup(object.target, "spec.target", NeedsVcenterApi(object.kind),
+               kind + " needs a target with api: vcenter (the /api surface)");
+    if (const auto* vcha = std::get_if<manifests::VchaPassiveNodeSpec>(&object.spec)) {
+      if (vcha->management_vcenter) {
+        lookup(*vcha->management_vcenter, "spec.management_vcenter", true,
+               "the management vCenter must be a target with api: vcenter");
+      }
+    }
+    if (const auto* update = std::get_if<manifests::ApplianceUpdateSpec>(&object.spec)) {
+      if (target != nullptr && target->api == ApiFlavor::kUpdateManager &&
+          (update->source_type || update->url)) {
+        error(object.target.location,
+              "spec.source_type and spec.url apply only to targets with api: vcenter; target "
+              "\"" + object.target.name + "\" has api: update-manager");
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace vsrd::daemon

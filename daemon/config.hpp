@@ -1,0 +1,100 @@
+#pragma once
+
+#include <array>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "manifests/common.hpp"
+#include "manifests/diagnostic.hpp"
+#include "manifests/object.hpp"
+
+// The daemon config, vsrd.yaml (PRODUCT.md section 3), decoded with the same strictness as
+// manifests. Relative paths in it are resolved against the directory of the config file.
+
+namespace vsrd::daemon {
+
+using manifests::Diagnostics;
+using manifests::Duration;
+
+inline constexpr std::string_view kDefaultConfigPath = "/etc/vsrd/vsrd.yaml";
+
+/// Which API surface a target speaks.
+enum class ApiFlavor {
+  kVcenter,        ///< the vCenter /api vAPI surface
+  kUpdateManager,  ///< an appliance configuration API (/session, /appliance/update-manager)
+};
+inline constexpr std::array<std::string_view, 2> kApiFlavorNames{"vcenter", "update-manager"};
+
+struct TlsConfig {
+  std::optional<std::string> ca_file;            ///< default: the system trust store
+  std::optional<std::string> thumbprint_sha256;  ///< optional pin of the leaf certificate
+  bool insecure_skip_verify = false;             ///< allowed, warned about at every start
+};
+
+struct TargetConfig {
+  std::string name;
+  ApiFlavor api = ApiFlavor::kVcenter;
+  std::string url;  ///< https://host[:port], no credentials, no path
+  std::string username;
+  manifests::SecretRef password;
+  TlsConfig tls;
+  double requests_per_second = 10;
+  std::int64_t max_concurrent_mutations = 1;
+  manifests::SourceLocation location;  ///< of the target's name key
+};
+
+enum class LogFormat { kText, kJson };
+inline constexpr std::array<std::string_view, 2> kLogFormatNames{"text", "json"};
+enum class LogLevel { kTrace, kDebug, kInfo, kWarn, kError };
+inline constexpr std::array<std::string_view, 5> kLogLevelNames{"trace", "debug", "info", "warn",
+                                                                "error"};
+
+struct LogConfig {
+  LogLevel level = LogLevel::kInfo;
+  LogFormat format = LogFormat::kText;
+};
+
+/// Policy defaults for manifests that leave them unset.
+struct PolicyDefaults {
+  Duration interval = std::chrono::minutes(5);
+  Duration retry_interval = std::chrono::seconds(30);
+  Duration timeout = std::chrono::hours(2);
+  std::int64_t max_failures = 3;
+};
+
+struct Config {
+  std::string path;  ///< the file it was read from
+  std::string manifests = "/var/lib/vsrd/manifests";
+  std::string state_dir = "/var/lib/vsrd";
+  std::string listen = "127.0.0.1:9464";
+  std::int64_t workers = 4;
+  LogConfig log;
+  PolicyDefaults defaults;
+  std::map<std::string, TargetConfig> targets;
+};
+
+struct ConfigResult {
+  std::optional<Config> config;  ///< set only when there were no errors
+  Diagnostics diagnostics;       ///< errors, and warnings such as insecure_skip_verify
+};
+
+/// Decodes config text; `file` names it in diagnostics and anchors relative paths.
+ConfigResult DecodeConfig(std::string_view text, const std::string& file);
+
+/// Reads and decodes a config file. Never throws.
+ConfigResult LoadConfig(const std::filesystem::path& path);
+
+/// The config path a command uses: `--config` if given, else $VSRD_CONFIG, else the default.
+std::string ResolveConfigPath(const std::optional<std::string>& flag);
+
+/// Checks between manifests and the config: every spec.target and management_vcenter names a
+/// configured target, and kinds that need the vCenter /api surface do not point at an
+/// update-manager target.
+Diagnostics CheckObjectsAgainstConfig(const Config& config,
+                                      std::span<const manifests::Object> objects);
+
+}  // namespace vsrd::daemon

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace vsrd::manifests {
+
+/// A position in an input file. `line` and `column` are 1-based; 0 means "the whole file".
+struct SourceLocation {
+  std::string file;
+  int line = 0;
+  int column = 0;
+
+  friend bool operator==(const SourceLocation&, const SourceLocation&) = default;
+};
+
+/// "FILE:LINE:COL", or just "FILE" when the location has no line.
+std::string FormatLocation(const SourceLocation& location);
+
+/// One problem found in an input file.
+struct Diagnostic {
+  enum class Severity { kError, kWarning, kNote };
+
+  SourceLocation location;
+  Severity severity = Severity::kError;
+  std::string message;
+
+  friend bool operator==(const Diagnostic&, const Diagnostic&) = default;
+};
+
+/// The one-line form every vsrd command prints: "FILE:LINE:COL: error: MESSAGE".
+std::string FormatDiagnostic(const Diagnostic& diagnostic);
+
+using Diagnostics = std::vector<Diagnostic>;
+
+/// Number of diagnostics of severity kError.
+std::size_t CountErrors(const Diagnostics& diagnostics);
+
+}  // namespace vsrd::manifests
