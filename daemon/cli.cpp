@@ -10,7 +10,8 @@
 namespace vsrd::daemon {
 namespace {
 
-constexpr std::string_view kMainHelp = R"(vsrd: declarative desired-state reconciler for VMware vSphere
+constexpr std::string_view kMainHelp =
+    R"(vsrd: declarative desired-state reconciler for VMware vSphere
 
 Usage: vsrd <command> [options]
 

@@ -103,10 +103,10 @@ std::string CheckTargetUrl(std::string_view url) {
 std::optional<TargetConfig> DecodeTarget(ReadContext& context, const std::string& name,
                                          const YAML::Node& node, const std::string& path,
                                          const std::string& base_dir) {
-  const MapReader map(context, node, path,
-                      {"api", "url", "username", "password_file", "password_env",
-                       "password_credential", "tls", "requests_per_second",
-                       "max_concurrent_mutations"});
+  const MapReader map(
+      context, node, path,
+      {"api", "url", "username", "password_file", "password_env", "password_credential", "tls",
+       "requests_per_second", "max_concurrent_mutations"});
   if (!map.valid()) return std::nullopt;
   const std::size_t errors = context.error_count();
   TargetConfig target;
@@ -211,9 +211,9 @@ ConfigResult DecodeConfig(std::string_view text, const std::string& file) {
   Config config;
   config.path = file;
   manifests::RejectInlineSecrets(context, root, "");
-  const MapReader top(context, root, "",
-                      {"manifests", "state_dir", "listen", "workers", "log", "defaults",
-                       "targets"});
+  const MapReader top(
+      context, root, "",
+      {"manifests", "state_dir", "listen", "workers", "log", "defaults", "targets"});
   if (!top.valid()) return result;
   if (const auto value = top.Get("manifests")) {
     config.manifests = ReadPath(context, *value, "manifests", base_dir).value_or("");
@@ -227,8 +227,7 @@ ConfigResult DecodeConfig(std::string_view text, const std::string& file) {
         config.listen = std::move(*listen);
       } else {
         context.Error(*value, "listen",
-                      "must be IPV4:PORT, [IPV6]:PORT or localhost:PORT, got \"" + *listen +
-                          "\"");
+                      "must be IPV4:PORT, [IPV6]:PORT or localhost:PORT, got \"" + *listen + "\"");
       }
     }
   }
@@ -238,9 +237,8 @@ ConfigResult DecodeConfig(std::string_view text, const std::string& file) {
   if (const auto value = top.Get("log")) {
     const MapReader log(context, *value, "log", {"level", "format"});
     if (const auto level = log.Get("level")) {
-      config.log.level =
-          manifests::ReadEnum<LogLevel>(context, *level, "log.level", kLogLevelNames)
-              .value_or(LogLevel::kInfo);
+      config.log.level = manifests::ReadEnum<LogLevel>(context, *level, "log.level", kLogLevelNames)
+                             .value_or(LogLevel::kInfo);
     }
     if (const auto format = log.Get("format")) {
       config.log.format =
@@ -251,8 +249,8 @@ ConfigResult DecodeConfig(std::string_view text, const std::string& file) {
   if (const auto value = top.Get("defaults")) DecodeDefaults(context, *value, config.defaults);
   if (const auto value = top.Require("targets")) {
     if (!value->IsMap()) {
-      context.Error(*value, "targets", "must be a mapping of target names, got " +
-                                           manifests::DescribeNode(*value));
+      context.Error(*value, "targets",
+                    "must be a mapping of target names, got " + manifests::DescribeNode(*value));
     } else if (value->size() == 0) {
       context.Error(*value, "targets", "must define at least one target");
     } else {
@@ -276,8 +274,9 @@ ConfigResult DecodeConfig(std::string_view text, const std::string& file) {
           if (target->tls.insecure_skip_verify) {
             result.diagnostics.push_back(Diagnostic{
                 target->location, Diagnostic::Severity::kWarning,
-                path + ".tls.insecure_skip_verify: certificate chain and host name are not "
-                       "verified for this target" +
+                path +
+                    ".tls.insecure_skip_verify: certificate chain and host name are not "
+                    "verified for this target" +
                     (target->tls.thumbprint_sha256 ? " (the SHA-256 pin still is)"
                                                    : "; anyone on the path can impersonate it")});
           }
@@ -295,10 +294,9 @@ ConfigResult LoadConfig(const std::filesystem::path& path) {
   if (!in) {
     const int error = errno;
     ConfigResult result;
-    result.diagnostics.push_back(Diagnostic{SourceLocation{path.string(), 0, 0},
-                                            Diagnostic::Severity::kError,
-                                            std::string("cannot read config: ") +
-                                                std::strerror(error)});
+    result.diagnostics.push_back(
+        Diagnostic{SourceLocation{path.string(), 0, 0}, Diagnostic::Severity::kError,
+                   std::string("cannot read config: ") + std::strerror(error)});
     return result;
   }
   std::ostringstream buffer;
@@ -321,8 +319,8 @@ Diagnostics CheckObjectsAgainstConfig(const Config& config,
   std::vector<std::string_view> names;
   for (const auto& [name, target] : config.targets) names.push_back(name);
   // Returns the target, or reports why `ref` does not name a usable one.
-  const auto lookup = [&](const manifests::NameRef& ref, std::string_view field,
-                          bool needs_vcenter, std::string_view why) -> const TargetConfig* {
+  const auto lookup = [&](const manifests::NameRef& ref, std::string_view field, bool needs_vcenter,
+                          std::string_view why) -> const TargetConfig* {
     const auto found = config.targets.find(ref.name);
     if (found == config.targets.end()) {
       std::string message = std::string(field) + ": unknown target \"" + ref.name + "\"";
@@ -335,17 +333,17 @@ Diagnostics CheckObjectsAgainstConfig(const Config& config,
       return nullptr;
     }
     if (needs_vcenter && found->second.api != ApiFlavor::kVcenter) {
-      error(ref.location, std::string(field) + ": " + std::string(why) + "; target \"" +
-                              ref.name + "\" has api: update-manager");
+      error(ref.location, std::string(field) + ": " + std::string(why) + "; target \"" + ref.name +
+                              "\" has api: update-manager");
       return nullptr;
     }
     return &found->second;
   };
   for (const auto& object : objects) {
+    if (object.target.name.empty()) continue;  // spec.target itself was reported as invalid
     const std::string kind(manifests::KindName(object.kind));
-    const auto* target =
-        lookup(object.target, "spec.target", NeedsVcenterApi(object.kind),
-               kind + " needs a target with api: vcenter (the /api surface)");
+    const auto* target = lookup(object.target, "spec.target", NeedsVcenterApi(object.kind),
+                                kind + " needs a target with api: vcenter (the /api surface)");
     if (const auto* vcha = std::get_if<manifests::VchaPassiveNodeSpec>(&object.spec)) {
       if (vcha->management_vcenter) {
         lookup(*vcha->management_vcenter, "spec.management_vcenter", true,
@@ -357,7 +355,8 @@ Diagnostics CheckObjectsAgainstConfig(const Config& config,
           (update->source_type || update->url)) {
         error(object.target.location,
               "spec.source_type and spec.url apply only to targets with api: vcenter; target "
-              "\"" + object.target.name + "\" has api: update-manager");
+              "\"" +
+                  object.target.name + "\" has api: update-manager");
       }
     }
   }

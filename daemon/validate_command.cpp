@@ -56,6 +56,7 @@ int RunValidate(const ValidateOptions& options, std::ostream& out, std::ostream&
   const auto files = manifests::FindManifestFiles(roots, diagnostics);
 
   std::vector<manifests::Object> objects;
+  std::vector<manifests::Object> checked;  // objects plus incomplete ones, for cross-checks
   std::size_t manifest_files = 0;
   std::vector<std::string> skipped;
   for (const auto& file : files) {
@@ -63,8 +64,10 @@ int RunValidate(const ValidateOptions& options, std::ostream& out, std::ostream&
     auto loaded = manifests::LoadManifestFile(file);
     if (!loaded.is_manifest) {
       if (explicit_files.contains(file.string())) {
-        diagnostics.push_back(Diagnostic{{file.string(), 0, 0}, Diagnostic::Severity::kError,
-                                         "not a vsrd manifest: no document has apiVersion or kind"});
+        diagnostics.push_back(
+            Diagnostic{{file.string(), 0, 0},
+                       Diagnostic::Severity::kError,
+                       "not a vsrd manifest: no document has apiVersion or kind"});
       } else {
         skipped.push_back(file.string());
       }
@@ -72,13 +75,15 @@ int RunValidate(const ValidateOptions& options, std::ostream& out, std::ostream&
     }
     ++manifest_files;
     diagnostics.insert(diagnostics.end(), loaded.diagnostics.begin(), loaded.diagnostics.end());
+    checked.insert(checked.end(), loaded.objects.begin(), loaded.objects.end());
+    checked.insert(checked.end(), loaded.incomplete.begin(), loaded.incomplete.end());
     for (auto& object : loaded.objects) objects.push_back(std::move(object));
   }
 
-  const auto set_problems = manifests::CheckObjectSet(objects);
+  const auto set_problems = manifests::CheckObjectSet(checked);
   diagnostics.insert(diagnostics.end(), set_problems.begin(), set_problems.end());
   if (config) {
-    const auto target_problems = CheckObjectsAgainstConfig(*config, objects);
+    const auto target_problems = CheckObjectsAgainstConfig(*config, checked);
     diagnostics.insert(diagnostics.end(), target_problems.begin(), target_problems.end());
   }
 
@@ -109,7 +114,9 @@ int RunValidate(const ValidateOptions& options, std::ostream& out, std::ostream&
   }
   out << Plural(objects.size(), "object", "objects") << " in "
       << Plural(manifest_files, "file", "files") << ": valid";
-  if (config) out << " (config " << config->path << ": " << Plural(config->targets.size(), "target", "targets") << ")";
+  if (config)
+    out << " (config " << config->path << ": "
+        << Plural(config->targets.size(), "target", "targets") << ")";
   out << '\n';
   return kExitSuccess;
 }

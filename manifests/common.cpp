@@ -11,7 +11,9 @@ namespace {
 
 constexpr Duration kMaxWindow = std::chrono::hours(24 * 7);
 
-bool IsHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+bool IsHex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
 
 bool IsThumbprint(std::string_view text, std::size_t bytes) {
   if (text.size() == bytes * 2) return std::all_of(text.begin(), text.end(), IsHex);
@@ -41,8 +43,8 @@ bool IsTimezoneName(std::string_view text) {
     return false;
   }
   return std::all_of(text.begin(), text.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-' || c == '+' || c == '/';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '+' || c == '/';
   });
 }
 
@@ -221,15 +223,15 @@ std::optional<SecretRef> DecodeSecretRef(const MapReader& map,
 
 std::optional<Policy> DecodePolicy(ReadContext& context, const YAML::Node& node,
                                    const std::string& path) {
-  const MapReader map(context, node, path,
-                      {"interval", "retry_interval", "timeout", "suspend", "depends_on", "window",
-                       "max_failures"});
+  const MapReader map(
+      context, node, path,
+      {"interval", "retry_interval", "timeout", "suspend", "depends_on", "window", "max_failures"});
   if (!map.valid()) return std::nullopt;
   const std::size_t errors = context.error_count();
   Policy policy;
-  for (const auto& [key, target] :
-       {std::pair{"interval", &policy.interval}, std::pair{"retry_interval", &policy.retry_interval},
-        std::pair{"timeout", &policy.timeout}}) {
+  for (const auto& [key, target] : {std::pair{"interval", &policy.interval},
+                                    std::pair{"retry_interval", &policy.retry_interval},
+                                    std::pair{"timeout", &policy.timeout}}) {
     if (const auto value = map.Get(key)) {
       *target = ReadDuration(context, *value, map.Path(key), Duration{1});
     }
@@ -252,9 +254,9 @@ std::optional<Policy> DecodePolicy(ReadContext& context, const YAML::Node& node,
         if (!ref.valid()) continue;
         const auto kind_node = ref.Require("kind");
         const auto name_node = ref.Require("name");
-        const auto kind =
-            kind_node ? ReadEnum<Kind>(context, *kind_node, ref.Path("kind"), kKindNames)
-                      : std::nullopt;
+        const auto kind = kind_node
+                              ? ReadEnum<Kind>(context, *kind_node, ref.Path("kind"), kKindNames)
+                              : std::nullopt;
         const auto name =
             name_node ? ReadDnsLabel(context, *name_node, ref.Path("name")) : std::nullopt;
         if (kind && name) {

@@ -27,7 +27,9 @@ enum class Kind {
 inline constexpr std::array<std::string_view, 5> kKindNames{
     "VchaPassiveNode", "OfflineDepotFromHost", "ApplianceUpdate", "ApplianceInstall",
     "GuestCustomizationCheck"};
-inline std::string_view KindName(Kind kind) { return kKindNames.at(static_cast<std::size_t>(kind)); }
+inline std::string_view KindName(Kind kind) {
+  return kKindNames.at(static_cast<std::size_t>(kind));
+}
 std::optional<Kind> ParseKind(std::string_view name);
 
 /// A name used somewhere in a manifest, with where it was written (for cross-file errors).
@@ -58,8 +60,8 @@ struct SecretRef {
 /// `relative_base` is given, in which case it is resolved against it.
 std::optional<SecretRef> DecodeSecretRef(const MapReader& map,
                                          const std::optional<std::string>& relative_base);
-inline constexpr std::array<std::string_view, 3> kSecretRefFields{
-    "password_file", "password_env", "password_credential"};
+inline constexpr std::array<std::string_view, 3> kSecretRefFields{"password_file", "password_env",
+                                                                  "password_credential"};
 
 /// Mutation window of `policy.window`: mutations start only inside it.
 struct Window {

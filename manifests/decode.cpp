@@ -58,40 +58,45 @@ std::optional<KindSpec> DecodeKindSpec(Kind kind, const MapReader& spec) {
   return std::nullopt;
 }
 
-std::optional<Metadata> DecodeMetadata(ReadContext& context, const YAML::Node& node,
-                                       SourceLocation& location) {
+// Fills `metadata` as far as it decodes: the name survives a bad label, for cross-checks.
+void DecodeMetadata(ReadContext& context, const YAML::Node& node, Metadata& metadata,
+                    SourceLocation& location) {
   const MapReader map(context, node, "metadata", {"name", "labels", "annotations"});
-  if (!map.valid()) return std::nullopt;
-  const std::size_t errors = context.error_count();
-  Metadata metadata;
   if (const auto value = map.Require("name")) {
     metadata.name = ReadDnsLabel(context, *value, "metadata.name").value_or("");
     location = context.Locate(*value);
   }
   if (const auto value = map.Get("labels")) {
-    metadata.labels = ReadStringMap(context, *value, "metadata.labels").value_or(decltype(metadata.labels){});
+    if (auto labels = ReadStringMap(context, *value, "metadata.labels")) {
+      metadata.labels = std::move(*labels);
+    }
   }
   if (const auto value = map.Get("annotations")) {
-    metadata.annotations =
-        ReadStringMap(context, *value, "metadata.annotations").value_or(decltype(metadata.annotations){});
+    if (auto annotations = ReadStringMap(context, *value, "metadata.annotations")) {
+      metadata.annotations = std::move(*annotations);
+    }
   }
-  if (context.error_count() != errors) return std::nullopt;
-  return metadata;
 }
 
-// Decodes one document. Returns nullopt when anything was reported.
-std::optional<Object> DecodeDocument(ReadContext& context, const YAML::Node& document) {
+struct DecodedDocument {
+  Object object;
+  bool complete = false;    ///< no problem was reported
+  bool identified = false;  ///< kind and metadata.name were read
+};
+
+DecodedDocument DecodeDocument(ReadContext& context, const YAML::Node& document) {
+  DecodedDocument result;
+  Object& object = result.object;
   RejectInlineSecrets(context, document, "");
   const std::size_t errors_before = context.error_count();
   const MapReader top(context, document, "", {"apiVersion", "kind", "metadata", "spec"});
-  if (!top.valid()) return std::nullopt;
-  Object object;
+  if (!top.valid()) return result;
   if (const auto value = top.Require("apiVersion")) {
     if (const auto text = ReadString(context, *value, "apiVersion")) {
       if (*text != kApiVersion) {
-        context.Error(*value, "apiVersion",
-                      "unsupported \"" + *text + "\"; this vsrd reads \"" +
-                          std::string(kApiVersion) + "\"");
+        context.Error(
+            *value, "apiVersion",
+            "unsupported \"" + *text + "\"; this vsrd reads \"" + std::string(kApiVersion) + "\"");
       }
     }
   }
@@ -100,12 +105,9 @@ std::optional<Object> DecodeDocument(ReadContext& context, const YAML::Node& doc
     kind = ReadEnum<Kind>(context, *value, "kind", kKindNames);
   }
   if (const auto value = top.Require("metadata")) {
-    if (auto metadata = DecodeMetadata(context, *value, object.location)) {
-      object.metadata = std::move(*metadata);
-    }
+    DecodeMetadata(context, *value, object.metadata, object.location);
   }
   if (const auto value = top.Require("spec"); value && kind) {
-    object.kind = *kind;
     const MapReader spec(context, *value, "spec", SpecFields(*kind));
     if (spec.valid()) {
       if (const auto target = spec.Require("target")) {
@@ -122,8 +124,10 @@ std::optional<Object> DecodeDocument(ReadContext& context, const YAML::Node& doc
       object.generation = SpecHash(*kind, *value);
     }
   }
-  if (context.error_count() != errors_before) return std::nullopt;
-  return object;
+  if (kind) object.kind = *kind;
+  result.identified = kind.has_value() && !object.metadata.name.empty();
+  result.complete = context.error_count() == errors_before;
+  return result;
 }
 
 bool LooksLikeManifest(const YAML::Node& document) {
@@ -148,15 +152,17 @@ ManifestFile DecodeManifests(std::string_view text, const std::string& file) {
     return result;
   }
   const auto non_empty = [](const YAML::Node& d) { return !d.IsNull(); };
-  result.is_manifest =
-      std::any_of(documents.begin(), documents.end(), LooksLikeManifest) ||
-      std::none_of(documents.begin(), documents.end(), non_empty);
+  result.is_manifest = std::any_of(documents.begin(), documents.end(), LooksLikeManifest) ||
+                       std::none_of(documents.begin(), documents.end(), non_empty);
   if (!result.is_manifest) return result;
   for (const auto& document : documents) {
     if (document.IsNull()) continue;  // an empty document, e.g. after a trailing "---"
     try {
-      if (auto object = DecodeDocument(context, document)) {
-        result.objects.push_back(std::move(*object));
+      auto decoded = DecodeDocument(context, document);
+      if (decoded.complete) {
+        result.objects.push_back(std::move(decoded.object));
+      } else if (decoded.identified) {
+        result.incomplete.push_back(std::move(decoded.object));
       }
     } catch (const YAML::Exception& error) {
       context.Error(context.Locate(error.mark), "cannot decode document: " + error.msg);

@@ -16,6 +16,10 @@ struct ManifestFile {
   /// The documents that decoded without error, in file order. A bad document is left out and
   /// does not affect the others.
   std::vector<Object> objects;
+  /// Documents with errors whose kind and metadata.name could still be read, decoded as far as
+  /// they go. Never reconciled; `vsrd validate` runs the cross-object checks on them too, so
+  /// that one run reports every problem.
+  std::vector<Object> incomplete;
   /// Every problem found, in file order. A file whose YAML does not parse has exactly one.
   Diagnostics diagnostics;
   /// False when no document of the file has an apiVersion or kind key: the file is something

@@ -26,10 +26,9 @@ std::string FormatDiagnostic(const Diagnostic& diagnostic) {
 }
 
 std::size_t CountErrors(const Diagnostics& diagnostics) {
-  return static_cast<std::size_t>(
-      std::count_if(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& d) {
-        return d.severity == Diagnostic::Severity::kError;
-      }));
+  return static_cast<std::size_t>(std::count_if(
+      diagnostics.begin(), diagnostics.end(),
+      [](const Diagnostic& d) { return d.severity == Diagnostic::Severity::kError; }));
 }
 
 }  // namespace vsrd::manifests

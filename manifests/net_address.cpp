@@ -1,10 +1,10 @@
 #include "manifests/net_address.hpp"
 
-#include <arpa/inet.h>
-
 #include <array>
 #include <cstdint>
 #include <string>
+
+#include <arpa/inet.h>
 
 namespace vsrd::manifests {
 namespace {

@@ -11,7 +11,9 @@ namespace {
 
 constexpr std::string_view kDependsOn = "spec.policy.depends_on: ";
 
-std::string RefKey(const ObjectRef& ref) { return std::string(KindName(ref.kind)) + "/" + ref.name; }
+std::string RefKey(const ObjectRef& ref) {
+  return std::string(KindName(ref.kind)) + "/" + ref.name;
+}
 
 Diagnostic Error(const SourceLocation& where, std::string message) {
   return Diagnostic{where, Diagnostic::Severity::kError, std::move(message)};

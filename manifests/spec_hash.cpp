@@ -18,16 +18,18 @@ void AppendString(std::string& out, const std::string& text) {
 void Render(std::string& out, const YAML::Node& node) {
   switch (node.Type()) {
     case YAML::NodeType::Map: {
-      std::vector<std::pair<std::string, YAML::Node>> entries;
+      // Sort indices, not nodes: assigning a YAML::Node writes through to the document.
+      std::vector<YAML::Node> values;
+      std::vector<std::pair<std::string, std::size_t>> keys;
       for (const auto& entry : node) {
-        entries.emplace_back(entry.first.IsScalar() ? entry.first.Scalar() : "", entry.second);
+        keys.emplace_back(entry.first.IsScalar() ? entry.first.Scalar() : "", values.size());
+        values.push_back(entry.second);
       }
-      std::sort(entries.begin(), entries.end(),
-                [](const auto& a, const auto& b) { return a.first < b.first; });
+      std::sort(keys.begin(), keys.end());
       out += '{';
-      for (const auto& [key, value] : entries) {
+      for (const auto& [key, index] : keys) {
         AppendString(out, key);
-        Render(out, value);
+        Render(out, values[index]);
       }
       out += '}';
       return;

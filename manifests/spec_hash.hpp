@@ -1,8 +1,8 @@
 #pragma once
 
-#include <yaml-cpp/yaml.h>
-
 #include <string>
+
+#include <yaml-cpp/yaml.h>
 
 #include "manifests/common.hpp"
 

@@ -53,7 +53,18 @@ std::string TypeMismatch(std::string_view expected, const YAML::Node& node) {
 
 }  // namespace
 
-SourceLocation ReadContext::Locate(const YAML::Node& node) const { return Locate(node.Mark()); }
+SourceLocation ReadContext::Locate(const YAML::Node& node) const {
+  if (node.IsNull()) {
+    for (const auto& [value, key_mark] : null_values_) {
+      if (value.is(node)) return Locate(key_mark);
+    }
+  }
+  return Locate(node.Mark());
+}
+
+void ReadContext::RememberNullValue(const YAML::Node& value, const YAML::Mark& key_mark) {
+  null_values_.emplace_back(value, key_mark);
+}
 
 SourceLocation ReadContext::Locate(const YAML::Mark& mark) const {
   if (mark.is_null()) return SourceLocation{file_, 0, 0};
@@ -141,12 +152,13 @@ MapReader::MapReader(ReadContext& context, const YAML::Node& node, std::string p
     const auto previous = std::find_if(seen.begin(), seen.end(),
                                        [&](const auto& item) { return item.first == name; });
     if (previous != seen.end()) {
-      context.Error(key, field,
-                    "duplicate key; first defined at " +
-                        FormatLocation(context.Locate(previous->second)));
+      context.Error(
+          key, field,
+          "duplicate key; first defined at " + FormatLocation(context.Locate(previous->second)));
       continue;
     }
     seen.emplace_back(name, key.Mark());
+    if (entry.second.IsNull()) context.RememberNullValue(entry.second, key.Mark());
     if (EqualsIgnoreCase(name, "password")) continue;  // RejectInlineSecrets reports it.
     if (std::find(allowed_.begin(), allowed_.end(), name) != allowed_.end()) continue;
     std::string message = "unknown field";
@@ -187,8 +199,7 @@ std::optional<std::string> ReadString(ReadContext& context, const YAML::Node& no
   return node.Scalar();
 }
 
-std::optional<bool> ReadBool(ReadContext& context, const YAML::Node& node,
-                             std::string_view field) {
+std::optional<bool> ReadBool(ReadContext& context, const YAML::Node& node, std::string_view field) {
   if (node.IsScalar() && IsPlain(node)) {
     const std::string& text = node.Scalar();
     if (text == "true" || text == "True" || text == "TRUE") return true;
@@ -229,10 +240,10 @@ std::optional<double> ReadNumber(ReadContext& context, const YAML::Node& node,
   if (node.IsScalar() && IsPlain(node)) {
     const std::string& text = node.Scalar();
     const bool well_formed =
-        !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-          return (c >= '0' && c <= '9') || c == '.';
-        }) && std::count(text.begin(), text.end(), '.') <= 1 && text.front() != '.' &&
-        text.back() != '.';
+        !text.empty() &&
+        std::all_of(text.begin(), text.end(),
+                    [](char c) { return (c >= '0' && c <= '9') || c == '.'; }) &&
+        std::count(text.begin(), text.end(), '.') <= 1 && text.front() != '.' && text.back() != '.';
     if (well_formed) {
       const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
       parsed = result.ec == std::errc{} && result.ptr == text.data() + text.size();
@@ -264,8 +275,9 @@ std::optional<Duration> ReadDuration(ReadContext& context, const YAML::Node& nod
       return c >= '0' && c <= '9';
     });
     if (bare_number) {
-      context.Error(node, field, "invalid duration " + Quote(text) + ": add a unit, e.g. " +
-                                     text + "s or " + text + "m");
+      context.Error(
+          node, field,
+          "invalid duration " + Quote(text) + ": add a unit, e.g. " + text + "s or " + text + "m");
     } else {
       context.Error(node, field,
                     "invalid duration " + Quote(text) +
@@ -274,7 +286,8 @@ std::optional<Duration> ReadDuration(ReadContext& context, const YAML::Node& nod
     return std::nullopt;
   }
   if (*parsed < min) {
-    const std::string bound = min == Duration{1} ? "greater than 0s" : "at least " + FormatDuration(min);
+    const std::string bound =
+        min == Duration{1} ? "greater than 0s" : "at least " + FormatDuration(min);
     context.Error(node, field, "must be " + bound + ", got " + text);
     return std::nullopt;
   }
@@ -306,8 +319,7 @@ std::optional<YAML::Node> ReadSequence(ReadContext& context, const YAML::Node& n
   return node;
 }
 
-std::optional<std::vector<std::string>> ReadStringList(ReadContext& context,
-                                                       const YAML::Node& node,
+std::optional<std::vector<std::string>> ReadStringList(ReadContext& context, const YAML::Node& node,
                                                        std::string_view field) {
   const auto sequence = ReadSequence(context, node, field);
   if (!sequence) return std::nullopt;

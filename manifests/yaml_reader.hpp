@@ -1,7 +1,5 @@
 #pragma once
 
-#include <yaml-cpp/yaml.h>
-
 #include <array>
 #include <cstdint>
 #include <map>
@@ -9,7 +7,10 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
+
+#include <yaml-cpp/yaml.h>
 
 #include "manifests/diagnostic.hpp"
 #include "manifests/duration.hpp"
@@ -32,8 +33,12 @@ class ReadContext {
   void Error(const YAML::Node& at, std::string_view field, std::string_view message);
   /// Errors reported through this context so far.
   std::size_t error_count() const { return errors_; }
+  /// yaml-cpp gives an empty value (`key:`) the position of whatever follows it, often the next
+  /// line; MapReader records the key's position here so that Locate reports the key instead.
+  void RememberNullValue(const YAML::Node& value, const YAML::Mark& key_mark);
 
  private:
+  std::vector<std::pair<YAML::Node, YAML::Mark>> null_values_;
   std::string file_;
   Diagnostics* out_;
   std::size_t errors_ = 0;
@@ -101,8 +106,7 @@ std::optional<std::string> ReadOneOf(ReadContext& context, const YAML::Node& nod
                                      std::string_view field,
                                      std::span<const std::string_view> values);
 /// A sequence whose items are strings; each bad item is reported at its own position.
-std::optional<std::vector<std::string>> ReadStringList(ReadContext& context,
-                                                       const YAML::Node& node,
+std::optional<std::vector<std::string>> ReadStringList(ReadContext& context, const YAML::Node& node,
                                                        std::string_view field);
 /// A mapping of strings to strings (labels, annotations).
 std::optional<std::map<std::string, std::string>> ReadStringMap(ReadContext& context,

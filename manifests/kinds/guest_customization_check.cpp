@@ -26,9 +26,9 @@ std::optional<GuestCustomizationCheckSpec> DecodeGuestCustomizationCheckSpec(
     const auto previous = std::find(out.vms.begin(), out.vms.end(), *vm);
     if (previous != out.vms.end()) {
       const auto first = marks[static_cast<std::size_t>(previous - out.vms.begin())];
-      context.Error(item, IndexPath(field, i),
-                    "\"" + *vm + "\" is listed twice; first at " +
-                        FormatLocation(context.Locate(first)));
+      context.Error(
+          item, IndexPath(field, i),
+          "\"" + *vm + "\" is listed twice; first at " + FormatLocation(context.Locate(first)));
       continue;
     }
     out.vms.push_back(std::move(*vm));

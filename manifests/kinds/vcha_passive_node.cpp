@@ -35,8 +35,9 @@ std::optional<Ipv4Spec> DecodeIpv4(ReadContext& context, const YAML::Node& node,
         spec.subnet_mask = std::move(*text);
       } else {
         context.Error(*value, map.Path("subnet_mask"),
-                      "invalid subnet mask \"" + *text + "\" (expected contiguous ones, e.g. "
-                                                         "255.255.255.0)");
+                      "invalid subnet mask \"" + *text +
+                          "\" (expected contiguous ones, e.g. "
+                          "255.255.255.0)");
       }
     }
   }
@@ -86,9 +87,9 @@ std::optional<IpSpec> DecodeIpSpec(ReadContext& context, const YAML::Node& node,
     const char* wanted = v4 ? "ipv4" : "ipv6";
     const char* other = v4 ? "ipv6" : "ipv4";
     if (!map.Has(wanted)) {
-      context.Error(node, map.Path(wanted),
-                    std::string("required field is missing (ip_family is ") +
-                        (v4 ? "IPV4" : "IPV6") + ")");
+      context.Error(
+          node, map.Path(wanted),
+          std::string("required field is missing (ip_family is ") + (v4 ? "IPV4" : "IPV6") + ")");
     }
     if (const auto extra = map.Get(other)) {
       context.Error(*extra, map.Path(other),
@@ -146,9 +147,8 @@ std::optional<PlacementSpec> DecodePlacement(ReadContext& context, const YAML::N
     }
   }
   // PlacementSpec: "<x>_network_type must be set if <x>_network is set".
-  for (const auto& [network, type] :
-       {std::pair{"ha_network", "ha_network_type"},
-        std::pair{"management_network", "management_network_type"}}) {
+  for (const auto& [network, type] : {std::pair{"ha_network", "ha_network_type"},
+                                      std::pair{"management_network", "management_network_type"}}) {
     if (map.Has(network) && !map.Has(type)) {
       context.Error(*map.Get(network), map.Path(type),
                     std::string("required when ") + network + " is set");

@@ -1,0 +1,152 @@
+#include "daemon/config.hpp"
+
+#include <cstdlib>
+
+#include <gtest/gtest.h>
+
+#include "manifests/decode.hpp"
+
+namespace vsrd::daemon {
+namespace {
+
+using manifests::Diagnostic;
+
+std::vector<std::string> Messages(const Diagnostics& diagnostics) {
+  std::vector<std::string> out;
+  for (const auto& d : diagnostics) out.push_back(manifests::FormatDiagnostic(d));
+  return out;
+}
+
+TEST(LoadConfig, ReadsTheBundledExampleAndResolvesPathsAgainstItsDirectory) {
+  const std::string dir = VSRD_SOURCE_DIR "/examples";
+  const auto result = LoadConfig(dir + "/vsrd.yaml");
+  ASSERT_TRUE(result.config) << ::testing::PrintToString(Messages(result.diagnostics));
+  const Config& config = *result.config;
+  EXPECT_EQ(config.manifests, dir + "/manifests");
+  EXPECT_EQ(config.workers, 2);
+  EXPECT_EQ(config.listen, "127.0.0.1:9464");
+  ASSERT_EQ(config.targets.size(), 3U);
+  const TargetConfig& vc01 = config.targets.at("vc01");
+  EXPECT_EQ(vc01.api, ApiFlavor::kVcenter);
+  EXPECT_EQ(vc01.url, "https://127.0.0.1:8443");
+  EXPECT_EQ(vc01.password.source, manifests::SecretRef::Source::kFile);
+  EXPECT_EQ(vc01.password.value, dir + "/secrets/vc01.password");
+  EXPECT_EQ(config.targets.at("vr01").api, ApiFlavor::kUpdateManager);
+  EXPECT_EQ(config.targets.at("vr01").password.source, manifests::SecretRef::Source::kCredential);
+}
+
+TEST(DecodeConfig, AppliesDocumentedDefaults) {
+  const auto result = DecodeConfig(
+      "targets: {vc01: {api: vcenter, url: \"https://vc01.example.com/\", username: u, "
+      "password_env: P}}\n",
+      "/etc/vsrd/vsrd.yaml");
+  ASSERT_TRUE(result.config);
+  const Config& config = *result.config;
+  EXPECT_EQ(config.manifests, "/var/lib/vsrd/manifests");
+  EXPECT_EQ(config.state_dir, "/var/lib/vsrd");
+  EXPECT_EQ(config.listen, "127.0.0.1:9464");
+  EXPECT_EQ(config.workers, 4);
+  EXPECT_EQ(config.log.level, LogLevel::kInfo);
+  EXPECT_EQ(config.log.format, LogFormat::kText);
+  EXPECT_EQ(config.defaults.interval, std::chrono::minutes(5));
+  EXPECT_EQ(config.defaults.retry_interval, std::chrono::seconds(30));
+  EXPECT_EQ(config.defaults.timeout, std::chrono::hours(2));
+  EXPECT_EQ(config.defaults.max_failures, 3);
+  const TargetConfig& vc01 = config.targets.at("vc01");
+  EXPECT_EQ(vc01.url, "https://vc01.example.com");
+  EXPECT_EQ(vc01.requests_per_second, 10);
+  EXPECT_EQ(vc01.max_concurrent_mutations, 1);
+  EXPECT_FALSE(vc01.tls.insecure_skip_verify);
+}
+
+TEST(DecodeConfig, AcceptsEveryListenAndUrlForm) {
+  for (const char* listen : {"127.0.0.1:9464", "[::1]:9464", "localhost:0", "0.0.0.0:80"}) {
+    for (const char* url : {"https://vc01", "https://vc01.example.com:8443", "https://192.0.2.1",
+                            "https://[2001:db8::1]:443"}) {
+      const std::string text = std::string("listen: \"") + listen +
+                               "\"\ntargets: {vc01: {api: vcenter, url: \"" + url +
+                               "\", username: u, password_credential: vc01}}\n";
+      const auto result = DecodeConfig(text, "c.yaml");
+      EXPECT_TRUE(result.config) << listen << " " << url << " "
+                                 << ::testing::PrintToString(Messages(result.diagnostics));
+    }
+  }
+}
+
+TEST(DecodeConfig, WarnsAboutInsecureSkipVerifyButAcceptsIt) {
+  const auto result = DecodeConfig(
+      "targets:\n  vc01: {api: vcenter, url: \"https://vc01\", username: u, password_env: P,\n"
+      "         tls: {insecure_skip_verify: true}}\n",
+      "c.yaml");
+  ASSERT_TRUE(result.config);
+  ASSERT_EQ(result.diagnostics.size(), 1U);
+  EXPECT_EQ(result.diagnostics[0].severity, Diagnostic::Severity::kWarning);
+  EXPECT_EQ(manifests::FormatDiagnostic(result.diagnostics[0]),
+            "c.yaml:2:3: warning: targets.vc01.tls.insecure_skip_verify: certificate chain and "
+            "host name are not verified for this target; anyone on the path can impersonate it");
+}
+
+TEST(ResolveConfigPath, PrefersTheFlagThenTheEnvironmentThenTheDefault) {
+  ::unsetenv("VSRD_CONFIG");
+  EXPECT_EQ(ResolveConfigPath(std::nullopt), "/etc/vsrd/vsrd.yaml");
+  ::setenv("VSRD_CONFIG", "/tmp/env.yaml", 1);
+  EXPECT_EQ(ResolveConfigPath(std::nullopt), "/tmp/env.yaml");
+  EXPECT_EQ(ResolveConfigPath(std::string("/tmp/flag.yaml")), "/tmp/flag.yaml");
+  ::unsetenv("VSRD_CONFIG");
+}
+
+// CheckObjectsAgainstConfig over one manifest per row.
+struct TargetCase {
+  const char* name;
+  const char* manifest;
+  std::vector<std::string> expected;
+};
+
+TEST(CheckObjectsAgainstConfig, MatchesTargetsAndApiFlavors) {
+  const auto config = DecodeConfig(R"(targets:
+  vc01: {api: vcenter, url: "https://vc01", username: u, password_env: P}
+  mgmt: {api: vcenter, url: "https://mgmt", username: u, password_env: P}
+  vr01: {api: update-manager, url: "https://vr01", username: u, password_env: P}
+)",
+                                   "c.yaml")
+                          .config;
+  ASSERT_TRUE(config);
+  const TargetCase cases[] = {
+      {"a vcenter kind on a vcenter target is fine",
+       "kind: ApplianceInstall\nmetadata: {name: a}\nspec: {target: vc01, max_duration: 1h}",
+       {}},
+      {"an appliance update works on both flavors",
+       "kind: ApplianceUpdate\nmetadata: {name: a}\nspec: {target: vr01, version: \"1.0\"}",
+       {}},
+      {"an unknown target gets a hint",
+       "kind: ApplianceInstall\nmetadata: {name: a}\nspec: {target: vc02, max_duration: 1h}",
+       {"m.yaml:4:16: error: spec.target: unknown target \"vc02\"; did you mean \"vc01\"?"}},
+      {"an unknown target without a near name lists the targets",
+       "kind: ApplianceInstall\nmetadata: {name: a}\nspec: {target: zzzz, max_duration: 1h}",
+       {"m.yaml:4:16: error: spec.target: unknown target \"zzzz\" (targets in c.yaml: mgmt, vc01, "
+        "vr01)"}},
+      {"a vcenter kind on an update-manager target is refused",
+       "kind: GuestCustomizationCheck\nmetadata: {name: a}\nspec: {target: vr01, vms: [vm-1]}",
+       {"m.yaml:4:16: error: spec.target: GuestCustomizationCheck needs a target with api: "
+        "vcenter (the /api surface); target \"vr01\" has api: update-manager"}},
+      {"the management vCenter must be a vcenter target",
+       "kind: VchaPassiveNode\nmetadata: {name: a}\nspec: {target: vc01, management_vcenter: vr01, "
+       "placement: {name: p, folder: f}}",
+       {"m.yaml:4:42: error: spec.management_vcenter: the management vCenter must be a target "
+        "with api: vcenter; target \"vr01\" has api: update-manager"}},
+      {"source_type does not apply to update-manager targets",
+       "kind: ApplianceUpdate\nmetadata: {name: a}\nspec: {target: vr01, version: \"1.0\", "
+       "source_type: LOCAL}",
+       {"m.yaml:4:16: error: spec.source_type and spec.url apply only to targets with api: "
+        "vcenter; target \"vr01\" has api: update-manager"}},
+  };
+  for (const auto& c : cases) {
+    const auto file =
+        manifests::DecodeManifests(std::string("apiVersion: vsrd/v1\n") + c.manifest, "m.yaml");
+    ASSERT_EQ(file.objects.size(), 1U) << c.name;
+    EXPECT_EQ(Messages(CheckObjectsAgainstConfig(*config, file.objects)), c.expected) << c.name;
+  }
+}
+
+}  // namespace
+}  // namespace vsrd::daemon
