@@ -175,7 +175,7 @@ std::optional<SecretRef> DecodeSecretRef(const MapReader& map,
     if (auto node = map.Get(kSecretRefFields[i])) given.emplace_back(sources[i], *node);
   }
   if (given.empty()) {
-    if (map.valid()) {
+    if (map.valid() && !map.has_inline_secret()) {
       context.Error(map.node(), map.path(),
                     "one of password_file, password_env or password_credential is required");
     }

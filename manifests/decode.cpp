@@ -168,6 +168,9 @@ ManifestFile DecodeManifests(std::string_view text, const std::string& file) {
       context.Error(context.Locate(error.mark), "cannot decode document: " + error.msg);
     }
   }
+  // The decoder reads fields in its own order (unknown keys first, policy before the kind's
+  // fields); the contract above is file order.
+  SortByLocation(result.diagnostics);
   return result;
 }
 

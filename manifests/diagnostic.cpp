@@ -1,6 +1,7 @@
 #include "manifests/diagnostic.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 namespace vsrd::manifests {
 
@@ -29,6 +30,13 @@ std::size_t CountErrors(const Diagnostics& diagnostics) {
   return static_cast<std::size_t>(std::count_if(
       diagnostics.begin(), diagnostics.end(),
       [](const Diagnostic& d) { return d.severity == Diagnostic::Severity::kError; }));
+}
+
+void SortByLocation(Diagnostics& diagnostics) {
+  std::stable_sort(diagnostics.begin(), diagnostics.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.location.file, a.location.line, a.location.column) <
+           std::tie(b.location.file, b.location.line, b.location.column);
+  });
 }
 
 }  // namespace vsrd::manifests

@@ -36,4 +36,7 @@ using Diagnostics = std::vector<Diagnostic>;
 /// Number of diagnostics of severity kError.
 std::size_t CountErrors(const Diagnostics& diagnostics);
 
+/// Sorts by file, line and column; diagnostics at the same position keep their relative order.
+void SortByLocation(Diagnostics& diagnostics);
+
 }  // namespace vsrd::manifests

@@ -159,7 +159,10 @@ MapReader::MapReader(ReadContext& context, const YAML::Node& node, std::string p
     }
     seen.emplace_back(name, key.Mark());
     if (entry.second.IsNull()) context.RememberNullValue(entry.second, key.Mark());
-    if (EqualsIgnoreCase(name, "password")) continue;  // RejectInlineSecrets reports it.
+    if (EqualsIgnoreCase(name, "password")) {  // RejectInlineSecrets reports it.
+      has_inline_secret_ = true;
+      continue;
+    }
     if (std::find(allowed_.begin(), allowed_.end(), name) != allowed_.end()) continue;
     std::string message = "unknown field";
     if (const auto hint = ClosestMatch(name, allowed_)) {

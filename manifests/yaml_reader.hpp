@@ -78,6 +78,9 @@ class MapReader {
   /// As Get, and reports "FIELD: required field is missing" at the mapping when absent.
   std::optional<YAML::Node> Require(std::string_view key) const;
   bool Has(std::string_view key) const { return Get(key).has_value(); }
+  /// True when the mapping has a "password" key (reported by RejectInlineSecrets), so that
+  /// a "password_file is required" message would only repeat that error.
+  bool has_inline_secret() const { return has_inline_secret_; }
 
  private:
   ReadContext* context_;
@@ -85,6 +88,7 @@ class MapReader {
   std::string path_;
   std::vector<std::string_view> allowed_;
   bool valid_ = false;
+  bool has_inline_secret_ = false;
 };
 
 /// A plain or quoted scalar, not null, not empty.
