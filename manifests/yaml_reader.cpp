@@ -167,6 +167,7 @@ MapReader::MapReader(ReadContext& context, const YAML::Node& node, std::string p
     std::string message = "unknown field";
     if (const auto hint = ClosestMatch(name, allowed_)) {
       message += "; did you mean \"" + *hint + "\"?";
+      suggested_.push_back(*hint);
     } else {
       message += " (known fields: " + JoinQuoted(allowed_) + ")";
     }
@@ -185,7 +186,8 @@ std::optional<YAML::Node> MapReader::Get(std::string_view key) const {
 std::optional<YAML::Node> MapReader::Require(std::string_view key) const {
   if (!valid_) return std::nullopt;
   auto value = Get(key);
-  if (!value) context_->Error(node_, Path(key), "required field is missing");
+  const bool misspelled = std::find(suggested_.begin(), suggested_.end(), key) != suggested_.end();
+  if (!value && !misspelled) context_->Error(node_, Path(key), "required field is missing");
   return value;
 }
 

@@ -75,7 +75,8 @@ class MapReader {
   /// The value of `key`, or nullopt when absent. An explicit null (`key:` / `key: ~`) is
   /// returned as a null node so the typed read reports it. `key` must be in `allowed`.
   std::optional<YAML::Node> Get(std::string_view key) const;
-  /// As Get, and reports "FIELD: required field is missing" at the mapping when absent.
+  /// As Get, and reports "FIELD: required field is missing" at the mapping when absent, unless
+  /// an unknown key was already reported as a misspelling of it ("did you mean").
   std::optional<YAML::Node> Require(std::string_view key) const;
   bool Has(std::string_view key) const { return Get(key).has_value(); }
   /// True when the mapping has a "password" key (reported by RejectInlineSecrets), so that
@@ -89,6 +90,7 @@ class MapReader {
   std::vector<std::string_view> allowed_;
   bool valid_ = false;
   bool has_inline_secret_ = false;
+  std::vector<std::string> suggested_;  ///< keys offered as "did you mean" for unknown keys
 };
 
 /// A plain or quoted scalar, not null, not empty.

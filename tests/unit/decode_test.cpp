@@ -198,10 +198,10 @@ spec: {target: vc01, vms: [], policy: {interval: 5, suspend: yes}}
                 "\"vsrd/v1\"",
                 "m.yaml:3:18: error: metadata.name: \"Web_Tier\" is not a valid name: use 1-63 "
                 "lowercase letters, digits and '-', starting and ending with a letter or digit",
+                "m.yaml:4:27: error: spec.vms: must list at least one VM id",
                 "m.yaml:4:50: error: spec.policy.interval: invalid duration \"5\": add a unit, "
                 "e.g. 5s or 5m",
                 "m.yaml:4:62: error: spec.policy.suspend: must be true or false, got \"yes\"",
-                "m.yaml:4:27: error: spec.vms: must list at least one VM id",
             }));
 }
 
