@@ -6,6 +6,7 @@
 
 #include "daemon/exit_codes.hpp"
 #include "daemon/validate_command.hpp"
+#include "vsrd_version.hpp"
 
 namespace vsrd::daemon {
 namespace {
@@ -66,7 +67,9 @@ int Validate(std::span<const std::string_view> args, std::ostream& out, std::ost
       options.config = std::string(args[++i]);
     } else if (!only_paths && arg.starts_with("--config=")) {
       options.config = std::string(arg.substr(9));
-    } else if (!only_paths && arg.starts_with("-") && arg != "-") {
+    } else if (!only_paths && arg == "-") {
+      return Usage(err, "reading manifests from stdin is not supported; name a file", "validate");
+    } else if (!only_paths && arg.starts_with("-")) {
       return Usage(err, "unknown option " + std::string(arg), "validate");
     } else {
       options.paths.emplace_back(arg);

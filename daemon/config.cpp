@@ -254,6 +254,8 @@ ConfigResult DecodeConfig(std::string_view text, const std::string& file) {
     } else if (value->size() == 0) {
       context.Error(*value, "targets", "must define at least one target");
     } else {
+      // Every key, including those of targets with errors, for the duplicate check.
+      std::map<std::string, manifests::SourceLocation> target_keys;
       for (const auto& entry : *value) {
         const std::string name = entry.first.IsScalar() ? entry.first.Scalar() : "";
         const std::string path = manifests::JoinPath("targets", name);
@@ -263,12 +265,14 @@ ConfigResult DecodeConfig(std::string_view text, const std::string& file) {
                             std::string(manifests::kDns1123LabelRule));
           continue;
         }
-        if (config.targets.contains(name)) {
-          context.Error(entry.first, path,
-                        "duplicate key; first defined at " +
-                            manifests::FormatLocation(config.targets.at(name).location));
+        const auto [first, inserted] = target_keys.emplace(name, context.Locate(entry.first));
+        if (!inserted) {
+          context.Error(
+              entry.first, path,
+              "duplicate key; first defined at " + manifests::FormatLocation(first->second));
           continue;
         }
+        if (entry.second.IsNull()) context.RememberNullValue(entry.second, entry.first.Mark());
         if (auto target = DecodeTarget(context, name, entry.second, path, base_dir)) {
           target->location = context.Locate(entry.first);
           if (target->tls.insecure_skip_verify) {
@@ -286,6 +290,7 @@ ConfigResult DecodeConfig(std::string_view text, const std::string& file) {
     }
   }
   if (context.error_count() == 0) result.config = std::move(config);
+  manifests::SortByLocation(result.diagnostics);  // decoding order is not file order
   return result;
 }
 

@@ -79,7 +79,7 @@ struct Config {
 
 struct ConfigResult {
   std::optional<Config> config;  ///< set only when there were no errors
-  Diagnostics diagnostics;       ///< errors, and warnings such as insecure_skip_verify
+  Diagnostics diagnostics;       ///< errors, and warnings such as insecure_skip_verify; file order
 };
 
 /// Decodes config text; `file` names it in diagnostics and anchors relative paths.

@@ -80,6 +80,11 @@ int RunValidate(const ValidateOptions& options, std::ostream& out, std::ostream&
     for (auto& object : loaded.objects) objects.push_back(std::move(object));
   }
 
+  // In source order, so that "first defined at" names the earlier document.
+  std::stable_sort(checked.begin(), checked.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.location.file, a.location.line, a.location.column) <
+           std::tie(b.location.file, b.location.line, b.location.column);
+  });
   const auto set_problems = manifests::CheckObjectSet(checked);
   diagnostics.insert(diagnostics.end(), set_problems.begin(), set_problems.end());
   if (config) {
@@ -100,6 +105,12 @@ int RunValidate(const ValidateOptions& options, std::ostream& out, std::ostream&
   }
   for (const auto& file : skipped) {
     err << file << ": note: skipped: no document has apiVersion or kind\n";
+  }
+  if (config_path && !config) {
+    err << *config_path << ": note: the config has errors; "
+        << (options.paths.empty() ? "no manifests were checked (name them as PATH)"
+                                  : "spec.target and management_vcenter were not checked")
+        << '\n';
   }
   if (!config_path) {
     err << "note: no config at " << candidate

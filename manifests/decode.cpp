@@ -87,8 +87,8 @@ struct DecodedDocument {
 DecodedDocument DecodeDocument(ReadContext& context, const YAML::Node& document) {
   DecodedDocument result;
   Object& object = result.object;
+  const std::size_t errors_before = context.error_count();  // an inline secret is an error too
   RejectInlineSecrets(context, document, "");
-  const std::size_t errors_before = context.error_count();
   const MapReader top(context, document, "", {"apiVersion", "kind", "metadata", "spec"});
   if (!top.valid()) return result;
   if (const auto value = top.Require("apiVersion")) {

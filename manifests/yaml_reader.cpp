@@ -364,6 +364,7 @@ std::optional<std::map<std::string, std::string>> ReadStringMap(ReadContext& con
       ok = false;
       continue;
     }
+    if (entry.second.IsNull()) context.RememberNullValue(entry.second, entry.first.Mark());
     auto value = ReadString(context, entry.second, child);
     if (!value) {
       ok = false;

@@ -34,7 +34,8 @@ class ReadContext {
   /// Errors reported through this context so far.
   std::size_t error_count() const { return errors_; }
   /// yaml-cpp gives an empty value (`key:`) the position of whatever follows it, often the next
-  /// line; MapReader records the key's position here so that Locate reports the key instead.
+  /// line; MapReader and ReadStringMap record the key's position here so that Locate reports
+  /// the key instead.
   void RememberNullValue(const YAML::Node& value, const YAML::Mark& key_mark);
 
  private:

@@ -106,6 +106,23 @@ TEST(VsrdValidate, AMissingConfigNamedExplicitlyIsAnError) {
       << result.err;
 }
 
+TEST(VsrdValidate, SaysWhatWasNotCheckedWhenTheConfigHasErrors) {
+  const std::string config = "tests/e2e/data/bad-config.yaml";
+  Result result = RunVsrd("validate --config " + config);
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_EQ(result.err, config + ":3:10: error: workers: must be between 1 and 64, got 0\n" +
+                            config +
+                            ": note: the config has errors; no manifests were checked (name them "
+                            "as PATH)\n");
+  result = RunVsrd("validate --config " + config + " examples/manifests");
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.err.find(config + ": note: the config has errors; spec.target and "
+                                     "management_vcenter were not checked\n"),
+            std::string::npos)
+      << result.err;
+  EXPECT_EQ(result.out, "1 error in 1 file\n");
+}
+
 TEST(VsrdCli, PrintsHelpForEveryCommand) {
   for (const char* args : {"--help", "help", "validate --help", "version --help"}) {
     const Result result = RunVsrd(args);
@@ -121,7 +138,8 @@ TEST(VsrdCli, PrintsTheVersion) {
 }
 
 TEST(VsrdCli, RejectsUnknownCommandsAndOptions) {
-  for (const char* args : {"frobnicate", "validate --frobnicate", "validate --config", ""}) {
+  for (const char* args :
+       {"frobnicate", "validate --frobnicate", "validate --config", "validate -", ""}) {
     const Result result = RunVsrd(args);
     EXPECT_EQ(result.exit_code, 1) << args;
     EXPECT_FALSE(result.err.empty()) << args;

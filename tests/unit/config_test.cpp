@@ -86,6 +86,21 @@ TEST(DecodeConfig, WarnsAboutInsecureSkipVerifyButAcceptsIt) {
             "host name are not verified for this target; anyone on the path can impersonate it");
 }
 
+TEST(DecodeConfig, ReportsADuplicateTargetEvenWhenTheFirstOneHasErrors) {
+  const auto result = DecodeConfig(R"(targets:
+  vc01: {api: vcenter, url: "http://vc01", username: u, password_env: P}
+  vc01: {api: vcenter, url: "https://vc01", username: u, password_env: P}
+)",
+                                   "c.yaml");
+  EXPECT_FALSE(result.config);
+  EXPECT_EQ(Messages(result.diagnostics),
+            (std::vector<std::string>{
+                "c.yaml:2:29: error: targets.vc01.url: must start with https:// (vsrd talks to "
+                "vSphere over TLS only)",
+                "c.yaml:3:3: error: targets.vc01: duplicate key; first defined at c.yaml:2:3",
+            }));
+}
+
 TEST(ResolveConfigPath, PrefersTheFlagThenTheEnvironmentThenTheDefault) {
   ::unsetenv("VSRD_CONFIG");
   EXPECT_EQ(ResolveConfigPath(std::nullopt), "/etc/vsrd/vsrd.yaml");

@@ -177,6 +177,20 @@ spec: [unclosed
       << file.diagnostics[0].message;
 }
 
+TEST(DecodeManifests, ADocumentWhoseOnlyProblemIsAnInlinePasswordIsRejected) {
+  const auto file = DecodeManifests(R"(apiVersion: vsrd/v1
+kind: ApplianceInstall
+metadata: {name: one, labels: {password: hunter2}}
+spec: {target: vc02, max_duration: 1h}
+)",
+                                    "m.yaml");
+  EXPECT_TRUE(file.objects.empty());
+  EXPECT_EQ(Messages(file), std::vector<std::string>{
+                                "m.yaml:3:32: error: metadata.labels.password: secrets are not "
+                                "allowed here; use password_file, password_env or "
+                                "password_credential"});
+}
+
 TEST(DecodeManifests, FilesWithoutApiVersionOrKindAreNotManifests) {
   EXPECT_FALSE(DecodeManifests("groups:\n- name: vsrd\n", "rules.yml").is_manifest);
   EXPECT_TRUE(DecodeManifests("kind: Nope\n", "m.yaml").is_manifest);
