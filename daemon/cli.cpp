@@ -81,9 +81,9 @@ int Validate(std::span<const std::string_view> args, std::ostream& out, std::ost
 }  // namespace
 
 std::string_view VersionLine() {
-  static const std::string line =
+  static const std::string kLine =
       std::string("vsrd ") + VSRD_VERSION + " (commit " + VSRD_GIT_COMMIT + ")";
-  return line;
+  return kLine;
 }
 
 int RunCli(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {

@@ -107,8 +107,8 @@ std::optional<TargetConfig> DecodeTarget(ReadContext& context, const std::string
       context, node, path,
       {"api", "url", "username", "password_file", "password_env", "password_credential", "tls",
        "requests_per_second", "max_concurrent_mutations"});
-  if (!map.valid()) return std::nullopt;
-  const std::size_t errors = context.error_count();
+  if (!map.IsValid()) return std::nullopt;
+  const std::size_t errors = context.ErrorCount();
   TargetConfig target;
   target.name = name;
   if (const auto value = map.Require("api")) {
@@ -160,7 +160,7 @@ std::optional<TargetConfig> DecodeTarget(ReadContext& context, const std::string
         manifests::ReadInt(context, *value, map.Path("max_concurrent_mutations"), 1, 64)
             .value_or(1);
   }
-  if (context.error_count() != errors) return std::nullopt;
+  if (context.ErrorCount() != errors) return std::nullopt;
   return target;
 }
 
@@ -214,7 +214,7 @@ ConfigResult DecodeConfig(std::string_view text, const std::string& file) {
   const MapReader top(
       context, root, "",
       {"manifests", "state_dir", "listen", "workers", "log", "defaults", "targets"});
-  if (!top.valid()) return result;
+  if (!top.IsValid()) return result;
   if (const auto value = top.Get("manifests")) {
     config.manifests = ReadPath(context, *value, "manifests", base_dir).value_or("");
   }
@@ -289,7 +289,7 @@ ConfigResult DecodeConfig(std::string_view text, const std::string& file) {
       }
     }
   }
-  if (context.error_count() == 0) result.config = std::move(config);
+  if (context.ErrorCount() == 0) result.config = std::move(config);
   manifests::SortByLocation(result.diagnostics);  // decoding order is not file order
   return result;
 }

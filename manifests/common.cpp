@@ -62,8 +62,8 @@ std::optional<int> ParseClock(std::string_view text) {
 std::optional<Window> DecodeWindow(ReadContext& context, const YAML::Node& node,
                                    const std::string& path) {
   const MapReader map(context, node, path, {"days", "start", "duration", "timezone"});
-  if (!map.valid()) return std::nullopt;
-  const std::size_t errors = context.error_count();
+  if (!map.IsValid()) return std::nullopt;
+  const std::size_t errors = context.ErrorCount();
   Window window;
   if (const auto days = map.Get("days")) {
     if (const auto sequence = ReadSequence(context, *days, map.Path("days"))) {
@@ -110,7 +110,7 @@ std::optional<Window> DecodeWindow(ReadContext& context, const YAML::Node& node,
       }
     }
   }
-  if (context.error_count() != errors) return std::nullopt;
+  if (context.ErrorCount() != errors) return std::nullopt;
   return window;
 }
 
@@ -167,7 +167,7 @@ std::optional<std::string> ReadObjectId(ReadContext& context, const YAML::Node& 
 
 std::optional<SecretRef> DecodeSecretRef(const MapReader& map,
                                          const std::optional<std::string>& relative_base) {
-  ReadContext& context = map.context();
+  ReadContext& context = map.Context();
   std::vector<std::pair<SecretRef::Source, YAML::Node>> given;
   const std::array<SecretRef::Source, 3> sources{SecretRef::Source::kFile, SecretRef::Source::kEnv,
                                                  SecretRef::Source::kCredential};
@@ -175,14 +175,14 @@ std::optional<SecretRef> DecodeSecretRef(const MapReader& map,
     if (auto node = map.Get(kSecretRefFields[i])) given.emplace_back(sources[i], *node);
   }
   if (given.empty()) {
-    if (map.valid() && !map.has_inline_secret()) {
-      context.Error(map.node(), map.path(),
+    if (map.IsValid() && !map.HasInlineSecret()) {
+      context.Error(map.MapNode(), map.FieldPath(),
                     "one of password_file, password_env or password_credential is required");
     }
     return std::nullopt;
   }
   if (given.size() > 1) {
-    context.Error(given[1].second, map.path(),
+    context.Error(given[1].second, map.FieldPath(),
                   "set only one of password_file, password_env or password_credential");
     return std::nullopt;
   }
@@ -226,8 +226,8 @@ std::optional<Policy> DecodePolicy(ReadContext& context, const YAML::Node& node,
   const MapReader map(
       context, node, path,
       {"interval", "retry_interval", "timeout", "suspend", "depends_on", "window", "max_failures"});
-  if (!map.valid()) return std::nullopt;
-  const std::size_t errors = context.error_count();
+  if (!map.IsValid()) return std::nullopt;
+  const std::size_t errors = context.ErrorCount();
   Policy policy;
   for (const auto& [key, target] : {std::pair{"interval", &policy.interval},
                                     std::pair{"retry_interval", &policy.retry_interval},
@@ -251,7 +251,7 @@ std::optional<Policy> DecodePolicy(ReadContext& context, const YAML::Node& node,
       for (std::size_t i = 0; i < sequence->size(); ++i) {
         const YAML::Node item = (*sequence)[i];
         const MapReader ref(context, item, IndexPath(field, i), {"kind", "name"});
-        if (!ref.valid()) continue;
+        if (!ref.IsValid()) continue;
         const auto kind_node = ref.Require("kind");
         const auto name_node = ref.Require("name");
         const auto kind = kind_node
@@ -265,7 +265,7 @@ std::optional<Policy> DecodePolicy(ReadContext& context, const YAML::Node& node,
       }
     }
   }
-  if (context.error_count() != errors) return std::nullopt;
+  if (context.ErrorCount() != errors) return std::nullopt;
   return policy;
 }
 

@@ -87,10 +87,10 @@ struct DecodedDocument {
 DecodedDocument DecodeDocument(ReadContext& context, const YAML::Node& document) {
   DecodedDocument result;
   Object& object = result.object;
-  const std::size_t errors_before = context.error_count();  // an inline secret is an error too
+  const std::size_t errors_before = context.ErrorCount();  // an inline secret is an error too
   RejectInlineSecrets(context, document, "");
   const MapReader top(context, document, "", {"apiVersion", "kind", "metadata", "spec"});
-  if (!top.valid()) return result;
+  if (!top.IsValid()) return result;
   if (const auto value = top.Require("apiVersion")) {
     if (const auto text = ReadString(context, *value, "apiVersion")) {
       if (*text != kApiVersion) {
@@ -109,7 +109,7 @@ DecodedDocument DecodeDocument(ReadContext& context, const YAML::Node& document)
   }
   if (const auto value = top.Require("spec"); value && kind) {
     const MapReader spec(context, *value, "spec", SpecFields(*kind));
-    if (spec.valid()) {
+    if (spec.IsValid()) {
       if (const auto target = spec.Require("target")) {
         if (auto name = ReadDnsLabel(context, *target, "spec.target")) {
           object.target = NameRef{std::move(*name), context.Locate(*target)};
@@ -126,7 +126,7 @@ DecodedDocument DecodeDocument(ReadContext& context, const YAML::Node& document)
   }
   if (kind) object.kind = *kind;
   result.identified = kind.has_value() && !object.metadata.name.empty();
-  result.complete = context.error_count() == errors_before;
+  result.complete = context.ErrorCount() == errors_before;
   return result;
 }
 

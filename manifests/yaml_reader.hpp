@@ -26,13 +26,13 @@ class ReadContext {
  public:
   ReadContext(std::string file, Diagnostics& out) : file_(std::move(file)), out_(&out) {}
 
-  const std::string& file() const { return file_; }
+  const std::string& File() const { return file_; }
   SourceLocation Locate(const YAML::Node& node) const;
   SourceLocation Locate(const YAML::Mark& mark) const;
   void Error(const SourceLocation& where, std::string message);
   void Error(const YAML::Node& at, std::string_view field, std::string_view message);
   /// Errors reported through this context so far.
-  std::size_t error_count() const { return errors_; }
+  std::size_t ErrorCount() const { return errors_; }
   /// yaml-cpp gives an empty value (`key:`) the position of whatever follows it, often the next
   /// line; MapReader and ReadStringMap record the key's position here so that Locate reports
   /// the key instead.
@@ -67,10 +67,10 @@ class MapReader {
             std::vector<std::string_view> allowed);
 
   /// False when the node was not a mapping (already reported); Get then finds nothing.
-  bool valid() const { return valid_; }
-  const std::string& path() const { return path_; }
-  const YAML::Node& node() const { return node_; }
-  ReadContext& context() const { return *context_; }
+  bool IsValid() const { return valid_; }
+  const std::string& FieldPath() const { return path_; }
+  const YAML::Node& MapNode() const { return node_; }
+  ReadContext& Context() const { return *context_; }
   std::string Path(std::string_view key) const { return JoinPath(path_, key); }
 
   /// The value of `key`, or nullopt when absent. An explicit null (`key:` / `key: ~`) is
@@ -82,7 +82,7 @@ class MapReader {
   bool Has(std::string_view key) const { return Get(key).has_value(); }
   /// True when the mapping has a "password" key (reported by RejectInlineSecrets), so that
   /// a "password_file is required" message would only repeat that error.
-  bool has_inline_secret() const { return has_inline_secret_; }
+  bool HasInlineSecret() const { return has_inline_secret_; }
 
  private:
   ReadContext* context_;

@@ -16,8 +16,8 @@ bool IsVersionText(std::string_view text) {
 }  // namespace
 
 std::optional<ApplianceUpdateSpec> DecodeApplianceUpdateSpec(const MapReader& spec) {
-  ReadContext& context = spec.context();
-  const std::size_t errors = context.error_count();
+  ReadContext& context = spec.Context();
+  const std::size_t errors = context.ErrorCount();
   ApplianceUpdateSpec out;
   if (const auto value = spec.Require("version")) {
     if (auto text = ReadString(context, *value, spec.Path("version"))) {
@@ -44,7 +44,7 @@ std::optional<ApplianceUpdateSpec> DecodeApplianceUpdateSpec(const MapReader& sp
       }
     }
   }
-  if (context.error_count() != errors) return std::nullopt;
+  if (context.ErrorCount() != errors) return std::nullopt;
   return out;
 }
 

@@ -6,13 +6,13 @@ namespace vsrd::manifests {
 
 std::optional<GuestCustomizationCheckSpec> DecodeGuestCustomizationCheckSpec(
     const MapReader& spec) {
-  ReadContext& context = spec.context();
+  ReadContext& context = spec.Context();
   const auto value = spec.Require("vms");
   if (!value) return std::nullopt;
   const std::string field = spec.Path("vms");
   const auto sequence = ReadSequence(context, *value, field);
   if (!sequence) return std::nullopt;
-  const std::size_t errors = context.error_count();
+  const std::size_t errors = context.ErrorCount();
   if (sequence->size() == 0) {
     context.Error(*value, field, "must list at least one VM id");
     return std::nullopt;
@@ -34,7 +34,7 @@ std::optional<GuestCustomizationCheckSpec> DecodeGuestCustomizationCheckSpec(
     out.vms.push_back(std::move(*vm));
     marks.push_back(item.Mark());
   }
-  if (context.error_count() != errors) return std::nullopt;
+  if (context.ErrorCount() != errors) return std::nullopt;
   return out;
 }
 

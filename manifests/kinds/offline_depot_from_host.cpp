@@ -8,8 +8,8 @@ std::optional<HostCredential> DecodeHostCredential(ReadContext& context, const Y
   const MapReader map(context, node, path,
                       {"host_name", "user_name", "password_file", "password_env",
                        "password_credential", "port", "ssl_thumb_print", "ssl_certificate"});
-  if (!map.valid()) return std::nullopt;
-  const std::size_t errors = context.error_count();
+  if (!map.IsValid()) return std::nullopt;
+  const std::size_t errors = context.ErrorCount();
   HostCredential credential;
   if (const auto value = map.Require("host_name")) {
     credential.host_name = ReadHostName(context, *value, map.Path("host_name")).value_or("");
@@ -47,15 +47,15 @@ std::optional<HostCredential> DecodeHostCredential(ReadContext& context, const Y
                     "set only one of ssl_thumb_print or ssl_certificate");
     }
   }
-  if (context.error_count() != errors) return std::nullopt;
+  if (context.ErrorCount() != errors) return std::nullopt;
   return credential;
 }
 
 }  // namespace
 
 std::optional<OfflineDepotFromHostSpec> DecodeOfflineDepotFromHostSpec(const MapReader& spec) {
-  ReadContext& context = spec.context();
-  const std::size_t errors = context.error_count();
+  ReadContext& context = spec.Context();
+  const std::size_t errors = context.ErrorCount();
   OfflineDepotFromHostSpec out;
   const auto host = spec.Get("host");
   const auto credential = spec.Get("host_credential");
@@ -64,7 +64,7 @@ std::optional<OfflineDepotFromHostSpec> DecodeOfflineDepotFromHostSpec(const Map
                   "set either host (auth_type EXISTING) or host_credential (auth_type "
                   "USERNAME_PASSWORD), not both");
   } else if (!host && !credential) {
-    context.Error(spec.node(), spec.path(),
+    context.Error(spec.MapNode(), spec.FieldPath(),
                   "set host (a host id known to the vCenter, auth_type EXISTING) or "
                   "host_credential (auth_type USERNAME_PASSWORD)");
   }
@@ -72,7 +72,7 @@ std::optional<OfflineDepotFromHostSpec> DecodeOfflineDepotFromHostSpec(const Map
   if (credential) {
     out.host_credential = DecodeHostCredential(context, *credential, spec.Path("host_credential"));
   }
-  if (context.error_count() != errors) return std::nullopt;
+  if (context.ErrorCount() != errors) return std::nullopt;
   return out;
 }
 

@@ -33,7 +33,7 @@ struct OfflineDepotFromHostSpec {
   std::optional<std::string> host;  ///< HostSystem id, auth_type EXISTING
   std::optional<HostCredential> host_credential;
 
-  DepotAuthType auth_type() const {
+  DepotAuthType AuthType() const {
     return host ? DepotAuthType::kExisting : DepotAuthType::kUsernamePassword;
   }
 };

@@ -22,8 +22,8 @@ std::optional<std::string> ReadIpAddress(ReadContext& context, const YAML::Node&
 std::optional<Ipv4Spec> DecodeIpv4(ReadContext& context, const YAML::Node& node,
                                    const std::string& path) {
   const MapReader map(context, node, path, {"address", "subnet_mask", "prefix"});
-  if (!map.valid()) return std::nullopt;
-  const std::size_t errors = context.error_count();
+  if (!map.IsValid()) return std::nullopt;
+  const std::size_t errors = context.ErrorCount();
   Ipv4Spec spec;
   if (const auto value = map.Require("address")) {
     spec.address =
@@ -47,15 +47,15 @@ std::optional<Ipv4Spec> DecodeIpv4(ReadContext& context, const YAML::Node& node,
   if (!map.Has("subnet_mask") && !map.Has("prefix")) {
     context.Error(node, path, "set prefix or subnet_mask");
   }
-  if (context.error_count() != errors) return std::nullopt;
+  if (context.ErrorCount() != errors) return std::nullopt;
   return spec;
 }
 
 std::optional<Ipv6Spec> DecodeIpv6(ReadContext& context, const YAML::Node& node,
                                    const std::string& path) {
   const MapReader map(context, node, path, {"address", "prefix"});
-  if (!map.valid()) return std::nullopt;
-  const std::size_t errors = context.error_count();
+  if (!map.IsValid()) return std::nullopt;
+  const std::size_t errors = context.ErrorCount();
   Ipv6Spec spec;
   if (const auto value = map.Require("address")) {
     spec.address =
@@ -64,7 +64,7 @@ std::optional<Ipv6Spec> DecodeIpv6(ReadContext& context, const YAML::Node& node,
   if (const auto value = map.Require("prefix")) {
     spec.prefix = ReadInt(context, *value, map.Path("prefix"), 0, 128).value_or(0);
   }
-  if (context.error_count() != errors) return std::nullopt;
+  if (context.ErrorCount() != errors) return std::nullopt;
   return spec;
 }
 
@@ -72,8 +72,8 @@ std::optional<IpSpec> DecodeIpSpec(ReadContext& context, const YAML::Node& node,
                                    const std::string& path) {
   const MapReader map(context, node, path,
                       {"ip_family", "ipv4", "ipv6", "default_gateway", "dns_servers"});
-  if (!map.valid()) return std::nullopt;
-  const std::size_t errors = context.error_count();
+  if (!map.IsValid()) return std::nullopt;
+  const std::size_t errors = context.ErrorCount();
   IpSpec spec;
   std::optional<IpFamily> family;
   if (const auto value = map.Require("ip_family")) {
@@ -115,7 +115,7 @@ std::optional<IpSpec> DecodeIpSpec(ReadContext& context, const YAML::Node& node,
       }
     }
   }
-  if (context.error_count() != errors) return std::nullopt;
+  if (context.ErrorCount() != errors) return std::nullopt;
   return spec;
 }
 
@@ -124,8 +124,8 @@ std::optional<PlacementSpec> DecodePlacement(ReadContext& context, const YAML::N
   const MapReader map(context, node, path,
                       {"name", "folder", "host", "resource_pool", "ha_network_type", "ha_network",
                        "management_network_type", "management_network", "storage"});
-  if (!map.valid()) return std::nullopt;
-  const std::size_t errors = context.error_count();
+  if (!map.IsValid()) return std::nullopt;
+  const std::size_t errors = context.ErrorCount();
   PlacementSpec spec;
   if (const auto value = map.Require("name")) {
     spec.name = ReadString(context, *value, map.Path("name")).value_or("");
@@ -160,15 +160,15 @@ std::optional<PlacementSpec> DecodePlacement(ReadContext& context, const YAML::N
       spec.storage_datastore = ReadObjectId(context, *datastore, storage.Path("datastore"));
     }
   }
-  if (context.error_count() != errors) return std::nullopt;
+  if (context.ErrorCount() != errors) return std::nullopt;
   return spec;
 }
 
 }  // namespace
 
 std::optional<VchaPassiveNodeSpec> DecodeVchaPassiveNodeSpec(const MapReader& spec) {
-  ReadContext& context = spec.context();
-  const std::size_t errors = context.error_count();
+  ReadContext& context = spec.Context();
+  const std::size_t errors = context.ErrorCount();
   VchaPassiveNodeSpec out;
   if (const auto value = spec.Require("placement")) {
     if (auto placement = DecodePlacement(context, *value, spec.Path("placement"))) {
@@ -186,7 +186,7 @@ std::optional<VchaPassiveNodeSpec> DecodeVchaPassiveNodeSpec(const MapReader& sp
       out.management_vcenter = NameRef{std::move(*name), context.Locate(*value)};
     }
   }
-  if (context.error_count() != errors) return std::nullopt;
+  if (context.ErrorCount() != errors) return std::nullopt;
   return out;
 }
 

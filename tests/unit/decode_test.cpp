@@ -85,10 +85,10 @@ spec:
 )");
   ASSERT_EQ(file.objects.size(), 2U);
   const auto& existing = std::get<OfflineDepotFromHostSpec>(file.objects[0].spec);
-  EXPECT_EQ(existing.auth_type(), DepotAuthType::kExisting);
+  EXPECT_EQ(existing.AuthType(), DepotAuthType::kExisting);
   EXPECT_EQ(existing.host, "host-101");
   const auto& credentials = std::get<OfflineDepotFromHostSpec>(file.objects[1].spec);
-  EXPECT_EQ(credentials.auth_type(), DepotAuthType::kUsernamePassword);
+  EXPECT_EQ(credentials.AuthType(), DepotAuthType::kUsernamePassword);
   ASSERT_TRUE(credentials.host_credential);
   EXPECT_EQ(credentials.host_credential->password,
             (SecretRef{SecretRef::Source::kEnv, "ESX01_PW"}));

@@ -25,7 +25,7 @@ using Lines = std::vector<std::string>;
 TEST_F(YamlReaderTest, MapReaderReportsUnknownKeysWithAHintAtTheKey) {
   const auto node = YAML::Load("name: a\nfodler: b\nzzz: c\n");
   const MapReader map(context_, node, "spec.placement", {"name", "folder"});
-  EXPECT_TRUE(map.valid());
+  EXPECT_TRUE(map.IsValid());
   EXPECT_EQ(Messages(), (Lines{
                             "2:1: error: spec.placement.fodler: unknown field; did you mean "
                             "\"folder\"?",
@@ -43,7 +43,7 @@ TEST_F(YamlReaderTest, MapReaderReportsDuplicateKeysNamingTheFirst) {
 TEST_F(YamlReaderTest, MapReaderRejectsNonMappingsAndFindsNothingInThem) {
   const auto node = YAML::Load("key: [1, 2]");
   const MapReader map(context_, node["key"], "spec", {"a"});
-  EXPECT_FALSE(map.valid());
+  EXPECT_FALSE(map.IsValid());
   EXPECT_FALSE(map.Get("a"));
   EXPECT_EQ(Messages(), Lines{"1:6: error: spec: must be a mapping, got a sequence"});
 }
