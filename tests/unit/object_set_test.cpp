@@ -6,12 +6,12 @@ namespace vsrd::manifests {
 namespace {
 
 Object Make(Kind kind, const std::string& name, int line,
-            std::vector<std::pair<Kind, std::string>> depends_on = {}) {
+            const std::vector<std::pair<Kind, std::string>>& depends_on = {}) {
   Object object;
   object.kind = kind;
   object.metadata.name = name;
   object.location = SourceLocation{"m.yaml", line, 9};
-  for (auto& [dep_kind, dep_name] : depends_on) {
+  for (const auto& [dep_kind, dep_name] : depends_on) {
     object.policy.depends_on.push_back(ObjectRef{dep_kind, dep_name, {"m.yaml", line + 1, 5}});
   }
   return object;
