@@ -1,0 +1,147 @@
+#include "simulator/scenario.hpp"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "manifests/names.hpp"
+
+namespace vsrd::simulator {
+namespace {
+
+using manifests::MapReader;
+using manifests::ReadContext;
+
+constexpr std::array<std::string_view, 2> kPersonaTypes{"vcenter", "update-manager"};
+
+void DecodeUsers(ReadContext& context, const YAML::Node& node, const std::string& path,
+                 PersonaScenario& persona) {
+  if (!node.IsMap()) {
+    context.Error(
+        node, path,
+        "must be a mapping of user name to {password}, got " + manifests::DescribeNode(node));
+    return;
+  }
+  for (const auto& entry : node) {
+    const std::string name = entry.first.IsScalar() ? entry.first.Scalar() : "";
+    const MapReader user(context, entry.second, manifests::JoinPath(path, name), {"password"});
+    if (const auto password = user.Require("password")) {
+      if (auto text = manifests::ReadString(context, *password, user.Path("password"))) {
+        persona.users.push_back(UserScenario{name, std::move(*text)});
+      }
+    }
+  }
+}
+
+std::optional<PersonaScenario> DecodePersona(ReadContext& context, const std::string& name,
+                                             const YAML::Node& node, const std::string& path) {
+  const MapReader map(context, node, path, {"type", "listen", "users", "sessions", "state"});
+  if (!map.IsValid()) return std::nullopt;
+  const std::size_t errors = context.ErrorCount();
+  PersonaScenario persona;
+  persona.name = name;
+  if (const auto value = map.Require("type")) {
+    persona.type =
+        manifests::ReadOneOf(context, *value, map.Path("type"), kPersonaTypes).value_or("");
+  }
+  if (const auto value = map.Require("listen")) {
+    persona.listen = manifests::ReadString(context, *value, map.Path("listen")).value_or("");
+  }
+  if (const auto value = map.Require("users"))
+    DecodeUsers(context, *value, map.Path("users"), persona);
+  if (const auto value = map.Get("sessions")) {
+    const MapReader sessions(context, *value, map.Path("sessions"),
+                             {"idle_timeout", "max_lifetime"});
+    if (const auto idle = sessions.Get("idle_timeout")) {
+      persona.session_idle_timeout =
+          manifests::ReadDuration(context, *idle, sessions.Path("idle_timeout"), Duration{1})
+              .value_or(persona.session_idle_timeout);
+    }
+    if (const auto max = sessions.Get("max_lifetime")) {
+      persona.session_max_lifetime =
+          manifests::ReadDuration(context, *max, sessions.Path("max_lifetime"), Duration{1})
+              .value_or(persona.session_max_lifetime);
+    }
+  }
+  const YAML::Node state = map.Get("state").value_or(YAML::Node(YAML::NodeType::Map));
+  if (persona.type == "vcenter") {
+    persona.state = DecodeVcenterState(context, state);
+  } else if (persona.type == "update-manager") {
+    persona.state = DecodeUpdateManagerState(context, state);
+  }
+  if (context.ErrorCount() != errors) return std::nullopt;
+  return persona;
+}
+
+}  // namespace
+
+ScenarioResult DecodeScenario(std::string_view text, const std::string& file) {
+  ScenarioResult result;
+  ReadContext context(file, result.diagnostics);
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& error) {
+    context.Error(context.Locate(error.mark), "invalid YAML: " + error.msg);
+    return result;
+  }
+  Scenario scenario;
+  scenario.file = file;
+  const MapReader top(context, root, "", {"clock", "personas"});
+  if (!top.IsValid()) return result;
+  ParseTime("2026-01-01T00:00:00Z", scenario.clock_start);
+  if (const auto clock = top.Get("clock")) {
+    const MapReader map(context, *clock, "clock", {"start"});
+    if (const auto start = map.Get("start")) {
+      if (const auto text_value = manifests::ReadString(context, *start, "clock.start")) {
+        if (!ParseTime(*text_value, scenario.clock_start)) {
+          context.Error(*start, "clock.start",
+                        "must be an RFC 3339 UTC time such as 2026-01-01T00:00:00Z");
+        }
+      }
+    }
+  }
+  std::set<std::string> listens;
+  if (const auto personas = top.Require("personas")) {
+    if (!personas->IsMap() || personas->size() == 0) {
+      context.Error(*personas, "personas", "must be a non-empty mapping of persona names");
+    } else {
+      for (const auto& entry : *personas) {
+        const std::string name = entry.first.IsScalar() ? entry.first.Scalar() : "";
+        const std::string path = manifests::JoinPath("personas", name);
+        if (!manifests::IsDns1123Label(name)) {
+          context.Error(entry.first, path,
+                        "\"" + name + "\" is not a valid persona name: " +
+                            std::string(manifests::kDns1123LabelRule));
+          continue;
+        }
+        if (auto persona = DecodePersona(context, name, entry.second, path)) {
+          if (!listens.insert(persona->listen).second) {
+            context.Error(entry.first, path + ".listen",
+                          "\"" + persona->listen + "\" is used by another persona");
+            continue;
+          }
+          scenario.personas.push_back(std::move(*persona));
+        }
+      }
+    }
+  }
+  manifests::SortByLocation(result.diagnostics);
+  if (context.ErrorCount() == 0) result.scenario = std::move(scenario);
+  return result;
+}
+
+ScenarioResult LoadScenario(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    ScenarioResult result;
+    result.diagnostics.push_back(manifests::Diagnostic{
+        {path.string(), 0, 0}, manifests::Diagnostic::Severity::kError, "cannot read scenario"});
+    return result;
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return DecodeScenario(buffer.str(), path.string());
+}
+
+}  // namespace vsrd::simulator

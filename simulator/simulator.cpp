@@ -1,0 +1,161 @@
+#include "simulator/simulator.hpp"
+
+#include <fmt/format.h>
+
+#include "simulator/update_manager/update_manager_persona.hpp"
+#include "simulator/vapi_error.hpp"
+#include "simulator/vcenter/vcenter_persona.hpp"
+
+namespace vsrd::simulator {
+namespace {
+
+std::string_view AnswerName(Disposition disposition) {
+  switch (disposition) {
+    case Disposition::kRespond:
+      return "respond";
+    case Disposition::kReset:
+      return "reset";
+    case Disposition::kClose:
+      return "close";
+    case Disposition::kTruncate:
+      return "truncate";
+    case Disposition::kGarbage:
+      return "garbage";
+    case Disposition::kRefuse:
+      return "refuse";
+  }
+  return "respond";
+}
+
+Reply FaultReply(const FaultRule& rule, std::string_view persona_type) {
+  Reply reply;
+  reply.disposition = rule.disposition;
+  reply.delay = rule.delay;
+  if (rule.status == 0) return reply;
+  if (!rule.error_type.empty()) {
+    reply.response = Response::Json(rule.status, ErrorBody(rule.error_type, rule.message));
+  } else if (persona_type == "update-manager" && rule.status != 401 && rule.status != 404) {
+    reply.response = Response::Json(
+        rule.status, {{"error_code", "SIM_FAULT"}, {"message", rule.message}, {"op_id", ""}});
+  } else {
+    reply.response = Response::Empty(rule.status);
+  }
+  return reply;
+}
+
+}  // namespace
+
+std::unique_ptr<Persona> MakePersona(const PersonaScenario& scenario) {
+  if (scenario.type == "update-manager") return std::make_unique<UpdateManagerPersona>(scenario);
+  return std::make_unique<VcenterPersona>(scenario);
+}
+
+Simulator::Simulator(const Scenario& scenario, double time_scale)
+    : scenario_(scenario), clock_(scenario.clock_start, time_scale) {
+  for (const auto& persona : scenario_.personas) personas_.push_back(MakePersona(persona));
+}
+
+Persona* Simulator::Find(std::string_view name) const {
+  for (const auto& persona : personas_) {
+    if (persona->name() == name) return persona.get();
+  }
+  return nullptr;
+}
+
+Reply Simulator::Handle(std::string_view persona_name, const Request& request) {
+  const std::lock_guard lock(mutex_);
+  try {
+    if (request.path == "/sim" || request.path.starts_with("/sim/")) return HandleAdmin(request);
+    Persona* persona = Find(persona_name);
+    if (persona == nullptr) {
+      return Reply{VapiError("NOT_FOUND", fmt::format("No persona {}.", persona_name))};
+    }
+    const TimePoint now = clock_.Now();
+    persona->Tick(now);
+    const std::string path_template = persona->Routes().TemplateFor(request.path);
+    LogEntry entry;
+    entry.time = now;
+    entry.persona = persona->name();
+    entry.method = request.method;
+    entry.path = request.path;
+    entry.path_template = path_template;
+    entry.query = request.query;
+    if (!request.body.empty()) {
+      auto body = nlohmann::json::parse(request.body, nullptr, false);
+      entry.body = body.is_discarded() ? nlohmann::json("<not JSON>") : RedactSecrets(body);
+    }
+    PathParams ignored;
+    for (const auto& route : persona->Routes().routes()) {
+      if (route.method == request.method && route.action == request.Query("action").value_or("") &&
+          MatchPathTemplate(route.path_template, request.path, ignored)) {
+        entry.operation = route.operation;
+        break;
+      }
+    }
+    Reply reply;
+    const FaultRule* fault =
+        persona->IsDown() ? nullptr : faults_.Match(persona->name(), request, path_template);
+    if (fault != nullptr && (fault->status != 0 || fault->disposition != Disposition::kRespond)) {
+      reply = FaultReply(*fault, persona->Type());
+      entry.fault_id = fault->id;
+    } else {
+      reply = persona->Handle(request, now);
+      if (fault != nullptr) {
+        reply.delay = fault->delay;  // a delay-only fault: the normal answer, late
+        entry.fault_id = fault->id;
+      }
+    }
+    entry.status = reply.disposition == Disposition::kRespond ? reply.response.status : 0;
+    entry.answer = std::string(AnswerName(reply.disposition));
+    log_.Add(std::move(entry));
+    return reply;
+  } catch (const std::exception& error) {
+    // A handler bug or a patched state of the wrong shape must not take the simulator down.
+    return Reply{VapiError("ERROR", fmt::format("vsrd-sim internal error: {}", error.what()))};
+  }
+}
+
+void Simulator::Advance(Duration by) {
+  const std::lock_guard lock(mutex_);
+  clock_.Advance(by);
+  for (const auto& persona : personas_) persona->Tick(clock_.Now());
+}
+
+int Simulator::AddFault(FaultRule rule) {
+  const std::lock_guard lock(mutex_);
+  return faults_.Add(std::move(rule));
+}
+
+std::vector<LogEntry> Simulator::Requests() const {
+  const std::lock_guard lock(mutex_);
+  return log_.entries();
+}
+
+nlohmann::json Simulator::State(std::string_view persona) const {
+  const std::lock_guard lock(mutex_);
+  const Persona* found = Find(persona);
+  return found == nullptr ? nlohmann::json() : found->DumpState();
+}
+
+void Simulator::PatchState(std::string_view persona, const nlohmann::json& patch) {
+  const std::lock_guard lock(mutex_);
+  if (Persona* found = Find(persona)) found->PatchState(patch);
+}
+
+void Simulator::Reset() {
+  const std::lock_guard lock(mutex_);
+  for (const auto& persona : personas_) persona->Reset();
+  faults_.Clear();
+  log_.Clear();
+}
+
+std::vector<Simulator::PersonaInfo> Simulator::Personas() const {
+  const std::lock_guard lock(mutex_);
+  std::vector<PersonaInfo> out;
+  for (const auto& persona : personas_) {
+    out.push_back({persona->name(), std::string(persona->Type()), persona->listen()});
+  }
+  return out;
+}
+
+}  // namespace vsrd::simulator

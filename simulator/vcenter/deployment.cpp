@@ -1,0 +1,14 @@
+// TEMPORARY stub: replaced by the real area.
+#include "simulator/vcenter/areas.hpp"
+#include "simulator/vcenter/vcenter_persona.hpp"
+
+namespace vsrd::simulator {
+
+void AddDeploymentRoutes(VcenterPersona&) {}
+
+nlohmann::json DecodeDeploymentState(manifests::ReadContext& context, const YAML::Node& node) {
+  const manifests::MapReader map(context, node, "state.deployment", {});
+  return nlohmann::json::object();
+}
+
+}  // namespace vsrd::simulator

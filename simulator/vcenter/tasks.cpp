@@ -1,0 +1,20 @@
+// GET /api/cis/tasks/{task} (CONTRACT.md section 7).
+#include "simulator/vapi_error.hpp"
+#include "simulator/vcenter/areas.hpp"
+#include "simulator/vcenter/vcenter_persona.hpp"
+
+namespace vsrd::simulator {
+
+void AddTaskRoutes(VcenterPersona& persona) {
+  persona.router().Add(
+      "GET", "/api/cis/tasks/{task}", "", "cis.tasks.get",
+      [&persona](const Request& request, const PathParams& params) {
+        const bool exclude_result = request.Query("exclude_result").value_or("") == "true";
+        const auto info = persona.tasks().Info(params.at("task"), persona.now(), exclude_result);
+        if (!info)
+          return VapiError("NOT_FOUND", "The task " + params.at("task") + " was not found.");
+        return Response::Json(200, *info);
+      });
+}
+
+}  // namespace vsrd::simulator

@@ -1,0 +1,72 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "simulator/persona.hpp"
+#include "simulator/scenario.hpp"
+#include "simulator/vcenter/cis_tasks.hpp"
+
+// The vCenter persona: the /api surface of CONTRACT.md sections 1-5b, 7 and 8. Each API area
+// lives in its own file under simulator/vcenter/ and registers its routes on this persona
+// (areas.hpp); all state is one JSON document (DumpState) so that tests can read and patch it.
+
+namespace vsrd::simulator {
+
+class VcenterPersona final : public Persona {
+ public:
+  explicit VcenterPersona(const PersonaScenario& scenario);
+
+  std::string_view Type() const override { return "vcenter"; }
+  void Tick(TimePoint now) override;
+  bool IsDown() const override { return down_until_.has_value(); }
+  Reply Handle(const Request& request, TimePoint now) override;
+  const Router& Routes() const override { return router_; }
+  nlohmann::json DumpState() const override;
+  void PatchState(const nlohmann::json& patch) override;
+  void Reset() override;
+
+  // For the area files; valid while a request is being handled.
+
+  /// The mutable state document: {inventory, vcha, depots, deployment, appliance}.
+  nlohmann::json& state() { return state_; }
+  CisTaskStore& tasks() { return tasks_; }
+  Router& router() { return router_; }
+  /// Simulated time of the request being handled (or of the last Tick).
+  TimePoint now() const { return now_; }
+  /// The user of the session that made the current request ("" for none).
+  const std::string& user() const { return user_; }
+  const PersonaScenario& scenario() const { return scenario_; }
+  /// The password a scenario user has, or nullopt for an unknown user.
+  std::optional<std::string> PasswordOf(std::string_view user) const;
+
+  /// The appliance goes down until `until` (an update's restart): every request is refused at
+  /// the TCP level, or answered 503 when `answer_503`; every session is dropped.
+  void Restart(TimePoint until, bool answer_503);
+
+ private:
+  struct Session {
+    std::string user;
+    TimePoint created;
+    TimePoint last_access;
+  };
+
+  Response CreateSession(const Request& request);
+  /// The session for the request's token, refreshed; nullptr when missing, unknown or expired.
+  Session* Authenticate(const Request& request);
+  void AddSessionRoutes();
+
+  PersonaScenario scenario_;
+  nlohmann::json state_;
+  CisTaskStore tasks_;
+  Router router_;
+  std::map<std::string, Session> sessions_;
+  std::uint64_t session_counter_ = 0;
+  TimePoint now_{};
+  std::string user_;
+  std::optional<TimePoint> down_until_;
+  bool down_answer_503_ = false;
+};
+
+}  // namespace vsrd::simulator

@@ -1,0 +1,1 @@
+// Placeholder: the appliance area tests land with the area.

@@ -1,0 +1,238 @@
+// The simulator's shared machinery through Simulator::Handle: sessions, routing, error bodies,
+// faults, the request log, the admin API and scenario decoding.
+#include <gtest/gtest.h>
+
+#include "simulator/vapi_error.hpp"
+#include "tests/simulator/sim_fixture.hpp"
+
+namespace vsrd::simulator {
+namespace {
+
+using std::chrono::minutes;
+using testing::SimulatorTest;
+
+TEST_F(SimulatorTest, LoginReturnsATokenThatLaterCallsCarry) {
+  Login();
+  const Reply reply = Call("GET", "/api/session");
+  EXPECT_EQ(reply.response.status, 200);
+  EXPECT_EQ(Json(reply)["user"], "administrator@vsphere.local");
+  EXPECT_EQ(Json(reply)["created_time"], "2026-01-01T00:00:00.000Z");
+}
+
+TEST_F(SimulatorTest, BadCredentialsAndMissingOrUnknownTokensAreUnauthenticated) {
+  Request request = Request::FromTarget("POST", "/api/session");
+  request.headers["authorization"] = "Basic " + Base64Encode("administrator@vsphere.local:nope");
+  EXPECT_EQ(sim_->Handle("vc01", request).response.status, 401);
+  request.headers["authorization"] = "Basic !!!";
+  EXPECT_EQ(sim_->Handle("vc01", request).response.status, 401);
+
+  const Reply missing = Call("GET", "/api/cis/tasks/x");
+  EXPECT_EQ(missing.response.status, 401);
+  EXPECT_EQ(Json(missing)["error_type"], "UNAUTHENTICATED");
+  EXPECT_EQ(Json(missing)["messages"][0]["id"],
+            "com.vmware.vapi.endpoint.method.authentication.required");
+  token_ = "0123456789abcdef0123456789abcdef";
+  EXPECT_EQ(Call("GET", "/api/session").response.status, 401);
+}
+
+TEST_F(SimulatorTest, SessionsExpireWhenIdleAndAtTheirMaximumLifetime) {
+  Login();
+  sim_->Advance(minutes(29));
+  EXPECT_EQ(Call("GET", "/api/session").response.status, 200) << "29 minutes idle is fine";
+  sim_->Advance(minutes(31));
+  EXPECT_EQ(Call("GET", "/api/session").response.status, 401) << "31 minutes idle is not";
+
+  Login();
+  for (int i = 0; i < 49;
+       ++i) {  // 49 x 29 min = 23 h 41 min: kept busy,, yet the 24 h absolute limit still applies
+    sim_->Advance(minutes(29));
+    ASSERT_EQ(Call("GET", "/api/session").response.status, 200) << i;
+  }
+  sim_->Advance(minutes(29));
+  EXPECT_EQ(Call("GET", "/api/session").response.status, 401);
+}
+
+TEST_F(SimulatorTest, DeleteSessionLogsOut) {
+  Login();
+  EXPECT_EQ(Call("DELETE", "/api/session").response.status, 204);
+  EXPECT_EQ(Call("GET", "/api/session").response.status, 401);
+}
+
+TEST_F(SimulatorTest, UnknownPathsAndActionsGetANotFoundBody) {
+  Login();
+  for (const char* target : {"/api/nope", "/api/session?action=frob", "/"}) {
+    const Reply reply = Call("GET", target);
+    EXPECT_EQ(reply.response.status, 404) << target;
+    EXPECT_EQ(Json(reply)["error_type"], "NOT_FOUND") << target;
+  }
+  const Reply task = Call("GET", "/api/cis/tasks/no-such-task");
+  EXPECT_EQ(task.response.status, 404);
+  EXPECT_EQ(Json(task)["error_type"], "NOT_FOUND");
+}
+
+TEST_F(SimulatorTest, FaultsFailTheNthMatchingCallKTimesThenStop) {
+  Login();
+  FaultRule rule;
+  rule.path = "/api/session";
+  rule.method = "GET";
+  rule.nth = 2;
+  rule.times = 2;
+  rule.status = 503;
+  rule.error_type = "SERVICE_UNAVAILABLE";
+  const int id = sim_->AddFault(rule);
+  std::vector<int> statuses;
+  for (int i = 0; i < 5; ++i) statuses.push_back(Call("GET", "/api/session").response.status);
+  EXPECT_EQ(statuses, (std::vector<int>{200, 503, 503, 200, 200}));
+  const auto log = sim_->Requests();
+  ASSERT_EQ(log.size(), 6U);  // the login and five GETs
+  EXPECT_EQ(log[2].fault_id, id);
+  EXPECT_EQ(log[4].fault_id, 0);
+}
+
+TEST_F(SimulatorTest, FaultsCanResetCloseTruncateOrDelayAndMatchTemplates) {
+  Login();
+  for (const auto& [answer, disposition] :
+       {std::pair{"reset", Disposition::kReset}, std::pair{"close", Disposition::kClose},
+        std::pair{"truncate", Disposition::kTruncate},
+        std::pair{"garbage", Disposition::kGarbage}}) {
+    std::string error;
+    auto rule = FaultRuleFromJson(
+        {{"path", "/api/cis/tasks/{task}"}, {"answer", answer}, {"status", 200}}, error);
+    ASSERT_TRUE(rule) << error;
+    sim_->AddFault(*rule);
+    EXPECT_EQ(Call("GET", "/api/cis/tasks/t-1").disposition, disposition) << answer;
+  }
+  std::string error;
+  auto delay = FaultRuleFromJson({{"path", "/api/session"}, {"delay", "250ms"}}, error);
+  ASSERT_TRUE(delay) << error;
+  sim_->AddFault(*delay);
+  const Reply late = Call("GET", "/api/session");
+  EXPECT_EQ(late.response.status, 200) << "a delay-only fault still answers normally";
+  EXPECT_EQ(late.delay, std::chrono::milliseconds(250));
+}
+
+TEST(FaultRuleFromJson, RejectsBadRulesWithAReason) {
+  std::string error;
+  EXPECT_FALSE(FaultRuleFromJson({{"status", 500}}, error));
+  EXPECT_EQ(error, "path is required and must start with '/'");
+  EXPECT_FALSE(FaultRuleFromJson({{"path", "/x"}, {"sttaus", 500}}, error));
+  EXPECT_EQ(error, "unknown fault field \"sttaus\"");
+  EXPECT_FALSE(FaultRuleFromJson({{"path", "/x"}, {"error_type", "OOPS"}}, error));
+  EXPECT_FALSE(FaultRuleFromJson({{"path", "/x"}}, error));
+  EXPECT_FALSE(FaultRuleFromJson({{"path", "/x"}, {"status", "500"}}, error));
+  const auto rule = FaultRuleFromJson({{"path", "/x"}, {"error_type", "RESOURCE_BUSY"}}, error);
+  ASSERT_TRUE(rule);
+  EXPECT_EQ(rule->status, 500) << "the /api spec maps RESOURCE_BUSY to 500";
+}
+
+TEST_F(SimulatorTest, TheRequestLogNeverHoldsSecrets) {
+  Login();
+  Call("POST", "/api/nope", R"({"vc_spec": {"active_location": {"password": "hunter2"}}})");
+  const auto log = sim_->Requests();
+  ASSERT_EQ(log.size(), 2U);
+  EXPECT_EQ(log[1].body["vc_spec"]["active_location"]["password"], "<redacted>");
+  const std::string dump = LogEntryToJson(log[0]).dump() + LogEntryToJson(log[1]).dump();
+  EXPECT_EQ(dump.find("hunter2"), std::string::npos);
+  EXPECT_EQ(dump.find("VMware1!"), std::string::npos);
+  EXPECT_EQ(dump.find(token_), std::string::npos);
+  EXPECT_EQ(sim_->State("vc01").dump().find(token_), std::string::npos);
+}
+
+TEST_F(SimulatorTest, AdminApiAdvancesTheClockPatchesStateAndListsRequests) {
+  auto admin = [&](const std::string& method, const std::string& target,
+                   const std::string& body = "") {
+    return sim_->Handle("vc01", Request::FromTarget(method, target, body));
+  };
+  EXPECT_EQ(Json(admin("POST", "/sim/clock/advance?by=1h30m"))["now"], "2026-01-01T01:30:00.000Z");
+  EXPECT_EQ(Json(admin("POST", "/sim/clock/advance", R"({"by": "30m"})"))["now"],
+            "2026-01-01T02:00:00.000Z");
+  EXPECT_EQ(admin("POST", "/sim/clock/advance?by=soon").response.status, 400);
+  EXPECT_EQ(Json(admin("GET", "/sim/clock"))["now"], "2026-01-01T02:00:00.000Z");
+
+  const Reply patched =
+      admin("PATCH", "/sim/state/vc01", R"({"inventory": {"hosts": {"host-9": {"name": "h9"}}}})");
+  EXPECT_EQ(patched.response.status, 200);
+  EXPECT_EQ(sim_->State("vc01")["inventory"]["hosts"]["host-9"]["name"], "h9");
+  EXPECT_EQ(admin("PATCH", "/sim/state/nope", "{}").response.status, 404);
+
+  EXPECT_EQ(
+      admin("POST", "/sim/faults", R"({"path": "/api/session", "status": 500})").response.status,
+      201);
+  EXPECT_EQ(Json(admin("GET", "/sim/faults")).size(), 1U);
+  EXPECT_EQ(admin("POST", "/sim/faults", R"({"path": 1})").response.status, 400);
+  EXPECT_EQ(admin("DELETE", "/sim/faults/1").response.status, 204);
+  EXPECT_EQ(admin("DELETE", "/sim/faults/1").response.status, 404);
+
+  Login();
+  EXPECT_EQ(Json(admin("GET", "/sim/requests?persona=vc01")).size(), 1U);
+  EXPECT_EQ(Json(admin("GET", "/sim/requests?persona=vr01")).size(), 0U);
+  EXPECT_EQ(admin("POST", "/sim/reset").response.status, 204);
+  EXPECT_EQ(Json(admin("GET", "/sim/requests")).size(), 0U);
+  EXPECT_FALSE(sim_->State("vc01")["inventory"]["hosts"].contains("host-9"));
+  EXPECT_EQ(Call("GET", "/api/session").response.status, 401) << "reset drops sessions";
+}
+
+TEST_F(SimulatorTest, AdminApiAnswersLoopbackOnly) {
+  Request request = Request::FromTarget("GET", "/sim/state");
+  request.remote_address = "192.0.2.7";
+  EXPECT_EQ(sim_->Handle("vc01", request).response.status, 403);
+}
+
+TEST_F(SimulatorTest, APatchOfTheWrongShapeGivesA500NotACrash) {
+  sim_->PatchState("vc01", {{"inventory", 42}});
+  Login();
+  // Whatever an area does with a broken state, Handle catches it and answers with a std-error.
+  const Reply reply = Call("GET", "/api/cis/tasks/x");
+  EXPECT_TRUE(reply.response.status == 404 || reply.response.status == 500);
+}
+
+TEST(DecodeScenario, ReportsProblemsWithFileLineAndColumn) {
+  const auto result = DecodeScenario(R"(clock: {start: yesterday}
+personas:
+  vc01:
+    type: vcentre
+    listen: 127.0.0.1:1
+    users: {a: {pasword: x}}
+  Bad_Name: {}
+)",
+                                     "s.yaml");
+  EXPECT_FALSE(result.scenario);
+  std::vector<std::string> messages;
+  for (const auto& d : result.diagnostics) messages.push_back(manifests::FormatDiagnostic(d));
+  EXPECT_EQ(
+      messages,
+      (std::vector<std::string>{
+          "s.yaml:1:16: error: clock.start: must be an RFC 3339 UTC time such as "
+          "2026-01-01T00:00:00Z",
+          "s.yaml:4:11: error: personas.vc01.type: must be one of vcenter, update-manager, "
+          "got \"vcentre\"; did you mean \"vcenter\"?",
+          "s.yaml:6:17: error: personas.vc01.users.a.pasword: unknown field; did you mean "
+          "\"password\"?",
+          "s.yaml:7:3: error: personas.Bad_Name: \"Bad_Name\" is not a valid persona name: use "
+          "1-63 lowercase letters, digits and '-', starting and ending with a letter or digit",
+      }));
+}
+
+TEST(SimClock, FormatsAndParsesVapiTimes) {
+  TimePoint time;
+  ASSERT_TRUE(ParseTime("2026-02-28T23:59:59.5Z", time));
+  EXPECT_EQ(FormatTime(time), "2026-02-28T23:59:59.500Z");
+  EXPECT_FALSE(ParseTime("2026-02-30T00:00:00Z", time));
+  EXPECT_FALSE(ParseTime("2026-02-28 00:00:00Z", time));
+  EXPECT_FALSE(ParseTime("2026-02-28T00:00:00+01:00", time));
+  SimClock clock(time);
+  clock.Advance(std::chrono::hours(1));
+  EXPECT_EQ(FormatTime(clock.Now()), "2026-03-01T00:59:59.500Z");
+}
+
+TEST(Base64, RoundTrips) {
+  for (const char* text : {"", "a", "ab", "abc", "administrator@vsphere.local:VMware1!"}) {
+    EXPECT_EQ(Base64Decode(Base64Encode(text)), text);
+  }
+  EXPECT_EQ(Base64Encode("user:pass"), "dXNlcjpwYXNz");
+  EXPECT_FALSE(Base64Decode("abc"));
+  EXPECT_FALSE(Base64Decode("ab=c"));
+}
+
+}  // namespace
+}  // namespace vsrd::simulator

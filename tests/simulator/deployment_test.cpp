@@ -1,0 +1,1 @@
+// Placeholder: the deployment area tests land with the area.

@@ -1,0 +1,1 @@
+// Placeholder: the depots area tests land with the area.

@@ -1,0 +1,1 @@
+// Placeholder: the update_manager area tests land with the area.

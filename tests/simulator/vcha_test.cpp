@@ -1,0 +1,1 @@
+// Placeholder: the vcha area tests land with the area.

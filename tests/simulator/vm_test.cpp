@@ -1,0 +1,1 @@
+// Placeholder: the vm area tests land with the area.
