@@ -121,6 +121,7 @@ ScenarioResult DecodeScenario(std::string_view text, const std::string& file) {
                           "\"" + persona->listen + "\" is used by another persona");
             continue;
           }
+          persona->clock_start = scenario.clock_start;
           scenario.personas.push_back(std::move(*persona));
         }
       }

@@ -32,6 +32,8 @@ struct PersonaScenario {
   Duration session_max_lifetime = std::chrono::hours(24);
   /// The persona's initial state, decoded and normalized by its type's decoder.
   nlohmann::json state;
+  /// The scenario's clock.start, for state that gives times relative to it.
+  TimePoint clock_start;
 };
 
 struct Scenario {

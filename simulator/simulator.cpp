@@ -158,4 +158,12 @@ std::vector<Simulator::PersonaInfo> Simulator::Personas() const {
   return out;
 }
 
+bool Simulator::PersonaDown(std::string_view persona) {
+  const std::lock_guard lock(mutex_);
+  Persona* found = Find(persona);
+  if (found == nullptr) return false;
+  found->Tick(clock_.Now());
+  return found->IsDown();
+}
+
 }  // namespace vsrd::simulator

@@ -42,6 +42,11 @@ class Simulator {
   };
   std::vector<PersonaInfo> Personas() const;
 
+  /// True while `persona` is down (restarting): first moves it to the current simulated time,
+  /// exactly as a request would. The server polls this to reopen the listener it closed on a
+  /// kRefuse reply. False for an unknown persona. Thread-safe.
+  bool PersonaDown(std::string_view persona);
+
  private:
   Persona* Find(std::string_view name) const;
   Reply HandleAdmin(const Request& request);  // admin.cpp; called with mutex_ held

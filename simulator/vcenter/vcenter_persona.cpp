@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "simulator/base64.hpp"
+#include "simulator/request_log.hpp"
 #include "simulator/vapi_error.hpp"
 #include "simulator/vcenter/areas.hpp"
 
@@ -43,6 +44,7 @@ std::optional<std::string> VcenterPersona::PasswordOf(std::string_view user) con
 void VcenterPersona::Tick(TimePoint now) {
   now_ = now;
   tasks_.Tick(now);
+  for (const auto& ticker : tickers_) ticker(now);
   if (down_until_ && now >= *down_until_) down_until_.reset();
 }
 
@@ -136,7 +138,9 @@ nlohmann::json VcenterPersona::DumpState() const {
                         {"created_time", FormatTime(session.created)},
                         {"last_accessed_time", FormatTime(session.last_access)}});
   }
-  nlohmann::json out = state_;
+  // Scenario passwords (a management vCenter's, a standalone host's) are fixtures, yet never
+  // shown: the dump is redacted like the request log.
+  nlohmann::json out = RedactSecrets(state_);
   out["sessions"] = sessions;
   out["tasks"] = tasks_.Dump(now_);
   out["down_until"] = down_until_ ? nlohmann::json(FormatTime(*down_until_)) : nullptr;

@@ -1,8 +1,10 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "simulator/persona.hpp"
 #include "simulator/scenario.hpp"
@@ -45,6 +47,11 @@ class VcenterPersona final : public Persona {
   /// the TCP level, or answered 503 when `answer_503`; every session is dropped.
   void Restart(TimePoint until, bool answer_503);
 
+  /// Registers a hook that Tick calls with the new time, after the cis tasks moved and before a
+  /// finished restart ends: areas whose state changes with time alone (an appliance install
+  /// that ends in a restart) make those changes here, exactly when simulated time passes them.
+  void AddTicker(std::function<void(TimePoint)> ticker) { tickers_.push_back(std::move(ticker)); }
+
  private:
   struct Session {
     std::string user;
@@ -67,6 +74,7 @@ class VcenterPersona final : public Persona {
   std::string user_;
   std::optional<TimePoint> down_until_;
   bool down_answer_503_ = false;
+  std::vector<std::function<void(TimePoint)>> tickers_;
 };
 
 }  // namespace vsrd::simulator
