@@ -31,7 +31,7 @@ Reply Simulator::HandleAdmin(const Request& request) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& persona : personas_) {
       out.push_back(
-          {{"name", persona->name()}, {"type", persona->Type()}, {"listen", persona->listen()}});
+          {{"name", persona->Name()}, {"type", persona->Type()}, {"listen", persona->Listen()}});
     }
     return Reply{Response::Json(200, out)};
   }
@@ -49,7 +49,7 @@ Reply Simulator::HandleAdmin(const Request& request) {
   if (path == "/sim/faults") {
     if (method == "GET") {
       nlohmann::json out = nlohmann::json::array();
-      for (const auto& rule : faults_.rules()) out.push_back(FaultRuleToJson(rule));
+      for (const auto& rule : faults_.Rules()) out.push_back(FaultRuleToJson(rule));
       return Reply{Response::Json(200, out)};
     }
     if (method == "POST") {
@@ -79,7 +79,7 @@ Reply Simulator::HandleAdmin(const Request& request) {
   }
   if (method == "GET" && path == "/sim/clock") {
     return Reply{Response::Json(
-        200, {{"now", FormatTime(clock_.Now())}, {"time_scale", clock_.time_scale()}})};
+        200, {{"now", FormatTime(clock_.Now())}, {"time_scale", clock_.TimeScale()}})};
   }
   if (method == "POST" && path == "/sim/clock/advance") {
     std::string by = request.Query("by").value_or("");
@@ -99,7 +99,7 @@ Reply Simulator::HandleAdmin(const Request& request) {
   }
   if (method == "GET" && path == "/sim/state") {
     nlohmann::json out = nlohmann::json::object();
-    for (const auto& persona : personas_) out[persona->name()] = persona->DumpState();
+    for (const auto& persona : personas_) out[persona->Name()] = persona->DumpState();
     return Reply{Response::Json(200, out)};
   }
   if (MatchPathTemplate("/sim/state/{persona}", path, params)) {

@@ -22,7 +22,7 @@ class SimClock {
   TimePoint Now() const;
   /// Moves simulated time forward by `by` (>= 0). Thread-safe.
   void Advance(Duration by);
-  double time_scale() const { return time_scale_; }
+  double TimeScale() const { return time_scale_; }
 
  private:
   mutable std::mutex mutex_;

@@ -42,7 +42,7 @@ class FaultSet {
   int Add(FaultRule rule);
   bool Remove(int id);
   void Clear() { rules_.clear(); }
-  const std::vector<FaultRule>& rules() const { return rules_; }
+  const std::vector<FaultRule>& Rules() const { return rules_; }
 
   /// Counts this call against every matching rule and returns the first rule that fires.
   /// `path_template` is the route template of the request's path ("" when unrouted).

@@ -21,9 +21,9 @@ class Persona {
   Persona(const Persona&) = delete;
   Persona& operator=(const Persona&) = delete;
 
-  const std::string& name() const { return name_; }
+  const std::string& Name() const { return name_; }
   /// "127.0.0.1:8443": where vsrd-sim serves this persona.
-  const std::string& listen() const { return listen_; }
+  const std::string& Listen() const { return listen_; }
   /// "vcenter" or "update-manager".
   virtual std::string_view Type() const = 0;
 

@@ -35,7 +35,7 @@ nlohmann::json RedactSecrets(nlohmann::json value);
 class RequestLog {
  public:
   void Add(LogEntry entry);
-  const std::vector<LogEntry>& entries() const { return entries_; }
+  const std::vector<LogEntry>& Entries() const { return entries_; }
   void Clear() { entries_.clear(); }
   nlohmann::json ToJson(std::string_view persona_filter, std::string_view method_filter,
                         std::string_view path_filter) const;

@@ -38,7 +38,7 @@ class Router {
   /// The template of the first route whose path matches, whatever the method and action;
   /// used to log requests by template and to match faults. "" when none does.
   std::string TemplateFor(std::string_view path) const;
-  const std::vector<Route>& routes() const { return routes_; }
+  const std::vector<Route>& All() const { return routes_; }
 
  private:
   std::vector<Route> routes_;

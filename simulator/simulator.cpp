@@ -57,7 +57,7 @@ Simulator::Simulator(const Scenario& scenario, double time_scale)
 
 Persona* Simulator::Find(std::string_view name) const {
   for (const auto& persona : personas_) {
-    if (persona->name() == name) return persona.get();
+    if (persona->Name() == name) return persona.get();
   }
   return nullptr;
 }
@@ -75,7 +75,7 @@ Reply Simulator::Handle(std::string_view persona_name, const Request& request) {
     const std::string path_template = persona->Routes().TemplateFor(request.path);
     LogEntry entry;
     entry.time = now;
-    entry.persona = persona->name();
+    entry.persona = persona->Name();
     entry.method = request.method;
     entry.path = request.path;
     entry.path_template = path_template;
@@ -85,7 +85,7 @@ Reply Simulator::Handle(std::string_view persona_name, const Request& request) {
       entry.body = body.is_discarded() ? nlohmann::json("<not JSON>") : RedactSecrets(body);
     }
     PathParams ignored;
-    for (const auto& route : persona->Routes().routes()) {
+    for (const auto& route : persona->Routes().All()) {
       if (route.method == request.method && route.action == request.Query("action").value_or("") &&
           MatchPathTemplate(route.path_template, request.path, ignored)) {
         entry.operation = route.operation;
@@ -94,7 +94,7 @@ Reply Simulator::Handle(std::string_view persona_name, const Request& request) {
     }
     Reply reply;
     const FaultRule* fault =
-        persona->IsDown() ? nullptr : faults_.Match(persona->name(), request, path_template);
+        persona->IsDown() ? nullptr : faults_.Match(persona->Name(), request, path_template);
     if (fault != nullptr && (fault->status != 0 || fault->disposition != Disposition::kRespond)) {
       reply = FaultReply(*fault, persona->Type());
       entry.fault_id = fault->id;
@@ -128,7 +128,7 @@ int Simulator::AddFault(FaultRule rule) {
 
 std::vector<LogEntry> Simulator::Requests() const {
   const std::lock_guard lock(mutex_);
-  return log_.entries();
+  return log_.Entries();
 }
 
 nlohmann::json Simulator::State(std::string_view persona) const {
@@ -153,7 +153,7 @@ std::vector<Simulator::PersonaInfo> Simulator::Personas() const {
   const std::lock_guard lock(mutex_);
   std::vector<PersonaInfo> out;
   for (const auto& persona : personas_) {
-    out.push_back({persona->name(), std::string(persona->Type()), persona->listen()});
+    out.push_back({persona->Name(), std::string(persona->Type()), persona->Listen()});
   }
   return out;
 }

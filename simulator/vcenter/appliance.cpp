@@ -214,7 +214,7 @@ Response NotAllowed(const std::string& message) {
 class Updates {
  public:
   explicit Updates(VcenterPersona& persona)
-      : persona_(persona), state_(persona.state().at("appliance")) {}
+      : persona_(persona), state_(persona.State().at("appliance")) {}
 
   const std::string& Installed() const {
     return state_.at("version").at("version").get_ref<const std::string&>();
@@ -246,18 +246,18 @@ class Updates {
 
   /// Starts a stage or an install of `version` lasting `duration`.
   void Start(const std::string& type, const std::string& version, Duration duration) {
-    const TimePoint now = persona_.now();
+    const TimePoint now = persona_.Now();
     state_["operation"] = {{"type", type},
                            {"version", version},
                            {"start_time", FormatTime(now)},
                            {"end_time", FormatTime(now + duration)},
-                           {"user", persona_.user()}};
+                           {"user", persona_.User()}};
     state_["failed_version"] = nullptr;
     if (type == "stage") state_["staged"] = nullptr;
   }
 
   json Info() const {
-    const TimePoint now = persona_.now();
+    const TimePoint now = persona_.Now();
     json info;
     const json& operation = state_.at("operation");
     const json& last = state_.at("last_task");
@@ -295,7 +295,7 @@ class Updates {
 
 /// Completes the running stage or install once `now` has passed its end.
 void Settle(VcenterPersona& persona, TimePoint now) {
-  json& appliance = persona.state().at("appliance");
+  json& appliance = persona.State().at("appliance");
   json& operation = appliance.at("operation");
   if (operation.is_null()) return;
   const TimePoint end = TimeAt(operation, "end_time");
@@ -789,10 +789,10 @@ void AddApplianceRoutes(VcenterPersona& persona) {
     }
   });
 
-  Router& router = persona.router();
+  Router& router = persona.MutableRoutes();
   router.Add("GET", "/api/appliance/system/version", "", "appliance.system.version.get",
              [&persona](const Request&, const PathParams&) {
-               return Response::Json(200, persona.state().at("appliance").at("version"));
+               return Response::Json(200, persona.State().at("appliance").at("version"));
              });
   router.Add("GET", "/api/appliance/update", "", "appliance.update.get",
              [&persona](const Request&, const PathParams&) {
@@ -803,7 +803,7 @@ void AddApplianceRoutes(VcenterPersona& persona) {
   router.Add("GET", "/api/appliance/update/pending", "", "appliance.update.pending.list",
              [&persona](const Request& request, const PathParams&) {
                Updates updates(persona);
-               return ListPending(updates, request, persona.now());
+               return ListPending(updates, request, persona.Now());
              });
   router.Add("GET", "/api/appliance/update/pending/{version}", "", "appliance.update.pending.get",
              [&persona](const Request&, const PathParams& params) {
@@ -812,7 +812,7 @@ void AddApplianceRoutes(VcenterPersona& persona) {
   router.Add("POST", "/api/appliance/update/pending/{version}", "precheck",
              "appliance.update.pending.precheck",
              [&persona](const Request&, const PathParams& params) {
-               return Precheck(Updates(persona), params.at("version"), persona.now());
+               return Precheck(Updates(persona), params.at("version"), persona.Now());
              });
   router.Add("POST", "/api/appliance/update/pending/{version}", "stage",
              "appliance.update.pending.stage",

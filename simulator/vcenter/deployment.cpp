@@ -9,7 +9,7 @@
 // Without an install the appliance stays in `state`. With one, the state follows the clock:
 // INITIALIZED before `start`, CONFIG_IN_PROGRESS until `start + duration`, then CONFIGURED (or
 // FAILED when `fails`). Nothing is stored when time passes: every answer is derived from the
-// timestamps and persona.now(), so the transitions happen exactly at the durations' ends.
+// timestamps and persona.Now(), so the transitions happen exactly at the durations' ends.
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -296,23 +296,23 @@ nlohmann::json DecodeDeploymentState(ReadContext& context, const YAML::Node& nod
 void AddDeploymentRoutes(VcenterPersona& persona) {
   // GET /api/vcenter/deployment -> 200 Vcenter.Deployment.Info. The 404 "state cannot be
   // determined" is not modelled (a fault rule can script it).
-  persona.router().Add("GET", "/api/vcenter/deployment", "", "deployment.get",
-                       [&persona](const Request&, const PathParams&) {
-                         const json& deployment = persona.state().at("deployment");
-                         const auto install =
-                             ReadInstall(deployment, persona.scenario().clock_start);
-                         if (!install)
-                           return Response::Json(200, StillInfo(deployment.at("state")));
-                         return Response::Json(200, InstallInfo(*install, persona.now()));
-                       });
+  persona.MutableRoutes().Add("GET", "/api/vcenter/deployment", "", "deployment.get",
+                              [&persona](const Request&, const PathParams&) {
+                                const json& deployment = persona.State().at("deployment");
+                                const auto install =
+                                    ReadInstall(deployment, persona.ScenarioEntry().clock_start);
+                                if (!install)
+                                  return Response::Json(200, StillInfo(deployment.at("state")));
+                                return Response::Json(200, InstallInfo(*install, persona.Now()));
+                              });
 
   // GET /api/vcenter/deployment/install -> the InstallSpec while an install runs, else 400.
-  persona.router().Add(
+  persona.MutableRoutes().Add(
       "GET", "/api/vcenter/deployment/install", "", "deployment.install.get",
       [&persona](const Request&, const PathParams&) {
         const auto install =
-            ReadInstall(persona.state().at("deployment"), persona.scenario().clock_start);
-        if (!install || !install->RunningAt(persona.now())) return NotInstalling();
+            ReadInstall(persona.State().at("deployment"), persona.ScenarioEntry().clock_start);
+        if (!install || !install->RunningAt(persona.Now())) return NotInstalling();
         const json& spec = *install->spec;
         return Response::Json(200, {{"vcsa_embedded",
                                      {{"ceip_enabled", spec.at("ceip_enabled")},
@@ -325,15 +325,15 @@ void AddDeploymentRoutes(VcenterPersona& persona) {
   // The state after a cancel is UNCONFIRMED (CONTRACT.md section 1): the simulator makes it
   // FAILED with status FAILED, progress frozen where it stopped and a CANCELED std-error, the
   // way a cis task reports a canceled operation.
-  persona.router().Add("POST", "/api/vcenter/deployment/install", "cancel",
-                       "deployment.install.cancel", [&persona](const Request&, const PathParams&) {
-                         json& deployment = persona.state().at("deployment");
-                         const auto install =
-                             ReadInstall(deployment, persona.scenario().clock_start);
-                         if (!install || !install->RunningAt(persona.now())) return NotInstalling();
-                         deployment.at("install")["canceled_at"] = FormatTime(persona.now());
-                         return Response::NoContent();
-                       });
+  persona.MutableRoutes().Add(
+      "POST", "/api/vcenter/deployment/install", "cancel", "deployment.install.cancel",
+      [&persona](const Request&, const PathParams&) {
+        json& deployment = persona.State().at("deployment");
+        const auto install = ReadInstall(deployment, persona.ScenarioEntry().clock_start);
+        if (!install || !install->RunningAt(persona.Now())) return NotInstalling();
+        deployment.at("install")["canceled_at"] = FormatTime(persona.Now());
+        return Response::NoContent();
+      });
 }
 
 }  // namespace vsrd::simulator

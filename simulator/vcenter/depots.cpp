@@ -517,14 +517,14 @@ nlohmann::json DecodeDepotsState(ReadContext& context, const YAML::Node& node) {
 }
 
 void AddDepotRoutes(VcenterPersona& persona) {
-  Router& router = persona.router();
+  Router& router = persona.MutableRoutes();
 
   // GET /api/esx/settings/depots/offline -> 200 map<depot id, Offline.Summary>.
   router.Add("GET", "/api/esx/settings/depots/offline", "", "depots.offline.list",
              [&persona](const Request&, const PathParams&) {
                json out = json::object();
-               for (const auto& [id, depot] : persona.state().at("depots").at("offline").items()) {
-                 out[id] = DepotSummary(depot, false, persona.scenario().clock_start);
+               for (const auto& [id, depot] : persona.State().at("depots").at("offline").items()) {
+                 out[id] = DepotSummary(depot, false, persona.ScenarioEntry().clock_start);
                }
                return Response::Json(200, out);
              });
@@ -533,12 +533,12 @@ void AddDepotRoutes(VcenterPersona& persona) {
   router.Add(
       "GET", "/api/esx/settings/depots/offline/{depot}", "", "depots.offline.get",
       [&persona](const Request&, const PathParams& params) {
-        const json& depots = persona.state().at("depots").at("offline");
+        const json& depots = persona.State().at("depots").at("offline");
         const json* depot = Find(depots, params.at("depot"));
         if (depot == nullptr) {
           return VapiError("NOT_FOUND", fmt::format("There is no depot {}.", params.at("depot")));
         }
-        return Response::Json(200, DepotSummary(*depot, true, persona.scenario().clock_start));
+        return Response::Json(200, DepotSummary(*depot, true, persona.ScenarioEntry().clock_start));
       });
 
   // DELETE /api/esx/settings/depots/offline/{depot} -> 204, 404 NOT_FOUND. The deprecated
@@ -551,7 +551,7 @@ void AddDepotRoutes(VcenterPersona& persona) {
                                   "vsrd-sim does not simulate DELETE "
                                   "/api/esx/settings/depots/offline/{depot}?vmw-task=true.");
                }
-               json& depots = persona.state().at("depots").at("offline");
+               json& depots = persona.State().at("depots").at("offline");
                if (Find(depots, params.at("depot")) == nullptr) {
                  return VapiError("NOT_FOUND",
                                   fmt::format("There is no depot {}.", params.at("depot")));
@@ -588,11 +588,11 @@ void AddDepotRoutes(VcenterPersona& persona) {
         const auto spec = ReadConnectionSpec(in, *body);
         if (!spec) return in.Problem();
 
-        json& depots = persona.state().at("depots");
+        json& depots = persona.State().at("depots");
         json software;
         std::string host_label;
         if (spec->auth_type == "EXISTING") {
-          const json& hosts = persona.state().at("inventory").at("hosts");
+          const json& hosts = persona.State().at("inventory").at("hosts");
           const json* host = Find(hosts, spec->host);
           if (host == nullptr) {
             return VapiError("NOT_FOUND",
@@ -624,7 +624,7 @@ void AddDepotRoutes(VcenterPersona& persona) {
           return VapiError("ERROR",
                            "vsrd-sim: state.depots.create_from_host has a malformed duration.");
         }
-        const TimePoint end = persona.now() + *pending + *duration;
+        const TimePoint end = persona.Now() + *pending + *duration;
         const std::string existing = DepotWithContent(depots.at("offline"), software);
         std::string depot_id;
         json notification = {{"type", "INFO"}, {"time", FormatTime(end)}};
@@ -651,7 +651,7 @@ void AddDepotRoutes(VcenterPersona& persona) {
         task.service = std::string(kService);
         task.operation = std::string(kOperation);
         task.description = fmt::format("Extract the software specification of host {}", host_label);
-        task.user = persona.user();
+        task.user = persona.User();
         task.pending_for = *pending;
         task.run_for = *duration;
         task.fail = script.at("fail").get<bool>();
@@ -667,11 +667,11 @@ void AddDepotRoutes(VcenterPersona& persona) {
                         {"source_type", "PUSH"},
                         {"create_time", FormatTime(end)},
                         {"software_spec", software}};
-          if (!persona.user().empty()) depot["owner"] = persona.user();
+          if (!persona.User().empty()) depot["owner"] = persona.User();
           // Runs inside Tick (also from Simulator::Advance, outside Handle's catch): it must not
           // throw, whatever shape a patch gave the state.
           task.on_success = [&persona, depot_id, depot = std::move(depot)]() {
-            json& state = persona.state();
+            json& state = persona.State();
             if (!state.is_object() || !state.contains("depots")) return;
             json& area = state["depots"];
             if (!area.is_object() || !area.contains("offline") || !area["offline"].is_object()) {
@@ -680,7 +680,7 @@ void AddDepotRoutes(VcenterPersona& persona) {
             area["offline"][depot_id] = depot;
           };
         }
-        return Response::Json(202, persona.tasks().Start(std::move(task), persona.now()));
+        return Response::Json(202, persona.Tasks().Start(std::move(task), persona.Now()));
       });
 }
 

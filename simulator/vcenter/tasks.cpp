@@ -6,11 +6,11 @@
 namespace vsrd::simulator {
 
 void AddTaskRoutes(VcenterPersona& persona) {
-  persona.router().Add(
+  persona.MutableRoutes().Add(
       "GET", "/api/cis/tasks/{task}", "", "cis.tasks.get",
       [&persona](const Request& request, const PathParams& params) {
         const bool exclude_result = request.Query("exclude_result").value_or("") == "true";
-        const auto info = persona.tasks().Info(params.at("task"), persona.now(), exclude_result);
+        const auto info = persona.Tasks().Info(params.at("task"), persona.Now(), exclude_result);
         if (!info)
           return VapiError("NOT_FOUND", "The task " + params.at("task") + " was not found.");
         return Response::Json(200, *info);

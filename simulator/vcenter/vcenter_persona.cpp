@@ -65,7 +65,7 @@ Response VcenterPersona::CreateSession(const Request& request) {
   const auto password = PasswordOf(user);
   if (!password || *password != decoded->substr(colon + 1)) return Unauthenticated();
   // Deterministic per persona and login count, yet not guessable from the outside in tests.
-  std::mt19937_64 random(std::hash<std::string>{}(name()) ^ ++session_counter_);
+  std::mt19937_64 random(std::hash<std::string>{}(Name()) ^ ++session_counter_);
   const std::string token = fmt::format("{:016x}{:016x}", random(), random());
   sessions_.emplace(token, Session{user, now_, now_});
   return Response::Json(201, token);

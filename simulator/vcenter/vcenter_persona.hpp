@@ -32,14 +32,14 @@ class VcenterPersona final : public Persona {
   // For the area files; valid while a request is being handled.
 
   /// The mutable state document: {inventory, vcha, depots, deployment, appliance}.
-  nlohmann::json& state() { return state_; }
-  CisTaskStore& tasks() { return tasks_; }
-  Router& router() { return router_; }
+  nlohmann::json& State() { return state_; }
+  CisTaskStore& Tasks() { return tasks_; }
+  Router& MutableRoutes() { return router_; }
   /// Simulated time of the request being handled (or of the last Tick).
-  TimePoint now() const { return now_; }
+  TimePoint Now() const { return now_; }
   /// The user of the session that made the current request ("" for none).
-  const std::string& user() const { return user_; }
-  const PersonaScenario& scenario() const { return scenario_; }
+  const std::string& User() const { return user_; }
+  const PersonaScenario& ScenarioEntry() const { return scenario_; }
   /// The password a scenario user has, or nullopt for an unknown user.
   std::optional<std::string> PasswordOf(std::string_view user) const;
 

@@ -1094,7 +1094,7 @@ nlohmann::json DecodeVchaState(ReadContext& context, const YAML::Node& node) {
 }
 
 void AddVchaRoutes(VcenterPersona& persona) {
-  Router& router = persona.router();
+  Router& router = persona.MutableRoutes();
 
   // POST /api/vcenter/vcha/cluster?action=get, body {vc_spec?, partial?} (optional) ->
   // 200 Cluster.Info. With partial=true, or without vc_spec when a management vCenter manages
@@ -1112,21 +1112,21 @@ void AddVchaRoutes(VcenterPersona& persona) {
                const auto location = ReadVcSpec(in, *body);
                const bool partial = in.Bool(*body, "partial", "").value_or(false);
                if (!in.Ok()) return in.Problem();
-               const json& vcha = persona.state().at("vcha");
+               const json& vcha = persona.State().at("vcha");
                if (location) {
                  if (auto failed = Connect(vcha, *location)) return *failed;
                }
                const bool with_placement =
                    !partial && (location || Find(vcha, "management_vcenter") == nullptr);
-               return Response::Json(200, ClusterInfo(vcha, persona.state().at("inventory"),
-                                                      persona.name(), with_placement));
+               return Response::Json(200, ClusterInfo(vcha, persona.State().at("inventory"),
+                                                      persona.Name(), with_placement));
              });
 
   // GET /api/vcenter/vcha/cluster/mode -> 200 Mode.Info; NOT_ALLOWED_IN_CURRENT_STATE unless
   // VCHA is CONFIGURED (a PREPARED or INVALID cluster has no mode either).
   router.Add("GET", "/api/vcenter/vcha/cluster/mode", "", "vcha.cluster.mode.get",
              [&persona](const Request&, const PathParams&) {
-               const json& vcha = persona.state().at("vcha");
+               const json& vcha = persona.State().at("vcha");
                const std::string config_state = StringAt(vcha, "config_state");
                if (config_state != "CONFIGURED") {
                  return VapiError(
@@ -1152,8 +1152,8 @@ void AddVchaRoutes(VcenterPersona& persona) {
         if (!in.Struct(*body, "", {"vc_spec", "placement"})) return in.Problem();
         const auto location = ReadVcSpec(in, *body);
         if (!in.Ok() || !ReadPlacementForm(in, *body)) return in.Problem();
-        const json& vcha = persona.state().at("vcha");
-        if (const auto blocker = RedeployBlocker(vcha, persona.tasks())) {
+        const json& vcha = persona.State().at("vcha");
+        if (const auto blocker = RedeployBlocker(vcha, persona.Tasks())) {
           return VapiError("NOT_ALLOWED_IN_CURRENT_STATE", *blocker);
         }
         if (location) {
@@ -1165,7 +1165,7 @@ void AddVchaRoutes(VcenterPersona& persona) {
                            "vc_spec.");
         }
         Resolution resolution = ResolvePlacement(body->at("placement"), vcha,
-                                                 persona.state().at("inventory"), persona.name());
+                                                 persona.State().at("inventory"), persona.Name());
         const json& check = vcha.at("check");
         for (const auto& text : check.at("warnings")) {
           resolution.warnings.push_back(VchaMessage("check.scripted", text.get<std::string>()));
@@ -1211,8 +1211,8 @@ void AddVchaRoutes(VcenterPersona& persona) {
         }
         if (!in.Ok()) return in.Problem();
 
-        const json& vcha = persona.state().at("vcha");
-        if (const auto blocker = RedeployBlocker(vcha, persona.tasks())) {
+        const json& vcha = persona.State().at("vcha");
+        if (const auto blocker = RedeployBlocker(vcha, persona.Tasks())) {
           return VapiError("NOT_ALLOWED_IN_CURRENT_STATE", *blocker);
         }
         if (location) {
@@ -1238,7 +1238,7 @@ void AddVchaRoutes(VcenterPersona& persona) {
         }
         const json& spec_placement = body->at("placement");
         Resolution resolution =
-            ResolvePlacement(spec_placement, vcha, persona.state().at("inventory"), persona.name());
+            ResolvePlacement(spec_placement, vcha, persona.State().at("inventory"), persona.Name());
         if (!resolution.first_error.empty()) {
           return VapiError("INVALID_ARGUMENT", resolution.first_error);
         }
@@ -1258,7 +1258,7 @@ void AddVchaRoutes(VcenterPersona& persona) {
         task.operation = std::string(kOperation);
         task.description =
             fmt::format("Redeploy the passive node {}", StringAt(spec_placement, "name"));
-        task.user = persona.user();
+        task.user = persona.User();
         task.pending_for = *pending;
         task.run_for = *duration;
         task.fail = script.at("fail").get<bool>();
@@ -1267,13 +1267,13 @@ void AddVchaRoutes(VcenterPersona& persona) {
         // The hook runs inside Tick (also from Simulator::Advance, outside Handle's catch): it
         // must not throw, whatever shape a patch gave the state.
         task.on_success = [&persona, passive_key, node = std::move(node)]() {
-          json& state = persona.state();
+          json& state = persona.State();
           if (!state.is_object() || !state.contains("vcha") || !state["vcha"].is_object()) return;
           json& cluster = state["vcha"];
           cluster[passive_key] = node;
           cluster["health_state"] = AllNodesUp(cluster) ? "HEALTHY" : "DEGRADED";
         };
-        return Response::Json(202, persona.tasks().Start(std::move(task), persona.now()));
+        return Response::Json(202, persona.Tasks().Start(std::move(task), persona.Now()));
       });
 }
 

@@ -224,29 +224,29 @@ json CheckInfo(const json& vm) {
 }  // namespace
 
 void AddVmRoutes(VcenterPersona& persona) {
-  persona.router().Add("GET", "/api/vcenter/vm", "", "vm.list",
-                       [&persona](const Request& request, const PathParams&) {
-                         return ListVms(request, persona.state().at("inventory").at("vms"));
-                       });
+  persona.MutableRoutes().Add("GET", "/api/vcenter/vm", "", "vm.list",
+                              [&persona](const Request& request, const PathParams&) {
+                                return ListVms(request, persona.State().at("inventory").at("vms"));
+                              });
 
-  persona.router().Add("GET", "/api/vcenter/vm/{vm}", "", "vm.get",
-                       [&persona](const Request&, const PathParams& params) {
-                         const json& inventory = persona.state().at("inventory");
-                         const std::string& id = params.at("vm");
-                         const json& vms = inventory.at("vms");
-                         if (!vms.contains(id)) return VmNotFound(id);
-                         return Response::Json(200, Info(id, vms.at(id), inventory));
-                       });
+  persona.MutableRoutes().Add("GET", "/api/vcenter/vm/{vm}", "", "vm.get",
+                              [&persona](const Request&, const PathParams& params) {
+                                const json& inventory = persona.State().at("inventory");
+                                const std::string& id = params.at("vm");
+                                const json& vms = inventory.at("vms");
+                                if (!vms.contains(id)) return VmNotFound(id);
+                                return Response::Json(200, Info(id, vms.at(id), inventory));
+                              });
 
   // The check takes no body (Y91); one that is sent anyway is ignored.
-  persona.router().Add("POST", "/api/vcenter/vm/{vm}/guest/customization", "check",
-                       "vm.guest.customization.check",
-                       [&persona](const Request&, const PathParams& params) {
-                         const json& vms = persona.state().at("inventory").at("vms");
-                         const std::string& id = params.at("vm");
-                         if (!vms.contains(id)) return VmNotFound(id);
-                         return Response::Json(200, CheckInfo(vms.at(id)));
-                       });
+  persona.MutableRoutes().Add("POST", "/api/vcenter/vm/{vm}/guest/customization", "check",
+                              "vm.guest.customization.check",
+                              [&persona](const Request&, const PathParams& params) {
+                                const json& vms = persona.State().at("inventory").at("vms");
+                                const std::string& id = params.at("vm");
+                                if (!vms.contains(id)) return VmNotFound(id);
+                                return Response::Json(200, CheckInfo(vms.at(id)));
+                              });
 }
 
 }  // namespace vsrd::simulator

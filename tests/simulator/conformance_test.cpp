@@ -130,7 +130,7 @@ class ConformanceTest : public SimulatorTest {
   std::set<std::string> SpecifiedRoutes() const {
     const VcenterPersona persona(scenario_.personas.front());
     std::set<std::string> out;
-    for (const auto& route : persona.Routes().routes()) {
+    for (const auto& route : persona.Routes().All()) {
       const bool vmw_task = route.operation.ends_with("$task");
       const std::string key = SwaggerChecker::PathKey(route.path_template, route.action, vmw_task);
       if (Checker().HasOperation(route.method, key)) out.insert(route.method + " " + key);
