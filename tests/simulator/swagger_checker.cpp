@@ -152,8 +152,12 @@ void SwaggerChecker::ValidateInto(const nlohmann::json& schema, const nlohmann::
                            "\" is missing");
       }
     }
-    for (const auto& [key, child] : value.items()) {
-      const std::string child_where = where + "." + key;
+    for (const auto& item : value.items()) {
+      const std::string& key = item.key();
+      const nlohmann::json& child = item.value();
+      std::string child_where = where;
+      child_where += '.';
+      child_where += key;
       const auto override_it = std::find_if(
           overrides_.begin(), overrides_.end(),
           [&](const SchemaOverride& o) { return o.definition == definition && o.property == key; });
