@@ -33,6 +33,7 @@
 #include "manifests/common.hpp"
 #include "simulator/vapi_error.hpp"
 #include "simulator/vcenter/areas.hpp"
+#include "simulator/vcenter/json_fields.hpp"
 #include "simulator/vcenter/vcenter_persona.hpp"
 
 namespace vsrd::simulator {
@@ -53,47 +54,6 @@ constexpr std::string_view kDefaultBaseImage = "8.0.2-0.0.22380479";
 // simulator's own.
 constexpr std::array<std::string_view, 6> kSummaryFields{"description", "source_type", "location",
                                                          "file_id",     "owner",       "ownerdata"};
-
-std::string Join(std::string_view parent, std::string_view key) {
-  return parent.empty() ? std::string(key) : fmt::format("{}.{}", parent, key);
-}
-
-/// A member of a JSON object, or nullptr when absent or null (vAPI's unset optional field).
-const json* Find(const json& object, std::string_view key) {
-  if (!object.is_object()) return nullptr;
-  const auto it = object.find(key);
-  return it == object.end() || it->is_null() ? nullptr : &*it;
-}
-
-std::string StringAt(const json& object, std::string_view key) {
-  const json* value = Find(object, key);
-  return value != nullptr && value->is_string() ? value->get<std::string>() : "";
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-/// Thumbprints compare without their colons and case: "ab:cd" is "ABCD".
-std::string NormalizeThumbprint(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    if (c != ':') out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
-
-/// PEM certificates compare without whitespace (line breaks differ between clients).
-std::string NormalizeCertificate(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    if (std::isspace(static_cast<unsigned char>(c)) == 0) out += c;
-  }
-  return out;
-}
 
 json DepotMessage(std::string_view id, std::string_view text) {
   return Message(std::string(kMessagePrefix) + std::string(id), text);
@@ -117,7 +77,7 @@ json DecodeKeyed(ReadContext& context, const YAML::Node& node, const std::string
     const auto key = host_names ? manifests::ReadHostName(context, entry.first, path)
                                 : manifests::ReadObjectId(context, entry.first, path);
     if (!key) continue;
-    out[*key] = decode_item(entry.second, Join(path, *key));
+    out[*key] = decode_item(entry.second, JoinField(path, *key));
   }
   return out;
 }
@@ -313,7 +273,7 @@ class Input {
       if (std::find(fields.begin(), fields.end(), key) == fields.end()) {
         error_ = VapiError("UNEXPECTED_INPUT",
                            fmt::format("{}: unexpected field; the structure does not define it.",
-                                       Join(path, key)));
+                                       JoinField(path, key)));
         return false;
       }
     }
@@ -322,14 +282,14 @@ class Input {
 
   std::optional<std::string> String(const json& object, std::string_view key,
                                     const std::string& path, bool required) {
-    const json* value = Find(object, key);
+    const json* value = FindMember(object, key);
     if (!Ok()) return std::nullopt;
     if (value == nullptr) {
-      if (required) Invalid(fmt::format("{}: required field is missing.", Join(path, key)));
+      if (required) Invalid(fmt::format("{}: required field is missing.", JoinField(path, key)));
       return std::nullopt;
     }
     if (!value->is_string()) {
-      Invalid(fmt::format("{}: must be a string, got {}.", Join(path, key), value->dump()));
+      Invalid(fmt::format("{}: must be a string, got {}.", JoinField(path, key), value->dump()));
       return std::nullopt;
     }
     return value->get<std::string>();
@@ -371,11 +331,11 @@ std::optional<ConnectionSpec> ReadConnectionSpec(Input& in, const json& body) {
   const bool existing = spec.auth_type == "EXISTING";
   const char* own = existing ? "host" : "host_credential";
   const char* other = existing ? "host_credential" : "host";
-  if (Find(body, other) != nullptr) {
+  if (FindMember(body, other) != nullptr) {
     in.Invalid(fmt::format("{}: must not be set when auth_type is {}.", other, spec.auth_type));
     return std::nullopt;
   }
-  if (Find(body, own) == nullptr) {
+  if (FindMember(body, own) == nullptr) {
     in.Invalid(fmt::format("{}: required when auth_type is {}.", own, spec.auth_type));
     return std::nullopt;
   }
@@ -398,7 +358,7 @@ std::optional<ConnectionSpec> ReadConnectionSpec(Input& in, const json& body) {
   out.ssl_thumb_print = in.String(credential, "ssl_thumb_print", path, false);
   out.ssl_certificate = in.String(credential, "ssl_certificate", path, false);
   if (!in.Ok()) return std::nullopt;
-  if (const json* port = Find(credential, "port")) {
+  if (const json* port = FindMember(credential, "port")) {
     const bool valid = port->is_number_unsigned() && port->get<std::uint64_t>() >= 1 &&
                        port->get<std::uint64_t>() <= 65535;
     if (!valid) {
@@ -428,8 +388,8 @@ std::optional<std::string> FindStandaloneHost(const json& hosts, std::string_vie
 
 /// Logging in to a standalone host with `credentials`: nullopt on success, else the error.
 std::optional<Response> ConnectToHost(const json& host, const HostCredentials& credentials) {
-  const std::string thumbprint = StringAt(host, "ssl_thumbprint");
-  const std::string certificate = StringAt(host, "ssl_certificate");
+  const std::string thumbprint = StringMember(host, "ssl_thumbprint");
+  const std::string certificate = StringMember(host, "ssl_certificate");
   const bool verified =
       credentials.ssl_certificate
           ? !certificate.empty() && NormalizeCertificate(*credentials.ssl_certificate) ==
@@ -450,8 +410,8 @@ std::optional<Response> ConnectToHost(const json& host, const HostCredentials& c
                         : ": no thumbprint was given"),
         data);
   }
-  if (credentials.user_name != StringAt(host, "user_name") ||
-      credentials.password != StringAt(host, "password")) {
+  if (credentials.user_name != StringMember(host, "user_name") ||
+      credentials.password != StringMember(host, "password")) {
     return VapiError("INVALID_ARGUMENT",
                      fmt::format("host_credential: cannot log in to host {}: the user name or "
                                  "password is incorrect.",
@@ -464,11 +424,11 @@ std::optional<Response> ConnectToHost(const json& host, const HostCredentials& c
 json DepotSummary(const json& depot, bool with_create_time, TimePoint clock_start) {
   json out = json::object();
   for (const std::string_view key : kSummaryFields) {
-    if (const json* value = Find(depot, key)) out[std::string(key)] = *value;
+    if (const json* value = FindMember(depot, key)) out[std::string(key)] = *value;
   }
   if (!out.contains("description")) out["description"] = "";
   if (with_create_time) {
-    const json* time = Find(depot, "create_time");
+    const json* time = FindMember(depot, "create_time");
     out["create_time"] = time != nullptr ? *time : json(FormatTime(clock_start));
   }
   return out;
@@ -478,7 +438,7 @@ json DepotSummary(const json& depot, bool with_create_time, TimePoint clock_star
 std::string DepotWithContent(const json& depots, const json& software) {
   if (!depots.is_object()) return "";
   for (const auto& [id, depot] : depots.items()) {
-    const json* content = Find(depot, "software_spec");
+    const json* content = FindMember(depot, "software_spec");
     if (content != nullptr && *content == software) return id;
   }
   return "";
@@ -534,7 +494,7 @@ void AddDepotRoutes(VcenterPersona& persona) {
       "GET", "/api/esx/settings/depots/offline/{depot}", "", "depots.offline.get",
       [&persona](const Request&, const PathParams& params) {
         const json& depots = persona.State().at("depots").at("offline");
-        const json* depot = Find(depots, params.at("depot"));
+        const json* depot = FindMember(depots, params.at("depot"));
         if (depot == nullptr) {
           return VapiError("NOT_FOUND", fmt::format("There is no depot {}.", params.at("depot")));
         }
@@ -552,7 +512,7 @@ void AddDepotRoutes(VcenterPersona& persona) {
                                   "/api/esx/settings/depots/offline/{depot}?vmw-task=true.");
                }
                json& depots = persona.State().at("depots").at("offline");
-               if (Find(depots, params.at("depot")) == nullptr) {
+               if (FindMember(depots, params.at("depot")) == nullptr) {
                  return VapiError("NOT_FOUND",
                                   fmt::format("There is no depot {}.", params.at("depot")));
                }
@@ -593,13 +553,14 @@ void AddDepotRoutes(VcenterPersona& persona) {
         std::string host_label;
         if (spec->auth_type == "EXISTING") {
           const json& hosts = persona.State().at("inventory").at("hosts");
-          const json* host = Find(hosts, spec->host);
+          const json* host = FindMember(hosts, spec->host);
           if (host == nullptr) {
             return VapiError("NOT_FOUND",
                              fmt::format("There is no host {} in the inventory.", spec->host));
           }
-          host_label = StringAt(*host, "name").empty() ? spec->host : StringAt(*host, "name");
-          const json* declared = Find(depots.at("host_software"), spec->host);
+          host_label =
+              StringMember(*host, "name").empty() ? spec->host : StringMember(*host, "name");
+          const json* declared = FindMember(depots.at("host_software"), spec->host);
           software = declared != nullptr ? *declared : DefaultSoftware();
         } else {
           const HostCredentials& credentials = spec->credentials;

@@ -37,6 +37,7 @@
 #include "manifests/net_address.hpp"
 #include "simulator/vapi_error.hpp"
 #include "simulator/vcenter/areas.hpp"
+#include "simulator/vcenter/json_fields.hpp"
 #include "simulator/vcenter/vcenter_persona.hpp"
 
 namespace vsrd::simulator {
@@ -66,47 +67,6 @@ constexpr std::string_view kDefaultDatacenterName = "Datacenter";
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers shared by the decoder and the handlers.
-
-std::string Join(std::string_view parent, std::string_view key) {
-  return parent.empty() ? std::string(key) : fmt::format("{}.{}", parent, key);
-}
-
-/// A member of a JSON object, or nullptr when absent or null (vAPI's unset optional field).
-const json* Find(const json& object, std::string_view key) {
-  if (!object.is_object()) return nullptr;
-  const auto it = object.find(key);
-  return it == object.end() || it->is_null() ? nullptr : &*it;
-}
-
-std::string StringAt(const json& object, std::string_view key) {
-  const json* value = Find(object, key);
-  return value != nullptr && value->is_string() ? value->get<std::string>() : "";
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-/// Thumbprints compare without their colons and case: "ab:cd" is "ABCD".
-std::string NormalizeThumbprint(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    if (c != ':') out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
-
-/// PEM certificates compare without whitespace (line breaks differ between clients).
-std::string NormalizeCertificate(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    if (std::isspace(static_cast<unsigned char>(c)) == 0) out += c;
-  }
-  return out;
-}
 
 /// "255.255.255.0" for 24; `prefix` is 0-32.
 std::string PrefixToMask(std::int64_t prefix) {
@@ -400,9 +360,9 @@ json DecodeTaskScript(ReadContext& context, const std::optional<YAML::Node>& nod
 }
 
 bool NodeUp(const json& vcha, std::string_view key) {
-  const json* node = Find(vcha, key);
-  const json* runtime = node != nullptr ? Find(*node, "runtime") : nullptr;
-  return runtime != nullptr && StringAt(*runtime, "state") == "UP";
+  const json* node = FindMember(vcha, key);
+  const json* runtime = node != nullptr ? FindMember(*node, "runtime") : nullptr;
+  return runtime != nullptr && StringMember(*runtime, "state") == "UP";
 }
 
 bool AllNodesUp(const json& vcha) {
@@ -411,13 +371,13 @@ bool AllNodesUp(const json& vcha) {
 }
 
 std::string RoleOf(const json& node) {
-  const json* runtime = Find(node, "runtime");
-  return runtime != nullptr ? StringAt(*runtime, "role") : "";
+  const json* runtime = FindMember(node, "runtime");
+  return runtime != nullptr ? StringMember(*runtime, "role") : "";
 }
 
 /// "node1" or "node2": the passive node, or node2 when that one is not deployed.
 std::string PassiveKey(const json& vcha) {
-  const json* node1 = Find(vcha, "node1");
+  const json* node1 = FindMember(vcha, "node1");
   if (node1 != nullptr && RoleOf(*node1) == "PASSIVE") return "node1";
   return "node2";
 }
@@ -425,7 +385,7 @@ std::string PassiveKey(const json& vcha) {
 /// The node whose role is ACTIVE, or nullptr.
 const json* ActiveNode(const json& vcha) {
   for (const char* key : {"node1", "node2"}) {
-    const json* node = Find(vcha, key);
+    const json* node = FindMember(vcha, key);
     if (node != nullptr && RoleOf(*node) == "ACTIVE") return node;
   }
   return nullptr;
@@ -464,7 +424,7 @@ class Input {
       if (std::find(fields.begin(), fields.end(), key) == fields.end()) {
         Fail("UNEXPECTED_INPUT",
              fmt::format("{}: unexpected field; the structure does not define it.",
-                         Join(path, key)));
+                         JoinField(path, key)));
         return false;
       }
     }
@@ -472,17 +432,18 @@ class Input {
   }
 
   const json* Require(const json& object, std::string_view key, const std::string& path) {
-    const json* value = Find(object, key);
-    if (value == nullptr) Invalid(fmt::format("{}: required field is missing.", Join(path, key)));
+    const json* value = FindMember(object, key);
+    if (value == nullptr)
+      Invalid(fmt::format("{}: required field is missing.", JoinField(path, key)));
     return value;
   }
 
   std::optional<std::string> String(const json& object, std::string_view key,
                                     const std::string& path, bool required) {
-    const json* value = required ? Require(object, key, path) : Find(object, key);
+    const json* value = required ? Require(object, key, path) : FindMember(object, key);
     if (value == nullptr || !Ok()) return std::nullopt;
     if (!value->is_string()) {
-      Invalid(fmt::format("{}: must be a string, got {}.", Join(path, key), value->dump()));
+      Invalid(fmt::format("{}: must be a string, got {}.", JoinField(path, key), value->dump()));
       return std::nullopt;
     }
     return value->get<std::string>();
@@ -491,7 +452,7 @@ class Input {
   std::optional<std::int64_t> Integer(const json& object, std::string_view key,
                                       const std::string& path, std::int64_t min, std::int64_t max,
                                       bool required) {
-    const json* value = required ? Require(object, key, path) : Find(object, key);
+    const json* value = required ? Require(object, key, path) : FindMember(object, key);
     if (value == nullptr || !Ok()) return std::nullopt;
     std::optional<std::int64_t> number;
     if (value->is_number_unsigned()) {
@@ -503,18 +464,18 @@ class Input {
       number = value->get<std::int64_t>();
     }
     if (!number || *number < min || *number > max) {
-      Invalid(fmt::format("{}: must be an integer from {} to {}, got {}.", Join(path, key), min,
-                          max, value->dump()));
+      Invalid(fmt::format("{}: must be an integer from {} to {}, got {}.", JoinField(path, key),
+                          min, max, value->dump()));
       return std::nullopt;
     }
     return number;
   }
 
   std::optional<bool> Bool(const json& object, std::string_view key, const std::string& path) {
-    const json* value = Find(object, key);
+    const json* value = FindMember(object, key);
     if (value == nullptr || !Ok()) return std::nullopt;
     if (!value->is_boolean()) {
-      Invalid(fmt::format("{}: must be a boolean, got {}.", Join(path, key), value->dump()));
+      Invalid(fmt::format("{}: must be a boolean, got {}.", JoinField(path, key), value->dump()));
       return std::nullopt;
     }
     return value->get<bool>();
@@ -525,7 +486,7 @@ class Input {
     auto text = String(object, key, path, required);
     if (!text) return std::nullopt;
     if (std::find(values.begin(), values.end(), *text) == values.end()) {
-      Invalid(fmt::format("{}: must be one of {}, got \"{}\".", Join(path, key),
+      Invalid(fmt::format("{}: must be one of {}, got \"{}\".", JoinField(path, key),
                           fmt::join(values, ", "), *text));
       return std::nullopt;
     }
@@ -548,7 +509,7 @@ struct ActiveLocation {
 
 /// The optional vc_spec (Vcha.CredentialsSpec) of `body`.
 std::optional<ActiveLocation> ReadVcSpec(Input& in, const json& body) {
-  const json* vc_spec = Find(body, "vc_spec");
+  const json* vc_spec = FindMember(body, "vc_spec");
   if (vc_spec == nullptr || !in.Struct(*vc_spec, "vc_spec", {"active_location"})) {
     return std::nullopt;
   }
@@ -579,9 +540,9 @@ std::optional<ActiveLocation> ReadVcSpec(Input& in, const json& body) {
 /// Without a management vCenter in the scenario the active vCenter manages itself, and the
 /// credentials are not checked.
 std::optional<Response> Connect(const json& vcha, const ActiveLocation& location) {
-  const json* managing = Find(vcha, "management_vcenter");
+  const json* managing = FindMember(vcha, "management_vcenter");
   if (managing == nullptr) return std::nullopt;
-  const std::string hostname = StringAt(*managing, "hostname");
+  const std::string hostname = StringMember(*managing, "hostname");
   const std::int64_t port = managing->value("port", std::int64_t{443});
   // An endpoint that cannot be reached is a bad argument of the request (the error set of these
   // operations has no connection error); UNCONFIRMED.
@@ -592,24 +553,24 @@ std::optional<Response> Connect(const json& vcha, const ActiveLocation& location
                                  location.hostname, location.port));
   }
   // TLS comes before the login: the certificate is checked first.
-  const std::string certificate = StringAt(*managing, "ssl_certificate");
+  const std::string certificate = StringMember(*managing, "ssl_certificate");
   const bool verified =
       location.ssl_certificate
           ? !certificate.empty() &&
                 NormalizeCertificate(*location.ssl_certificate) == NormalizeCertificate(certificate)
           : location.ssl_thumbprint &&
                 NormalizeThumbprint(*location.ssl_thumbprint) ==
-                    NormalizeThumbprint(StringAt(*managing, "ssl_thumbprint"));
+                    NormalizeThumbprint(StringMember(*managing, "ssl_thumbprint"));
   if (!verified) {
-    json data = {{"ssl_thumbprint", StringAt(*managing, "ssl_thumbprint")}};
+    json data = {{"ssl_thumbprint", StringMember(*managing, "ssl_thumbprint")}};
     if (!certificate.empty()) data["ssl_certificate"] = certificate;
     return VapiError("UNVERIFIED_PEER",
                      fmt::format("The SSL certificate of vCenter Server {} cannot be verified.",
                                  location.hostname),
                      data);
   }
-  if (location.username != StringAt(*managing, "username") ||
-      location.password != StringAt(*managing, "password")) {
+  if (location.username != StringMember(*managing, "username") ||
+      location.password != StringMember(*managing, "password")) {
     return VapiError("INVALID_ARGUMENT",
                      fmt::format("vc_spec.active_location: cannot log in to vCenter Server {}: "
                                  "the user name or password is incorrect.",
@@ -628,13 +589,13 @@ std::optional<json> ReadIpSpec(Input& in, const json& spec, const std::string& p
   const bool v4 = *family == "IPV4";
   const std::string_view own = v4 ? "ipv4" : "ipv6";
   const std::string_view other = v4 ? "ipv6" : "ipv4";
-  if (Find(spec, other) != nullptr) {
+  if (FindMember(spec, other) != nullptr) {
     in.Invalid(
-        fmt::format("{}: must not be set when ip_family is {}.", Join(path, other), *family));
+        fmt::format("{}: must not be set when ip_family is {}.", JoinField(path, other), *family));
     return std::nullopt;
   }
   const json* sub = in.Require(spec, own, path);
-  const std::string sub_path = Join(path, own);
+  const std::string sub_path = JoinField(path, own);
   if (sub == nullptr ||
       !in.Struct(*sub, sub_path,
                  v4 ? std::initializer_list<std::string_view>{"address", "subnet_mask", "prefix"}
@@ -682,8 +643,8 @@ std::optional<json> ReadIpSpec(Input& in, const json& spec, const std::string& p
     }
     info["gateway_ip"] = *gateway;
   }
-  if (const json* servers = Find(spec, "dns_servers")) {
-    const std::string servers_path = Join(path, "dns_servers");
+  if (const json* servers = FindMember(spec, "dns_servers")) {
+    const std::string servers_path = JoinField(path, "dns_servers");
     if (!servers->is_array()) {
       in.Invalid(fmt::format("{}: must be an array of IP addresses.", servers_path));
       return std::nullopt;
@@ -719,12 +680,12 @@ bool ReadPlacementForm(Input& in, const json& body) {
   for (const char* network : {"ha_network", "management_network"}) {
     const std::string type_key = std::string(network) + "_type";
     const auto type = in.Enum(*placement, type_key, "placement", kNetworkTypes, false);
-    if (in.Ok() && Find(*placement, network) != nullptr && !type) {
+    if (in.Ok() && FindMember(*placement, network) != nullptr && !type) {
       in.Invalid(
           fmt::format("placement.{}: must be set when placement.{} is set.", type_key, network));
     }
   }
-  if (const json* storage = Find(*placement, "storage")) {
+  if (const json* storage = FindMember(*placement, "storage")) {
     if (in.Struct(*storage, "placement.storage", {"datastore"})) {
       in.String(*storage, "datastore", "placement.storage", false);
     }
@@ -742,25 +703,25 @@ struct Resolution {
 };
 
 std::string NameIn(const json& inventory, std::string_view kind, const std::string& id) {
-  const json* items = Find(inventory, kind);
-  const json* item = items != nullptr ? Find(*items, id) : nullptr;
-  const std::string name = item != nullptr ? StringAt(*item, "name") : "";
+  const json* items = FindMember(inventory, kind);
+  const json* item = items != nullptr ? FindMember(*items, id) : nullptr;
+  const std::string name = item != nullptr ? StringMember(*item, "name") : "";
   return name.empty() ? id : name;
 }
 
 /// Fills the names of a stored placement from the inventory (scenario nodes may omit them).
 json CompletePlacement(json placement, const json& inventory, const std::string& vcenter_name) {
   if (!placement.is_object()) return placement;
-  if (Find(placement, "management_vcenter_name") == nullptr) {
+  if (FindMember(placement, "management_vcenter_name") == nullptr) {
     placement["management_vcenter_name"] = vcenter_name;
   }
-  if (Find(placement, "datacenter") == nullptr) placement["datacenter"] = kDefaultDatacenter;
-  if (Find(placement, "datacenter_name") == nullptr) {
+  if (FindMember(placement, "datacenter") == nullptr) placement["datacenter"] = kDefaultDatacenter;
+  if (FindMember(placement, "datacenter_name") == nullptr) {
     placement["datacenter_name"] = kDefaultDatacenterName;
   }
   const auto fill = [&](std::string_view id_key, std::string_view name_key, std::string_view kind) {
-    const std::string id = StringAt(placement, id_key);
-    if (!id.empty() && Find(placement, name_key) == nullptr) {
+    const std::string id = StringMember(placement, id_key);
+    if (!id.empty() && FindMember(placement, name_key) == nullptr) {
       placement[std::string(name_key)] = NameIn(inventory, kind, id);
     }
   };
@@ -769,18 +730,20 @@ json CompletePlacement(json placement, const json& inventory, const std::string&
   fill("ha_network", "ha_network_name", "networks");
   fill("management_network", "management_network_name", "networks");
   for (const char* network : {"ha_network", "management_network"}) {
-    const std::string id = StringAt(placement, network);
+    const std::string id = StringMember(placement, network);
     const std::string type_key = std::string(network) + "_type";
-    if (!id.empty() && Find(placement, type_key) == nullptr) {
-      const json* networks = Find(inventory, "networks");
-      const json* item = networks != nullptr ? Find(*networks, id) : nullptr;
-      const std::string type = item != nullptr ? StringAt(*item, "type") : "";
+    if (!id.empty() && FindMember(placement, type_key) == nullptr) {
+      const json* networks = FindMember(inventory, "networks");
+      const json* item = networks != nullptr ? FindMember(*networks, id) : nullptr;
+      const std::string type = item != nullptr ? StringMember(*item, "type") : "";
       placement[type_key] = type.empty() ? "STANDARD_PORTGROUP" : type;
     }
   }
   if (json* storage = placement.contains("storage") ? &placement["storage"] : nullptr;
-      storage != nullptr && storage->is_object() && Find(*storage, "datastore_name") == nullptr) {
-    (*storage)["datastore_name"] = NameIn(inventory, "datastores", StringAt(*storage, "datastore"));
+      storage != nullptr && storage->is_object() &&
+      FindMember(*storage, "datastore_name") == nullptr) {
+    (*storage)["datastore_name"] =
+        NameIn(inventory, "datastores", StringMember(*storage, "datastore"));
   }
   return placement;
 }
@@ -788,8 +751,8 @@ json CompletePlacement(json placement, const json& inventory, const std::string&
 /// The management vCenter name a node reports: the scenario's management vCenter, or this
 /// vCenter (named by its persona) when it manages itself.
 std::string ManagementVcenterName(const json& vcha, const std::string& persona_name) {
-  const json* managing = Find(vcha, "management_vcenter");
-  return managing != nullptr ? StringAt(*managing, "hostname") : persona_name;
+  const json* managing = FindMember(vcha, "management_vcenter");
+  return managing != nullptr ? StringMember(*managing, "hostname") : persona_name;
 }
 
 Resolution ResolvePlacement(const json& spec, const json& vcha, const json& inventory,
@@ -800,35 +763,35 @@ Resolution ResolvePlacement(const json& spec, const json& vcha, const json& inve
     out.errors.push_back(VchaMessage(id, text));
   };
   const json* active = ActiveNode(vcha);
-  const json* active_runtime = active != nullptr ? Find(*active, "runtime") : nullptr;
-  const json active_placement =
-      CompletePlacement(active_runtime != nullptr && Find(*active_runtime, "placement") != nullptr
-                            ? active_runtime->at("placement")
-                            : json::object(),
-                        inventory, ManagementVcenterName(vcha, persona_name));
+  const json* active_runtime = active != nullptr ? FindMember(*active, "runtime") : nullptr;
+  const json active_placement = CompletePlacement(
+      active_runtime != nullptr && FindMember(*active_runtime, "placement") != nullptr
+          ? active_runtime->at("placement")
+          : json::object(),
+      inventory, ManagementVcenterName(vcha, persona_name));
   const auto exists = [&](std::string_view kind, const std::string& id) {
-    const json* items = Find(inventory, kind);
-    return items != nullptr && Find(*items, id) != nullptr;
+    const json* items = FindMember(inventory, kind);
+    return items != nullptr && FindMember(*items, id) != nullptr;
   };
 
   json placement = {
-      {"management_vcenter_name", StringAt(active_placement, "management_vcenter_name")},
-      {"vm_name", StringAt(spec, "name")},
-      {"datacenter", StringAt(active_placement, "datacenter")},
-      {"datacenter_name", StringAt(active_placement, "datacenter_name")}};
-  if (const std::string folder = StringAt(spec, "folder"); !exists("folders", folder)) {
+      {"management_vcenter_name", StringMember(active_placement, "management_vcenter_name")},
+      {"vm_name", StringMember(spec, "name")},
+      {"datacenter", StringMember(active_placement, "datacenter")},
+      {"datacenter_name", StringMember(active_placement, "datacenter_name")}};
+  if (const std::string folder = StringMember(spec, "folder"); !exists("folders", folder)) {
     error("check.folder", fmt::format("placement.folder: the folder {} does not exist.", folder));
   }
-  if (const std::string pool = StringAt(spec, "resource_pool");
+  if (const std::string pool = StringMember(spec, "resource_pool");
       !pool.empty() && !exists("resource_pools", pool)) {
     error("check.resource_pool",
           fmt::format("placement.resource_pool: the resource pool {} does not exist.", pool));
   }
 
   // Unset host, datastore and networks follow the active node (vim.vm.RelocateSpec semantics).
-  std::string host = StringAt(spec, "host");
+  std::string host = StringMember(spec, "host");
   if (host.empty()) {
-    host = StringAt(active_placement, "host");
+    host = StringMember(active_placement, "host");
     if (host.empty()) {
       error("check.host", "placement.host: not set, and the active node's host is unknown.");
     }
@@ -838,23 +801,23 @@ Resolution ResolvePlacement(const json& spec, const json& vcha, const json& inve
   if (!host.empty()) {
     placement["host"] = host;
     placement["host_name"] = NameIn(inventory, "hosts", host);
-    if (host == StringAt(active_placement, "host")) {
+    if (host == StringMember(active_placement, "host")) {
       out.warnings.push_back(VchaMessage(
           "check.same_host",
           fmt::format("The passive node would run on {}, the host of the active node: one host "
                       "failure would stop both.",
                       NameIn(inventory, "hosts", host))));
       for (const char* key : {"cluster", "cluster_name"}) {
-        if (Find(active_placement, key) != nullptr) placement[key] = active_placement.at(key);
+        if (FindMember(active_placement, key) != nullptr) placement[key] = active_placement.at(key);
       }
     }
   }
 
-  const json* storage = Find(spec, "storage");
-  std::string datastore = storage != nullptr ? StringAt(*storage, "datastore") : "";
+  const json* storage = FindMember(spec, "storage");
+  std::string datastore = storage != nullptr ? StringMember(*storage, "datastore") : "";
   if (datastore.empty()) {
-    const json* active_storage = Find(active_placement, "storage");
-    datastore = active_storage != nullptr ? StringAt(*active_storage, "datastore") : "";
+    const json* active_storage = FindMember(active_placement, "storage");
+    datastore = active_storage != nullptr ? StringMember(*active_storage, "datastore") : "";
     if (datastore.empty()) {
       error("check.datastore",
             "placement.storage.datastore: not set, and the active node's datastore is unknown.");
@@ -876,11 +839,11 @@ Resolution ResolvePlacement(const json& spec, const json& vcha, const json& inve
 
   for (const std::string network : {"management_network", "ha_network"}) {
     const std::string type_key = network + "_type";
-    std::string id = StringAt(spec, network);
-    std::string type = StringAt(spec, type_key);
+    std::string id = StringMember(spec, network);
+    std::string type = StringMember(spec, type_key);
     if (id.empty()) {
-      id = StringAt(active_placement, network);
-      type = StringAt(active_placement, type_key);
+      id = StringMember(active_placement, network);
+      type = StringMember(active_placement, type_key);
       if (id.empty()) {
         if (network == "management_network") {
           error("check.management_network",
@@ -890,14 +853,14 @@ Resolution ResolvePlacement(const json& spec, const json& vcha, const json& inve
         continue;
       }
     } else {
-      const json* networks = Find(inventory, "networks");
-      const json* item = networks != nullptr ? Find(*networks, id) : nullptr;
+      const json* networks = FindMember(inventory, "networks");
+      const json* item = networks != nullptr ? FindMember(*networks, id) : nullptr;
       if (item == nullptr) {
         error("check." + network,
               fmt::format("placement.{}: the network {} does not exist.", network, id));
         continue;
       }
-      const std::string actual = StringAt(*item, "type");
+      const std::string actual = StringMember(*item, "type");
       if (!actual.empty() && actual != type) {
         error("check." + network + "_type",
               fmt::format("placement.{}: the network {} is a {}, not a {}.", type_key, id, actual,
@@ -915,11 +878,11 @@ Resolution ResolvePlacement(const json& spec, const json& vcha, const json& inve
 
 /// Why the passive node cannot be cloned now, or nullopt.
 std::optional<std::string> RedeployBlocker(const json& vcha, const CisTaskStore& tasks) {
-  const std::string config_state = StringAt(vcha, "config_state");
+  const std::string config_state = StringMember(vcha, "config_state");
   if (config_state != "CONFIGURED") {
     return fmt::format("The VCHA cluster is not configured (config_state {}).", config_state);
   }
-  const std::string health = StringAt(vcha, "health_state");
+  const std::string health = StringMember(vcha, "health_state");
   if (health != "DEGRADED") {
     return fmt::format(
         "The VCHA cluster is {}: the passive node is redeployed only in a "
@@ -952,7 +915,7 @@ json HealthWarnings(const json& vcha) {
                     VchaMessage("health." + std::string(id) + ".recommendation", recommendation)}});
   };
   for (const std::string_view key : kNodeKeys) {
-    const json* node = Find(vcha, key);
+    const json* node = FindMember(vcha, key);
     std::string role = node != nullptr ? RoleOf(*node) : "";
     if (role.empty()) role = key == "witness" ? "WITNESS" : "PASSIVE";
     const std::string label = Lower(role);
@@ -964,7 +927,7 @@ json HealthWarnings(const json& vcha) {
                 fmt::format("Bring the {} node up, or redeploy it.", label));
     }
   }
-  const std::string health = StringAt(vcha, "health_state");
+  const std::string health = StringMember(vcha, "health_state");
   if (health == "ISOLATED") {
     condition("isolated", "The nodes of the VCHA cluster are isolated from each other.",
               "Check the VCHA HA network.");
@@ -979,14 +942,14 @@ json HealthWarnings(const json& vcha) {
 /// out for a partial read, and when the management vCenter's credentials were not given.
 json ClusterInfo(const json& vcha, const json& inventory, const std::string& persona_name,
                  bool with_placement) {
-  json info = {{"config_state", StringAt(vcha, "config_state")}};
+  json info = {{"config_state", StringMember(vcha, "config_state")}};
   for (const std::string_view key : kNodeKeys) {
-    const json* node = Find(vcha, key);
+    const json* node = FindMember(vcha, key);
     if (node == nullptr) continue;
     json out = *node;
     if (out.contains("runtime") && out["runtime"].is_object()) {
       json& runtime = out["runtime"];
-      if (with_placement && Find(runtime, "placement") != nullptr) {
+      if (with_placement && FindMember(runtime, "placement") != nullptr) {
         runtime["placement"] = CompletePlacement(runtime["placement"], inventory,
                                                  ManagementVcenterName(vcha, persona_name));
       } else {
@@ -995,9 +958,9 @@ json ClusterInfo(const json& vcha, const json& inventory, const std::string& per
     }
     info[std::string(key)] = std::move(out);
   }
-  if (StringAt(vcha, "config_state") != "CONFIGURED") return info;
-  const std::string health = StringAt(vcha, "health_state");
-  const std::string mode = StringAt(vcha, "mode");
+  if (StringMember(vcha, "config_state") != "CONFIGURED") return info;
+  const std::string health = StringMember(vcha, "health_state");
+  const std::string mode = StringMember(vcha, "mode");
   info["mode"] = mode;
   info["health_state"] = health;
   if (health != "HEALTHY") info["health_warnings"] = HealthWarnings(vcha);
@@ -1043,8 +1006,8 @@ nlohmann::json DecodeVchaState(ReadContext& context, const YAML::Node& node) {
   if (const auto value = map.Get("passive_ha_ip")) {
     out["passive_ha_ip"] = DecodeIpInfo(context, *value, map.Path("passive_ha_ip"));
   }
-  const json* node1 = Find(out, "node1");
-  const json* node2 = Find(out, "node2");
+  const json* node1 = FindMember(out, "node1");
+  const json* node2 = FindMember(out, "node2");
   if (node1 != nullptr && node2 != nullptr && RoleOf(*node1) == RoleOf(*node2)) {
     context.Error(*map.Get("node2"), map.Path("node2.role"),
                   "node1 and node2 must have different roles (one ACTIVE, one PASSIVE)");
@@ -1052,7 +1015,8 @@ nlohmann::json DecodeVchaState(ReadContext& context, const YAML::Node& node) {
     context.Error(*map.Get("node1"), map.Path("node1.role"),
                   "one of node1 and node2 must be the ACTIVE node");
   } else if (const json* active = ActiveNode(out);
-             configured && active != nullptr && StringAt(active->at("runtime"), "state") != "UP") {
+             configured && active != nullptr &&
+             StringMember(active->at("runtime"), "state") != "UP") {
     context.Error(*map.Get(active == node1 ? "node1" : "node2"),
                   map.Path(active == node1 ? "node1.state" : "node2.state"),
                   "the ACTIVE node serves this API, so it must be UP");
@@ -1117,7 +1081,7 @@ void AddVchaRoutes(VcenterPersona& persona) {
                  if (auto failed = Connect(vcha, *location)) return *failed;
                }
                const bool with_placement =
-                   !partial && (location || Find(vcha, "management_vcenter") == nullptr);
+                   !partial && (location || FindMember(vcha, "management_vcenter") == nullptr);
                return Response::Json(200, ClusterInfo(vcha, persona.State().at("inventory"),
                                                       persona.Name(), with_placement));
              });
@@ -1127,13 +1091,13 @@ void AddVchaRoutes(VcenterPersona& persona) {
   router.Add("GET", "/api/vcenter/vcha/cluster/mode", "", "vcha.cluster.mode.get",
              [&persona](const Request&, const PathParams&) {
                const json& vcha = persona.State().at("vcha");
-               const std::string config_state = StringAt(vcha, "config_state");
+               const std::string config_state = StringMember(vcha, "config_state");
                if (config_state != "CONFIGURED") {
                  return VapiError(
                      "NOT_ALLOWED_IN_CURRENT_STATE",
                      fmt::format("VCHA is not configured (config_state {}).", config_state));
                }
-               return Response::Json(200, {{"mode", StringAt(vcha, "mode")}});
+               return Response::Json(200, {{"mode", StringMember(vcha, "mode")}});
              });
 
   // POST /api/vcenter/vcha/cluster/passive?action=check, body Passive.CheckSpec ->
@@ -1158,7 +1122,7 @@ void AddVchaRoutes(VcenterPersona& persona) {
         }
         if (location) {
           if (auto failed = Connect(vcha, *location)) return *failed;
-        } else if (Find(vcha, "management_vcenter") != nullptr) {
+        } else if (FindMember(vcha, "management_vcenter") != nullptr) {
           return VapiError("NOT_FOUND",
                            "The active node's virtual machine is not managed by this vCenter "
                            "Server: give the credentials of its management vCenter Server in "
@@ -1205,8 +1169,8 @@ void AddVchaRoutes(VcenterPersona& persona) {
         if (!in.Ok() || !ReadPlacementForm(in, *body)) return in.Problem();
         std::optional<json> ha_ip;
         std::optional<json> failover_ip;
-        if (const json* spec = Find(*body, "ha_ip")) ha_ip = ReadIpSpec(in, *spec, "ha_ip");
-        if (const json* spec = Find(*body, "failover_ip"); spec != nullptr && in.Ok()) {
+        if (const json* spec = FindMember(*body, "ha_ip")) ha_ip = ReadIpSpec(in, *spec, "ha_ip");
+        if (const json* spec = FindMember(*body, "failover_ip"); spec != nullptr && in.Ok()) {
           failover_ip = ReadIpSpec(in, *spec, "failover_ip");
         }
         if (!in.Ok()) return in.Problem();
@@ -1217,7 +1181,7 @@ void AddVchaRoutes(VcenterPersona& persona) {
         }
         if (location) {
           if (auto failed = Connect(vcha, *location)) return *failed;
-        } else if (Find(vcha, "management_vcenter") != nullptr) {
+        } else if (FindMember(vcha, "management_vcenter") != nullptr) {
           return VapiError("INVALID_ARGUMENT",
                            "vc_spec: required: the active node is managed by another vCenter "
                            "Server, whose credentials the clone needs.");
@@ -1226,9 +1190,9 @@ void AddVchaRoutes(VcenterPersona& persona) {
         if (!ha_ip) {
           // "If unset, then the stored network configuration for the VCHA HA network for the
           // passive node will be used": the node's own, or the scenario's passive_ha_ip.
-          const json* passive = Find(vcha, passive_key);
-          const json* stored =
-              passive != nullptr ? Find(*passive, "ha_ip") : Find(vcha, "passive_ha_ip");
+          const json* passive = FindMember(vcha, passive_key);
+          const json* stored = passive != nullptr ? FindMember(*passive, "ha_ip")
+                                                  : FindMember(vcha, "passive_ha_ip");
           if (stored == nullptr) {
             return VapiError("INVALID_ARGUMENT",
                              "ha_ip: required: no HA network configuration is stored for the "
@@ -1257,7 +1221,7 @@ void AddVchaRoutes(VcenterPersona& persona) {
         task.service = std::string(kService);
         task.operation = std::string(kOperation);
         task.description =
-            fmt::format("Redeploy the passive node {}", StringAt(spec_placement, "name"));
+            fmt::format("Redeploy the passive node {}", StringMember(spec_placement, "name"));
         task.user = persona.User();
         task.pending_for = *pending;
         task.run_for = *duration;

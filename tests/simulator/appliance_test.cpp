@@ -13,19 +13,7 @@ using std::chrono::milliseconds;
 using std::chrono::minutes;
 using SwaggerChecker = testing::SwaggerChecker;
 
-const SwaggerChecker& Spec() {
-  static const SwaggerChecker kChecker = [] {
-    SwaggerChecker c;
-    c.LoadFile(std::string(VSRD_SWAGGER_DIR) + "/8.0.2/appliance.json");
-    // Like Cis.Task.Info.error (CONTRACT.md section 7), a task's error is a std-error object;
-    // the Swagger 2.0 types it as a string.
-    for (const char* definition : {"ApplianceTaskInfo", "ApplianceSubtaskInfo"}) {
-      c.AddOverride({definition, "error", {{"type", "object"}}, "errors are std-error objects"});
-    }
-    return c;
-  }();
-  return kChecker;
-}
+const SwaggerChecker& Spec() { return testing::OfficialSpecs(); }
 
 void ExpectConforms(const std::string& method, const std::string& path_template,
                     const std::string& action, const Reply& reply) {

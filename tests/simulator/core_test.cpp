@@ -81,6 +81,7 @@ TEST_F(SimulatorTest, FaultsFailTheNthMatchingCallKTimesThenStop) {
   rule.error_type = "SERVICE_UNAVAILABLE";
   const int id = sim_->AddFault(rule);
   std::vector<int> statuses;
+  statuses.reserve(5);
   for (int i = 0; i < 5; ++i) statuses.push_back(Call("GET", "/api/session").response.status);
   EXPECT_EQ(statuses, (std::vector<int>{200, 503, 503, 200, 200}));
   const auto log = sim_->Requests();

@@ -15,18 +15,7 @@ using testing::Scenario;
 using testing::SimulatorTest;
 using testing::SwaggerChecker;
 
-const SwaggerChecker& Spec() {
-  static const SwaggerChecker kChecker = [] {
-    SwaggerChecker c;
-    c.LoadFile(std::string(VSRD_SWAGGER_DIR) + "/7.0.3/vcenter.json");
-    // CONTRACT.md section 1: `error` is a std-error object; the Swagger 2.0's string is lossy.
-    for (const char* definition : {"VcenterDeploymentInfo", "VcenterDeploymentTask"}) {
-      c.AddOverride({definition, "error", {{"type", "object"}}, "errors are std-error objects"});
-    }
-    return c;
-  }();
-  return kChecker;
-}
+const SwaggerChecker& Spec() { return testing::OfficialSpecs(); }
 
 void ExpectConforms(const std::string& method, const std::string& path_template,
                     const std::string& action, const Reply& reply) {

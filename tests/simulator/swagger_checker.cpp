@@ -205,4 +205,21 @@ void SwaggerChecker::ValidateInto(const nlohmann::json& schema, const nlohmann::
   }
 }
 
+const SwaggerChecker& OfficialSpecs() {
+  static const SwaggerChecker kChecker = [] {
+    SwaggerChecker checker;
+    for (const char* file : {"7.0.3/vcenter.json", "8.0.2/esx.json", "8.0.2/cis.json",
+                             "8.0.2/session.json", "8.0.2/appliance.json"}) {
+      checker.LoadFile(std::string(VSRD_SWAGGER_DIR) + "/" + file);
+    }
+    for (const char* definition : {"CisTaskInfo", "VcenterDeploymentInfo", "VcenterDeploymentTask",
+                                   "ApplianceTaskInfo", "ApplianceSubtaskInfo"}) {
+      checker.AddOverride(
+          {definition, "error", {{"type", "object"}}, "task errors are std-error objects"});
+    }
+    return checker;
+  }();
+  return kChecker;
+}
+
 }  // namespace vsrd::simulator::testing

@@ -20,17 +20,7 @@ using testing::Scenario;
 using testing::SimulatorTest;
 using testing::SwaggerChecker;
 
-const SwaggerChecker& Spec() {
-  static const SwaggerChecker kChecker = [] {
-    SwaggerChecker c;
-    c.LoadFile(std::string(VSRD_SWAGGER_DIR) + "/7.0.3/vcenter.json");
-    c.LoadFile(std::string(VSRD_SWAGGER_DIR) + "/8.0.2/cis.json");
-    // CONTRACT.md section 7: task errors are std-error objects; the Swagger 2.0 says string.
-    c.AddOverride({"CisTaskInfo", "error", {{"type", "object"}}, "task errors are objects"});
-    return c;
-  }();
-  return kChecker;
-}
+const SwaggerChecker& Spec() { return testing::OfficialSpecs(); }
 
 void ExpectConforms(const std::string& method, const std::string& key, const Reply& reply) {
   for (const auto& problem :

@@ -12,14 +12,7 @@ using testing::Scenario;
 using testing::SimulatorTest;
 using testing::SwaggerChecker;
 
-const SwaggerChecker& Spec() {
-  static const SwaggerChecker kChecker = [] {
-    SwaggerChecker c;
-    c.LoadFile(std::string(VSRD_SWAGGER_DIR) + "/7.0.3/vcenter.json");
-    return c;
-  }();
-  return kChecker;
-}
+const SwaggerChecker& Spec() { return testing::OfficialSpecs(); }
 
 void ExpectConforms(const std::string& method, const std::string& path_template,
                     const Reply& reply) {
