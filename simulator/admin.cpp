@@ -118,9 +118,7 @@ Reply Simulator::HandleAdmin(const Request& request) {
     }
   }
   if (method == "POST" && path == "/sim/reset") {
-    for (const auto& persona : personas_) persona->Reset();
-    faults_.Clear();
-    log_.Clear();
+    ResetLocked();
     return Reply{Response::NoContent()};
   }
   return Reply{AdminError(404, fmt::format("no admin endpoint {} {}", method, path))};

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "manifests/names.hpp"
 
@@ -73,6 +74,37 @@ std::optional<PersonaScenario> DecodePersona(ReadContext& context, const std::st
   return persona;
 }
 
+// One `faults:` entry: the fields of POST /sim/faults, checked by FaultRuleFromJson.
+std::optional<FaultRule> DecodeFault(ReadContext& context, const YAML::Node& node,
+                                     const std::string& path) {
+  const MapReader map(context, node, path,
+                      {"persona", "method", "path", "action", "nth", "times", "answer", "status",
+                       "error_type", "message", "delay"});
+  if (!map.IsValid()) return std::nullopt;
+  const std::size_t errors = context.ErrorCount();
+  nlohmann::json json = nlohmann::json::object();
+  for (const char* key :
+       {"persona", "method", "path", "action", "answer", "error_type", "message", "delay"}) {
+    if (const auto value = map.Get(key)) {
+      if (auto text = manifests::ReadString(context, *value, map.Path(key))) json[key] = *text;
+    }
+  }
+  for (const auto& [key, min, max] :
+       {std::tuple{"nth", 1, 1'000'000}, std::tuple{"times", 0, 1'000'000},
+        std::tuple{"status", 100, 599}}) {
+    if (const auto value = map.Get(key)) {
+      if (const auto number = manifests::ReadInt(context, *value, map.Path(key), min, max)) {
+        json[key] = *number;
+      }
+    }
+  }
+  if (context.ErrorCount() != errors) return std::nullopt;
+  std::string problem;
+  auto rule = FaultRuleFromJson(json, problem);
+  if (!rule) context.Error(node, path, problem);
+  return rule;
+}
+
 }  // namespace
 
 ScenarioResult DecodeScenario(std::string_view text, const std::string& file) {
@@ -87,7 +119,7 @@ ScenarioResult DecodeScenario(std::string_view text, const std::string& file) {
   }
   Scenario scenario;
   scenario.file = file;
-  const MapReader top(context, root, "", {"clock", "personas"});
+  const MapReader top(context, root, "", {"clock", "personas", "faults"});
   if (!top.IsValid()) return result;
   ParseTime("2026-01-01T00:00:00Z", scenario.clock_start);
   if (const auto clock = top.Get("clock")) {
@@ -123,6 +155,16 @@ ScenarioResult DecodeScenario(std::string_view text, const std::string& file) {
           }
           persona->clock_start = scenario.clock_start;
           scenario.personas.push_back(std::move(*persona));
+        }
+      }
+    }
+  }
+  if (const auto faults = top.Get("faults")) {
+    if (const auto sequence = manifests::ReadSequence(context, *faults, "faults")) {
+      for (std::size_t i = 0; i < sequence->size(); ++i) {
+        const std::string path = manifests::IndexPath("faults", i);
+        if (auto rule = DecodeFault(context, (*sequence)[i], path)) {
+          scenario.faults.push_back(std::move(*rule));
         }
       }
     }

@@ -10,6 +10,7 @@
 #include "manifests/diagnostic.hpp"
 #include "manifests/yaml_reader.hpp"
 #include "simulator/clock.hpp"
+#include "simulator/faults.hpp"
 
 // A scenario: the personas one vsrd-sim process serves and their initial state. Decoded with the
 // same strictness as vsrd's manifests (FILE:LINE:COL errors, unknown keys rejected). Scenario
@@ -40,6 +41,9 @@ struct Scenario {
   std::string file;
   TimePoint clock_start;
   std::vector<PersonaScenario> personas;
+  /// Fault rules in force from the start (and again after a reset); the same fields as
+  /// POST /sim/faults.
+  std::vector<FaultRule> faults;
 };
 
 struct ScenarioResult {

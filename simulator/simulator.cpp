@@ -53,6 +53,7 @@ std::unique_ptr<Persona> MakePersona(const PersonaScenario& scenario) {
 Simulator::Simulator(const Scenario& scenario, double time_scale)
     : scenario_(scenario), clock_(scenario.clock_start, time_scale) {
   for (const auto& persona : scenario_.personas) personas_.push_back(MakePersona(persona));
+  for (const auto& rule : scenario_.faults) faults_.Add(rule);
 }
 
 Persona* Simulator::Find(std::string_view name) const {
@@ -144,8 +145,13 @@ void Simulator::PatchState(std::string_view persona, const nlohmann::json& patch
 
 void Simulator::Reset() {
   const std::lock_guard lock(mutex_);
+  ResetLocked();
+}
+
+void Simulator::ResetLocked() {
   for (const auto& persona : personas_) persona->Reset();
   faults_.Clear();
+  for (const auto& rule : scenario_.faults) faults_.Add(rule);
   log_.Clear();
 }
 

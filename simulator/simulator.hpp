@@ -50,6 +50,8 @@ class Simulator {
  private:
   Persona* Find(std::string_view name) const;
   Reply HandleAdmin(const Request& request);  // admin.cpp; called with mutex_ held
+  /// Personas to their scenario state, the scenario's faults only, an empty log. mutex_ held.
+  void ResetLocked();
 
   mutable std::mutex mutex_;
   Scenario scenario_;

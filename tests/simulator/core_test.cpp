@@ -214,6 +214,41 @@ personas:
       }));
 }
 
+TEST(DecodeScenario, FaultsInTheScenarioAreInForceFromTheStartAndAfterAReset) {
+  const auto result = DecodeScenario(testing::Scenario() + R"(faults:
+  - {persona: vc01, method: POST, path: /api/session, status: 503, error_type: SERVICE_UNAVAILABLE}
+)",
+                                     "s.yaml");
+  ASSERT_TRUE(result.scenario);
+  Simulator sim(*result.scenario);
+  Request login = Request::FromTarget("POST", "/api/session");
+  login.headers["authorization"] = "Basic " + Base64Encode("administrator@vsphere.local:VMware1!");
+  EXPECT_EQ(sim.Handle("vc01", login).response.status, 503);
+  EXPECT_EQ(sim.Handle("vc01", login).response.status, 201) << "times defaults to 1";
+  sim.Reset();
+  EXPECT_EQ(sim.Handle("vc01", login).response.status, 503)
+      << "a reset restores the scenario's faults";
+}
+
+TEST(DecodeScenario, ReportsBadFaultsAtTheirPosition) {
+  const auto result = DecodeScenario(testing::Scenario() + R"(faults:
+  - {path: /api/session, status: 503, sttaus: 1}
+  - {path: api/session, status: 503}
+  - {path: /api/session, nth: 0}
+)",
+                                     "s.yaml");
+  EXPECT_FALSE(result.scenario);
+  std::vector<std::string> messages;
+  for (const auto& d : result.diagnostics) messages.push_back(manifests::FormatDiagnostic(d));
+  EXPECT_EQ(messages,
+            (std::vector<std::string>{
+                "s.yaml:15:39: error: faults[0].sttaus: unknown field; did you mean "
+                "\"status\"?",
+                "s.yaml:16:5: error: faults[1]: path is required and must start with '/'",
+                "s.yaml:17:31: error: faults[2].nth: must be between 1 and 1000000, got 0",
+            }));
+}
+
 TEST(SimClock, FormatsAndParsesVapiTimes) {
   TimePoint time;
   ASSERT_TRUE(ParseTime("2026-02-28T23:59:59.5Z", time));
