@@ -21,7 +21,7 @@ bool MatchPathTemplate(std::string_view path_template, std::string_view path, Pa
 
 class Router {
  public:
-  /// Registers `handler`. `operation` is a fixed name ("vcha.passive.redeploy") for logs.
+  /// Registers `handler`. `operation` is a fixed name ("vcha.cluster.get") for logs.
   void Add(std::string method, std::string path_template, std::string action, std::string operation,
            Handler handler);
 
