@@ -48,6 +48,7 @@ UpdateManagerPersona::UpdateManagerPersona(const PersonaScenario& scenario)
     : Persona(scenario.name, scenario.listen),
       scenario_(scenario),
       state_(scenario.state),
+      sessions_(scenario.session_idle_timeout, scenario.session_max_lifetime),
       random_(std::hash<std::string>{}(scenario.name)) {
   AddRoutes();
 }
@@ -57,7 +58,7 @@ void UpdateManagerPersona::AddRoutes() {
               [this](const Request& request, const PathParams&) { return CreateSession(request); });
   router_.Add("DELETE", "/session", "", "session.delete",
               [this](const Request& request, const PathParams&) {
-                sessions_.erase(request.Header(kSessionHeader).value_or(""));
+                sessions_.Remove(request.Header(kSessionHeader).value_or(""));
                 return Response::NoContent();
               });
   router_.Add("GET", "/appliance", "", "appliance.get", [this](const Request&, const PathParams&) {
@@ -127,7 +128,7 @@ void UpdateManagerPersona::Complete(Task& task) {
   Restart restart{since, since + task.restart_duration, task.restart_mode == RestartMode::k503,
                   std::move(task.update), task.fail};
   restart_ = std::move(restart);
-  sessions_.clear();
+  sessions_.Clear();
   tasks_.clear();
 }
 
@@ -223,36 +224,12 @@ nlohmann::json UpdateManagerPersona::TaskJson(const Task& task) const {
 Response UpdateManagerPersona::CreateSession(const Request& request) {
   // POST /session with HTTP Basic -> 200 {session_id} (CONTRACT.md section 11, R6); anything
   // else is a 401 without a body.
-  const auto header = request.Header("authorization");
-  std::optional<std::string> decoded;
-  if (header && header->starts_with("Basic ")) decoded = Base64Decode(header->substr(6));
-  const auto colon = decoded ? decoded->find(':') : std::string::npos;
-  if (colon == std::string::npos) return Response::Empty(401);
-  const std::string user = decoded->substr(0, colon);
-  const auto known = std::find_if(
-      scenario_.users.begin(), scenario_.users.end(), [&](const UserScenario& candidate) {
-        return candidate.name == user && candidate.password == decoded->substr(colon + 1);
-      });
-  if (known == scenario_.users.end()) return Response::Empty(401);
+  const auto user = CheckBasicAuth(request, scenario_.users);
+  if (!user) return Response::Empty(401);
   // The documented example session id is a base64-encoded UUID; so is this one.
   const std::string token = Base64Encode(NewUuid());
-  sessions_.insert_or_assign(token, Session{user, now_, now_});
+  sessions_.Add(token, *user, now_);
   return Response::Json(200, {{"session_id", token}});
-}
-
-UpdateManagerPersona::Session* UpdateManagerPersona::Authenticate(const Request& request) {
-  const auto token = request.Header(kSessionHeader);
-  if (!token) return nullptr;
-  const auto it = sessions_.find(*token);
-  if (it == sessions_.end()) return nullptr;
-  Session& session = it->second;
-  if (now_ - session.last_access > scenario_.session_idle_timeout ||
-      now_ - session.created > scenario_.session_max_lifetime) {
-    sessions_.erase(it);
-    return nullptr;
-  }
-  session.last_access = now_;
-  return &session;
 }
 
 Response UpdateManagerPersona::RetrieveUpdates() {
@@ -375,7 +352,9 @@ Reply UpdateManagerPersona::Handle(const Request& request, TimePoint now) {
   try {
     const bool is_login = request.method == "POST" && request.path == "/session";
     // Authentication comes before routing: without a session even an unknown path is a 401.
-    if (!is_login && Authenticate(request) == nullptr) return Reply{Response::Empty(401)};
+    if (!is_login &&
+        sessions_.Authenticate(request.Header(kSessionHeader).value_or(""), now_) == nullptr)
+      return Reply{Response::Empty(401)};
     PathParams params;
     const Router::Route* route = router_.Find(request, params);
     if (route == nullptr) return Reply{Response::Empty(404)};
@@ -390,13 +369,8 @@ Reply UpdateManagerPersona::Handle(const Request& request, TimePoint now) {
 nlohmann::json UpdateManagerPersona::DumpState() const {
   nlohmann::json out = state_;
   if (!out.is_object()) return out;
-  nlohmann::json sessions = nlohmann::json::array();
-  for (const auto& [token, session] : sessions_) {
-    // Session ids are secrets: the dump says who is logged in, not with what.
-    sessions.push_back({{"user", session.user},
-                        {"created_time", FormatTime(session.created)},
-                        {"last_accessed_time", FormatTime(session.last_access)}});
-  }
+  // Session ids are secrets: the dump says who is logged in, not with what.
+  nlohmann::json sessions = sessions_.Dump();
   nlohmann::json tasks = nlohmann::json::object();
   for (const auto& task : tasks_) tasks[task.id] = TaskJson(task);
   out["sessions"] = std::move(sessions);
@@ -424,7 +398,7 @@ void UpdateManagerPersona::PatchState(const nlohmann::json& patch) {
 
 void UpdateManagerPersona::Reset() {
   state_ = scenario_.state;
-  sessions_.clear();
+  sessions_.Clear();
   tasks_.clear();
   restart_.reset();
 }

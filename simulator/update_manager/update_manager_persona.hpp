@@ -10,6 +10,7 @@
 
 #include "simulator/persona.hpp"
 #include "simulator/scenario.hpp"
+#include "simulator/sessions.hpp"
 
 // The update-manager persona: the appliance configuration API of a vSphere Replication / SRM
 // appliance as CONTRACT.md sections 5a and 11 decide it. POST /session (HTTP Basic) ->
@@ -68,16 +69,8 @@ class UpdateManagerPersona final : public Persona {
     bool fail = false;      ///< when set the appliance comes back with its old version
   };
 
-  struct Session {
-    std::string user;
-    TimePoint created;
-    TimePoint last_access;
-  };
-
   void AddRoutes();
   Response CreateSession(const Request& request);
-  /// The session named by x-dr-session, refreshed; nullptr when missing, unknown or expired.
-  Session* Authenticate(const Request& request);
   Response RetrieveUpdates();
   Response Install(const std::string& version);
   Response SetRepository(const Request& request);
@@ -100,7 +93,7 @@ class UpdateManagerPersona final : public Persona {
   PersonaScenario scenario_;
   nlohmann::json state_;
   Router router_;
-  std::map<std::string, Session> sessions_;
+  SessionStore sessions_;
   std::vector<Task> tasks_;  ///< creation order
   std::optional<Restart> restart_;
   std::mt19937_64 random_;

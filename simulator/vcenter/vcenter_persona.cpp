@@ -4,7 +4,6 @@
 
 #include <fmt/format.h>
 
-#include "simulator/base64.hpp"
 #include "simulator/request_log.hpp"
 #include "simulator/vapi_error.hpp"
 #include "simulator/vcenter/areas.hpp"
@@ -24,7 +23,10 @@ nlohmann::json DecodeVcenterState(manifests::ReadContext& context, const YAML::N
 }
 
 VcenterPersona::VcenterPersona(const PersonaScenario& scenario)
-    : Persona(scenario.name, scenario.listen), scenario_(scenario), state_(scenario.state) {
+    : Persona(scenario.name, scenario.listen),
+      scenario_(scenario),
+      state_(scenario.state),
+      sessions_(scenario.session_idle_timeout, scenario.session_max_lifetime) {
   AddSessionRoutes();
   AddTaskRoutes(*this);
   AddVchaRoutes(*this);
@@ -32,13 +34,6 @@ VcenterPersona::VcenterPersona(const PersonaScenario& scenario)
   AddDeploymentRoutes(*this);
   AddVmRoutes(*this);
   AddApplianceRoutes(*this);
-}
-
-std::optional<std::string> VcenterPersona::PasswordOf(std::string_view user) const {
-  for (const auto& candidate : scenario_.users) {
-    if (candidate.name == user) return candidate.password;
-  }
-  return std::nullopt;
 }
 
 void VcenterPersona::Tick(TimePoint now) {
@@ -51,55 +46,31 @@ void VcenterPersona::Tick(TimePoint now) {
 void VcenterPersona::Restart(TimePoint until, bool answer_503) {
   down_until_ = until;
   down_answer_503_ = answer_503;
-  sessions_.clear();
+  sessions_.Clear();
 }
 
 Response VcenterPersona::CreateSession(const Request& request) {
   // POST /api/session: HTTP Basic credentials -> 201 with the token as a JSON string.
-  const auto header = request.Header("authorization");
-  std::optional<std::string> decoded;
-  if (header && header->starts_with("Basic ")) decoded = Base64Decode(header->substr(6));
-  const auto colon = decoded ? decoded->find(':') : std::string::npos;
-  if (colon == std::string::npos) return Unauthenticated();
-  const std::string user = decoded->substr(0, colon);
-  const auto password = PasswordOf(user);
-  if (!password || *password != decoded->substr(colon + 1)) return Unauthenticated();
+  const auto user = CheckBasicAuth(request, scenario_.users);
+  if (!user) return Unauthenticated();
   // Deterministic per persona and login count, yet not guessable from the outside in tests.
   std::mt19937_64 random(std::hash<std::string>{}(Name()) ^ ++session_counter_);
   const std::string token = fmt::format("{:016x}{:016x}", random(), random());
-  sessions_.emplace(token, Session{user, now_, now_});
+  sessions_.Add(token, *user, now_);
   return Response::Json(201, token);
-}
-
-VcenterPersona::Session* VcenterPersona::Authenticate(const Request& request) {
-  const auto token = request.Header("vmware-api-session-id");
-  if (!token) return nullptr;
-  const auto it = sessions_.find(*token);
-  if (it == sessions_.end()) return nullptr;
-  Session& session = it->second;
-  if (now_ - session.last_access > scenario_.session_idle_timeout ||
-      now_ - session.created > scenario_.session_max_lifetime) {
-    sessions_.erase(it);
-    return nullptr;
-  }
-  session.last_access = now_;
-  return &session;
 }
 
 void VcenterPersona::AddSessionRoutes() {
   router_.Add("POST", "/api/session", "", "session.create",
               [this](const Request& request, const PathParams&) { return CreateSession(request); });
-  router_.Add(
-      "GET", "/api/session", "", "session.get", [this](const Request& request, const PathParams&) {
-        const auto token = request.Header("vmware-api-session-id").value_or("");
-        const Session& session = sessions_.at(token);
-        return Response::Json(200, {{"user", session.user},
-                                    {"created_time", FormatTime(session.created)},
-                                    {"last_accessed_time", FormatTime(session.last_access)}});
-      });
+  router_.Add("GET", "/api/session", "", "session.get", [this](const Request&, const PathParams&) {
+    return Response::Json(200, {{"user", session_->user},
+                                {"created_time", FormatTime(session_->created)},
+                                {"last_accessed_time", FormatTime(session_->last_access)}});
+  });
   router_.Add("DELETE", "/api/session", "", "session.delete",
               [this](const Request& request, const PathParams&) {
-                sessions_.erase(request.Header("vmware-api-session-id").value_or(""));
+                sessions_.Remove(request.Header("vmware-api-session-id").value_or(""));
                 return Response::NoContent();
               });
 }
@@ -113,11 +84,12 @@ Reply VcenterPersona::Handle(const Request& request, TimePoint now) {
     return Reply{Response::Empty(503), Disposition::kRefuse};
   }
   user_.clear();
+  session_ = nullptr;
   const bool is_login = request.method == "POST" && request.path == "/api/session";
   if (!is_login) {
-    const Session* session = Authenticate(request);
-    if (session == nullptr) return Reply{Unauthenticated()};
-    user_ = session->user;
+    session_ = sessions_.Authenticate(request.Header("vmware-api-session-id").value_or(""), now_);
+    if (session_ == nullptr) return Reply{Unauthenticated()};
+    user_ = session_->user;
   }
   PathParams params;
   const Router::Route* route = router_.Find(request, params);
@@ -131,13 +103,8 @@ Reply VcenterPersona::Handle(const Request& request, TimePoint now) {
 }
 
 nlohmann::json VcenterPersona::DumpState() const {
-  nlohmann::json sessions = nlohmann::json::array();
-  for (const auto& [token, session] : sessions_) {
-    // The token is a secret: the dump lists who is logged in, not with what.
-    sessions.push_back({{"user", session.user},
-                        {"created_time", FormatTime(session.created)},
-                        {"last_accessed_time", FormatTime(session.last_access)}});
-  }
+  // Tokens are secrets: the dump lists who is logged in, not with what.
+  const nlohmann::json sessions = sessions_.Dump();
   // Scenario passwords (a management vCenter's, a standalone host's) are fixtures, yet never
   // shown: the dump is redacted like the request log.
   nlohmann::json out = RedactSecrets(state_);
@@ -157,7 +124,7 @@ void VcenterPersona::PatchState(const nlohmann::json& patch) {
 void VcenterPersona::Reset() {
   state_ = scenario_.state;
   tasks_.Clear();
-  sessions_.clear();
+  sessions_.Clear();
   down_until_.reset();
 }
 

@@ -8,6 +8,7 @@
 
 #include "simulator/persona.hpp"
 #include "simulator/scenario.hpp"
+#include "simulator/sessions.hpp"
 #include "simulator/vcenter/cis_tasks.hpp"
 
 // The vCenter persona: the /api surface of CONTRACT.md sections 1-5b, 7 and 8. Each API area
@@ -40,8 +41,6 @@ class VcenterPersona final : public Persona {
   /// The user of the session that made the current request ("" for none).
   const std::string& User() const { return user_; }
   const PersonaScenario& ScenarioEntry() const { return scenario_; }
-  /// The password a scenario user has, or nullopt for an unknown user.
-  std::optional<std::string> PasswordOf(std::string_view user) const;
 
   /// The appliance goes down until `until` (an update's restart): every request is refused at
   /// the TCP level, or answered 503 when `answer_503`; every session is dropped.
@@ -53,22 +52,15 @@ class VcenterPersona final : public Persona {
   void AddTicker(std::function<void(TimePoint)> ticker) { tickers_.push_back(std::move(ticker)); }
 
  private:
-  struct Session {
-    std::string user;
-    TimePoint created;
-    TimePoint last_access;
-  };
-
   Response CreateSession(const Request& request);
-  /// The session for the request's token, refreshed; nullptr when missing, unknown or expired.
-  Session* Authenticate(const Request& request);
   void AddSessionRoutes();
 
   PersonaScenario scenario_;
   nlohmann::json state_;
   CisTaskStore tasks_;
   Router router_;
-  std::map<std::string, Session> sessions_;
+  SessionStore sessions_;
+  const SessionStore::Session* session_ = nullptr;  ///< of the request being handled
   std::uint64_t session_counter_ = 0;
   TimePoint now_{};
   std::string user_;
