@@ -1,0 +1,1 @@
+#include "daemon/vsphere/codec/appliance_codec.hpp"

@@ -1,0 +1,1 @@
+#include "daemon/vsphere/codec/depots_codec.hpp"

@@ -1,0 +1,1 @@
+#include "daemon/vsphere/codec/error_codec.hpp"

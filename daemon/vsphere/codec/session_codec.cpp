@@ -1,0 +1,1 @@
+#include "daemon/vsphere/codec/session_codec.hpp"

@@ -1,0 +1,1 @@
+#include "daemon/vsphere/codec/tasks_codec.hpp"

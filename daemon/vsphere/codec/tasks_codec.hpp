@@ -1,0 +1,26 @@
+#pragma once
+
+#include <string_view>
+
+#include "reconcilers/ports/depots_port.hpp"
+#include "reconcilers/ports/tasks_port.hpp"
+
+// cis task ids and Cis.Task.Info (CONTRACT.md sections 0.1 and 7), and the typed result of a
+// createFromHost task (DepotExtractInfo, section 3).
+
+namespace vsrd::daemon::vsphere::codec {
+
+namespace ports = reconcilers::ports;
+
+/// A 202 body of a `vmw-task=true` operation: a JSON string, the task id (non-empty).
+ports::Result<ports::TaskId> DecodeTaskId(std::string_view operation, std::string_view body);
+
+/// Cis.Task.Info. `result` is kept as JSON text; a FAILED task's `error` decodes with
+/// DecodeStdError.
+ports::Result<ports::TaskInfo> DecodeTaskInfo(std::string_view operation, std::string_view body);
+
+/// Cis.Task.Info whose `result`, when present, is an Offline.DepotExtractInfo.
+ports::Result<ports::DepotExtractTask> DecodeDepotExtractTask(std::string_view operation,
+                                                              std::string_view body);
+
+}  // namespace vsrd::daemon::vsphere::codec

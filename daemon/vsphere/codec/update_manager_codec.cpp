@@ -1,0 +1,1 @@
+#include "daemon/vsphere/codec/update_manager_codec.hpp"

@@ -1,0 +1,1 @@
+#include "daemon/vsphere/codec/vm_codec.hpp"
