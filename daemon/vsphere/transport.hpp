@@ -18,22 +18,22 @@ namespace vsrd::daemon::vsphere {
 namespace ports = reconcilers::ports;
 using ports::Result;
 
-using Header = std::pair<std::string, std::string>;
+using HeaderField = std::pair<std::string, std::string>;
 
 struct HttpRequest {
   std::string method;  ///< "GET", "POST", "PUT", "DELETE"
   std::string target;  ///< origin-form path and query, e.g. "/api/cis/tasks/t-1"
-  std::vector<Header> headers;
+  std::vector<HeaderField> headers;
   std::string body;  ///< sent with Content-Type: application/json when not empty
 };
 
 struct HttpResponse {
   int status = 0;
-  std::vector<Header> headers;  ///< names lower-case
+  std::vector<HeaderField> headers;  ///< names lower-case
   std::string body;
 
   /// The first header with this (lower-case) name.
-  std::optional<std::string> Header(std::string_view name) const {
+  std::optional<std::string> FindHeader(std::string_view name) const {
     for (const auto& [key, value] : headers) {
       if (key == name) return value;
     }
