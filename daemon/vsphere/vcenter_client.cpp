@@ -1,1 +1,174 @@
-// (in progress)
+#include "daemon/vsphere/vcenter_client.hpp"
+
+#include <utility>
+
+#include "daemon/vsphere/codec/appliance_codec.hpp"
+#include "daemon/vsphere/codec/deployment_codec.hpp"
+#include "daemon/vsphere/codec/depots_codec.hpp"
+#include "daemon/vsphere/codec/tasks_codec.hpp"
+#include "daemon/vsphere/codec/vcha_codec.hpp"
+#include "daemon/vsphere/codec/vm_codec.hpp"
+#include "daemon/vsphere/operations.hpp"
+
+namespace vsrd::daemon::vsphere {
+
+namespace {
+
+namespace ops = operations;
+
+/// One exchange whose 2xx body `decode(operation, body)` turns into the result.
+template <class Decode>
+auto Exchange(ApiSession& session, std::string_view operation, HttpRequest request,
+              Decode decode) -> decltype(decode(operation, std::string_view())) {
+  auto response = session.Call(operation, std::move(request));
+  if (!response) return ports::MakeUnexpected(std::move(response).Error());
+  return decode(operation, std::string_view(response->body));
+}
+
+/// One exchange with no result (204).
+Result<void> ExchangeNoContent(ApiSession& session, std::string_view operation,
+                               HttpRequest request) {
+  auto response = session.Call(operation, std::move(request));
+  if (!response) return ports::MakeUnexpected(std::move(response).Error());
+  return {};
+}
+
+HttpRequest Get(std::string target) { return {"GET", std::move(target), {}, ""}; }
+HttpRequest Post(std::string target, std::string body = "") {
+  return {"POST", std::move(target), {}, std::move(body)};
+}
+
+std::string PendingPath(const std::string& version) {
+  return "/api/appliance/update/pending/" + EncodeUriComponent(version);
+}
+
+}  // namespace
+
+VcenterClient::VcenterClient(std::shared_ptr<ApiSession> session) : session_(std::move(session)) {}
+
+Result<ports::VchaClusterInfo> VcenterClient::GetCluster(
+    const std::optional<ports::VchaCredentialsSpec>& vc_spec, bool partial) {
+  return Exchange(*session_, ops::kVchaClusterGet,
+                  Post("/api/vcenter/vcha/cluster?action=get",
+                       codec::EncodeClusterGetRequest(vc_spec, partial)),
+                  codec::DecodeClusterInfo);
+}
+
+Result<ports::VchaMode> VcenterClient::GetMode() {
+  return Exchange(*session_, ops::kVchaModeGet, Get("/api/vcenter/vcha/cluster/mode"),
+                  codec::DecodeModeInfo);
+}
+
+Result<ports::PassiveCheckResult> VcenterClient::CheckPassive(const ports::PassiveCheckSpec& spec) {
+  return Exchange(*session_, ops::kVchaPassiveCheck,
+                  Post("/api/vcenter/vcha/cluster/passive?action=check",
+                       codec::EncodePassiveCheckSpec(spec)),
+                  codec::DecodePassiveCheckResult);
+}
+
+Result<ports::TaskId> VcenterClient::RedeployPassive(const ports::RedeploySpec& spec) {
+  return Exchange(*session_, ops::kVchaPassiveRedeploy,
+                  Post("/api/vcenter/vcha/cluster/passive?action=redeploy&vmw-task=true",
+                       codec::EncodeRedeploySpec(spec)),
+                  codec::DecodeTaskId);
+}
+
+Result<std::vector<ports::OfflineDepot>> VcenterClient::ListOfflineDepots() {
+  return Exchange(*session_, ops::kDepotsList, Get("/api/esx/settings/depots/offline"),
+                  codec::DecodeOfflineDepotMap);
+}
+
+Result<ports::OfflineDepot> VcenterClient::GetOfflineDepot(const std::string& depot) {
+  return Exchange(*session_, ops::kDepotsGet,
+                  Get("/api/esx/settings/depots/offline/" + EncodeUriComponent(depot)),
+                  [&depot](std::string_view operation, std::string_view body) {
+                    return codec::DecodeOfflineDepotInfo(operation, depot, body);
+                  });
+}
+
+Result<ports::TaskId> VcenterClient::CreateFromHost(const ports::DepotConnectionSpec& spec) {
+  return Exchange(*session_, ops::kDepotsCreateFromHost,
+                  Post("/api/esx/settings/depots/offline?action=createFromHost&vmw-task=true",
+                       codec::EncodeDepotConnectionSpec(spec)),
+                  codec::DecodeTaskId);
+}
+
+Result<ports::DepotExtractTask> VcenterClient::GetCreateFromHostTask(const ports::TaskId& task) {
+  return Exchange(*session_, ops::kTasksGet,
+                  Get("/api/cis/tasks/" + EncodeUriComponent(task.value)),
+                  codec::DecodeDepotExtractTask);
+}
+
+Result<ports::TaskInfo> VcenterClient::GetTask(const ports::TaskId& task) {
+  return Exchange(*session_, ops::kTasksGet,
+                  Get("/api/cis/tasks/" + EncodeUriComponent(task.value)), codec::DecodeTaskInfo);
+}
+
+Result<ports::DeploymentInfo> VcenterClient::GetDeployment() {
+  return Exchange(*session_, ops::kDeploymentGet, Get("/api/vcenter/deployment"),
+                  codec::DecodeDeploymentInfo);
+}
+
+Result<void> VcenterClient::CancelInstall() {
+  return ExchangeNoContent(*session_, ops::kDeploymentInstallCancel,
+                           Post("/api/vcenter/deployment/install?action=cancel"));
+}
+
+Result<ports::VmInfo> VcenterClient::GetVm(const std::string& vm) {
+  return Exchange(*session_, ops::kVmGet, Get("/api/vcenter/vm/" + EncodeUriComponent(vm)),
+                  codec::DecodeVmInfo);
+}
+
+Result<ports::CustomizationCheckInfo> VcenterClient::CheckGuestCustomization(
+    const std::string& vm) {
+  return Exchange(
+      *session_, ops::kVmCustomizationCheck,
+      Post("/api/vcenter/vm/" + EncodeUriComponent(vm) + "/guest/customization?action=check"),
+      codec::DecodeCustomizationCheckInfo);
+}
+
+Result<ports::ApplianceVersion> VcenterClient::GetVersion() {
+  return Exchange(*session_, ops::kApplianceVersionGet, Get("/api/appliance/system/version"),
+                  codec::DecodeApplianceVersion);
+}
+
+Result<ports::UpdateInfo> VcenterClient::GetUpdate() {
+  return Exchange(*session_, ops::kApplianceUpdateGet, Get("/api/appliance/update"),
+                  codec::DecodeUpdateInfo);
+}
+
+Result<std::vector<ports::PendingUpdate>> VcenterClient::ListPendingUpdates(
+    const ports::PendingQuery& query) {
+  std::string target =
+      "/api/appliance/update/pending?source_type=" +
+      std::string(manifests::kUpdateSourceTypeNames.at(static_cast<std::size_t>(query.source_type)));
+  if (query.url) target += "&url=" + EncodeUriComponent(*query.url);
+  return Exchange(*session_, ops::kAppliancePendingList, Get(std::move(target)),
+                  codec::DecodePendingList);
+}
+
+Result<ports::PendingUpdate> VcenterClient::GetPendingUpdate(const std::string& version) {
+  return Exchange(*session_, ops::kAppliancePendingGet, Get(PendingPath(version)),
+                  [&version](std::string_view operation, std::string_view body) {
+                    return codec::DecodePendingInfo(operation, version, body);
+                  });
+}
+
+Result<ports::PrecheckResult> VcenterClient::PrecheckUpdate(const std::string& version) {
+  return Exchange(*session_, ops::kAppliancePendingPrecheck,
+                  Post(PendingPath(version) + "?action=precheck"), codec::DecodePrecheckResult);
+}
+
+Result<void> VcenterClient::StageUpdate(const std::string& version) {
+  return ExchangeNoContent(*session_, ops::kAppliancePendingStage,
+                           Post(PendingPath(version) + "?action=stage"));
+}
+
+Result<void> VcenterClient::InstallUpdate(const std::string& version,
+                                          const std::map<std::string, ports::Secret>& user_data) {
+  return ExchangeNoContent(
+      *session_, ops::kAppliancePendingInstall,
+      Post(PendingPath(version) + "?action=install", codec::EncodeInstallRequest(user_data)));
+}
+
+}  // namespace vsrd::daemon::vsphere

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <array>
+#include <string_view>
+
+// The fixed operation names of every call vsrd makes: the `operation` label of the API
+// metrics, the prefix of ApiError::Summary(), and what debug logs name. One place, so the
+// Grafana dashboard and alerts can rely on them.
+
+namespace vsrd::daemon::vsphere::operations {
+
+// vCenter /api (CONTRACT.md sections 1-9).
+inline constexpr std::string_view kSessionCreate = "session.create";
+inline constexpr std::string_view kSessionDelete = "session.delete";
+inline constexpr std::string_view kVchaClusterGet = "vcha.cluster.get";
+inline constexpr std::string_view kVchaModeGet = "vcha.cluster.mode.get";
+inline constexpr std::string_view kVchaPassiveCheck = "vcha.passive.check";
+inline constexpr std::string_view kVchaPassiveRedeploy = "vcha.passive.redeploy";
+inline constexpr std::string_view kDepotsList = "depots.offline.list";
+inline constexpr std::string_view kDepotsGet = "depots.offline.get";
+inline constexpr std::string_view kDepotsCreateFromHost = "depots.offline.create_from_host";
+inline constexpr std::string_view kTasksGet = "cis.tasks.get";
+inline constexpr std::string_view kDeploymentGet = "deployment.get";
+inline constexpr std::string_view kDeploymentInstallCancel = "deployment.install.cancel";
+inline constexpr std::string_view kVmGet = "vm.get";
+inline constexpr std::string_view kVmCustomizationCheck = "vm.guest.customization.check";
+inline constexpr std::string_view kApplianceVersionGet = "appliance.system.version.get";
+inline constexpr std::string_view kApplianceUpdateGet = "appliance.update.get";
+inline constexpr std::string_view kAppliancePendingList = "appliance.update.pending.list";
+inline constexpr std::string_view kAppliancePendingGet = "appliance.update.pending.get";
+inline constexpr std::string_view kAppliancePendingPrecheck = "appliance.update.pending.precheck";
+inline constexpr std::string_view kAppliancePendingStage = "appliance.update.pending.stage";
+inline constexpr std::string_view kAppliancePendingInstall = "appliance.update.pending.install";
+
+inline constexpr std::array<std::string_view, 21> kVcenter{
+    kSessionCreate,          kSessionDelete,           kVchaClusterGet,
+    kVchaModeGet,            kVchaPassiveCheck,        kVchaPassiveRedeploy,
+    kDepotsList,             kDepotsGet,               kDepotsCreateFromHost,
+    kTasksGet,               kDeploymentGet,           kDeploymentInstallCancel,
+    kVmGet,                  kVmCustomizationCheck,    kApplianceVersionGet,
+    kApplianceUpdateGet,     kAppliancePendingList,    kAppliancePendingGet,
+    kAppliancePendingPrecheck, kAppliancePendingStage, kAppliancePendingInstall};
+
+// Appliance configuration API, update-manager flavor (CONTRACT.md section 11).
+inline constexpr std::string_view kUmSessionCreate = "session.create";
+inline constexpr std::string_view kUmSessionDelete = "session.delete";
+inline constexpr std::string_view kUmApplianceGet = "appliance.get";
+inline constexpr std::string_view kUmRetrieveUpdates = "update-manager.retrieve-updates";
+inline constexpr std::string_view kUmInstall = "update-manager.updates.install";
+inline constexpr std::string_view kUmTaskGet = "tasks.get";
+
+inline constexpr std::array<std::string_view, 6> kUpdateManager{
+    kUmSessionCreate, kUmSessionDelete, kUmApplianceGet, kUmRetrieveUpdates, kUmInstall,
+    kUmTaskGet};
+
+}  // namespace vsrd::daemon::vsphere::operations
