@@ -1,0 +1,320 @@
+#include "daemon/vsphere/codec/json_reader.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <limits>
+
+namespace vsrd::daemon::vsphere::codec {
+namespace {
+
+/// The JSON type of `value` as messages name it; integers are told apart from other numbers.
+std::string_view TypeName(const nlohmann::json& value) {
+  switch (value.type()) {
+    case nlohmann::json::value_t::null:
+      return "null";
+    case nlohmann::json::value_t::boolean:
+      return "boolean";
+    case nlohmann::json::value_t::number_integer:
+    case nlohmann::json::value_t::number_unsigned:
+      return "integer";
+    case nlohmann::json::value_t::number_float:
+      return "number";
+    case nlohmann::json::value_t::string:
+      return "string";
+    case nlohmann::json::value_t::array:
+      return "array";
+    case nlohmann::json::value_t::object:
+      return "object";
+    default:
+      return "unknown";
+  }
+}
+
+/// Reads exactly `count` decimal digits at `pos`.
+bool ReadDigits(std::string_view text, std::size_t& pos, std::size_t count, int& out) {
+  if (pos + count > text.size()) return false;
+  int value = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    const char c = text[pos + i];
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + (c - '0');
+  }
+  pos += count;
+  out = value;
+  return true;
+}
+
+bool ReadChar(std::string_view text, std::size_t& pos, char expected) {
+  if (pos >= text.size() || text[pos] != expected) return false;
+  ++pos;
+  return true;
+}
+
+}  // namespace
+
+std::optional<JsonReader> JsonReader::Optional(std::string_view key) const {
+  ExpectObject();
+  const auto it = value_->find(key);
+  if (it == value_->end() || it->is_null()) return std::nullopt;
+  return JsonReader(*it, ChildPath(key));
+}
+
+JsonReader JsonReader::Required(std::string_view key) const {
+  auto member = Optional(key);
+  if (!member) {
+    throw DecodeFailure("missing required field \"" + ChildPath(key) + "\"");
+  }
+  return *member;
+}
+
+std::vector<JsonReader> JsonReader::Elements() const {
+  if (!value_->is_array()) FailType("array");
+  std::vector<JsonReader> out;
+  out.reserve(value_->size());
+  for (std::size_t i = 0; i < value_->size(); ++i) {
+    out.emplace_back((*value_)[i], path_ + "[" + std::to_string(i) + "]");
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, JsonReader>> JsonReader::Members() const {
+  ExpectObject();
+  std::vector<std::pair<std::string, JsonReader>> out;
+  out.reserve(value_->size());
+  for (const auto& [key, member] : value_->items()) {
+    out.emplace_back(key, JsonReader(member, ChildPath(key)));
+  }
+  return out;
+}
+
+void JsonReader::ExpectObject() const {
+  if (!value_->is_object()) FailType("object");
+}
+
+std::string JsonReader::String() const {
+  if (!value_->is_string()) FailType("string");
+  return value_->get<std::string>();
+}
+
+bool JsonReader::Bool() const {
+  if (!value_->is_boolean()) FailType("boolean");
+  return value_->get<bool>();
+}
+
+std::int64_t JsonReader::Integer() const {
+  if (value_->is_number_unsigned()) {
+    const auto value = value_->get<std::uint64_t>();
+    if (value > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+      Fail("integer out of range");
+    }
+    return static_cast<std::int64_t>(value);
+  }
+  if (!value_->is_number_integer()) FailType("integer");
+  return value_->get<std::int64_t>();
+}
+
+ports::WallTime JsonReader::Time() const {
+  const std::string text = String();
+  const auto time = ParseDateTime(text);
+  if (!time) Fail("expected an ISO-8601 date-time, got \"" + text + "\"");
+  return *time;
+}
+
+std::size_t JsonReader::EnumIndex(std::span<const std::string_view> names) const {
+  const std::string text = String();
+  const auto it = std::find(names.begin(), names.end(), text);
+  if (it != names.end()) return static_cast<std::size_t>(it - names.begin());
+  std::string expected;
+  for (const auto& name : names) {
+    if (!expected.empty()) expected += ", ";
+    expected += name;
+  }
+  Fail("expected one of " + expected + ", got \"" + text + "\"");
+}
+
+std::optional<std::string> JsonReader::OptionalString(std::string_view key) const {
+  const auto member = Optional(key);
+  if (!member) return std::nullopt;
+  return member->String();
+}
+
+std::optional<bool> JsonReader::OptionalBool(std::string_view key) const {
+  const auto member = Optional(key);
+  if (!member) return std::nullopt;
+  return member->Bool();
+}
+
+std::optional<std::int64_t> JsonReader::OptionalInteger(std::string_view key) const {
+  const auto member = Optional(key);
+  if (!member) return std::nullopt;
+  return member->Integer();
+}
+
+std::optional<ports::WallTime> JsonReader::OptionalTime(std::string_view key) const {
+  const auto member = Optional(key);
+  if (!member) return std::nullopt;
+  return member->Time();
+}
+
+void JsonReader::Fail(std::string_view problem) const {
+  if (path_.empty()) throw DecodeFailure("body: " + std::string(problem));
+  throw DecodeFailure("field \"" + path_ + "\": " + std::string(problem));
+}
+
+void JsonReader::FailType(std::string_view expected) const {
+  Fail("expected " + std::string(expected) + ", got " + std::string(TypeName(*value_)));
+}
+
+std::string JsonReader::ChildPath(std::string_view key) const {
+  if (path_.empty()) return std::string(key);
+  std::string out = path_;
+  out += '.';
+  out += key;
+  return out;
+}
+
+std::optional<ports::WallTime> ParseDateTime(std::string_view text) {
+  std::size_t pos = 0;
+  int year = 0;
+  int month = 0;
+  int day = 0;
+  int hour = 0;
+  int minute = 0;
+  int second = 0;
+  if (!ReadDigits(text, pos, 4, year) || !ReadChar(text, pos, '-') ||
+      !ReadDigits(text, pos, 2, month) || !ReadChar(text, pos, '-') ||
+      !ReadDigits(text, pos, 2, day)) {
+    return std::nullopt;
+  }
+  if (pos >= text.size() || (text[pos] != 'T' && text[pos] != 't')) return std::nullopt;
+  ++pos;
+  if (!ReadDigits(text, pos, 2, hour) || !ReadChar(text, pos, ':') ||
+      !ReadDigits(text, pos, 2, minute) || !ReadChar(text, pos, ':') ||
+      !ReadDigits(text, pos, 2, second)) {
+    return std::nullopt;
+  }
+  // 60 is a leap second; it counts as the first second of the next minute.
+  if (hour > 23 || minute > 59 || second > 60) return std::nullopt;
+  std::chrono::nanoseconds fraction{0};
+  if (pos < text.size() && (text[pos] == '.' || text[pos] == ',')) {
+    ++pos;
+    const std::size_t start = pos;
+    std::int64_t nanos = 0;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+      if (pos - start < 9) nanos = nanos * 10 + (text[pos] - '0');
+      ++pos;
+    }
+    if (pos == start) return std::nullopt;
+    for (std::size_t digits = pos - start; digits < 9; ++digits) nanos *= 10;
+    fraction = std::chrono::nanoseconds(nanos);
+  }
+  std::chrono::minutes offset{0};
+  if (pos < text.size()) {
+    const char designator = text[pos++];
+    if (designator == 'Z' || designator == 'z') {
+      // UTC
+    } else if (designator == '+' || designator == '-') {
+      int offset_hours = 0;
+      int offset_minutes = 0;
+      if (!ReadDigits(text, pos, 2, offset_hours)) return std::nullopt;
+      ReadChar(text, pos, ':');
+      if (!ReadDigits(text, pos, 2, offset_minutes)) return std::nullopt;
+      if (offset_hours > 23 || offset_minutes > 59) return std::nullopt;
+      offset = std::chrono::hours(offset_hours) + std::chrono::minutes(offset_minutes);
+      if (designator == '-') offset = -offset;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (pos != text.size()) return std::nullopt;
+  const std::chrono::year_month_day date{std::chrono::year(year),
+                                         std::chrono::month(static_cast<unsigned>(month)),
+                                         std::chrono::day(static_cast<unsigned>(day))};
+  if (!date.ok()) return std::nullopt;
+  // The local time minus its offset from UTC is the UTC time.
+  const auto local = std::chrono::sys_days(date) + std::chrono::hours(hour) +
+                     std::chrono::minutes(minute) + std::chrono::seconds(second) + fraction;
+  return std::chrono::time_point_cast<ports::WallTime::duration>(local - offset);
+}
+
+std::string DumpCompact(const nlohmann::json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::optional<ports::ApiError> ParseBody(std::string_view operation, std::string_view body,
+                                         nlohmann::json& document) {
+  try {
+    document = nlohmann::json::parse(body.begin(), body.end());
+    return std::nullopt;
+  } catch (const nlohmann::json::parse_error& failure) {
+    // nlohmann's message is "[json.exception.parse_error.101] parse error at line 1, column 2:
+    // syntax error while parsing value - invalid literal; last read: '<body bytes>'": keep the
+    // position and the reason, drop the id prefix and the echoed bytes (they may be a secret).
+    std::string message = failure.what();
+    if (const auto end = message.find("] ");
+        message.starts_with("[json.exception.") && end != std::string::npos) {
+      message.erase(0, end + 2);
+    }
+    if (const auto echoed = message.find("; last read: "); echoed != std::string::npos) {
+      message.erase(echoed);
+    }
+    ports::ApiError error;
+    error.kind = ports::ErrorKind::kBadJson;
+    error.operation = std::string(operation);
+    error.detail = "response is not JSON: " + message;
+    return error;
+  }
+}
+
+ports::ApiError DecodeError(std::string_view operation, std::string detail) {
+  ports::ApiError error;
+  error.kind = ports::ErrorKind::kDecode;
+  error.operation = std::string(operation);
+  error.detail = std::move(detail);
+  return error;
+}
+
+ports::LocalizableMessage ReadMessage(const JsonReader& reader) {
+  ports::LocalizableMessage message;
+  message.id = reader.RequiredString("id");
+  message.default_message = reader.RequiredString("default_message");
+  if (const auto args = reader.Optional("args")) {
+    for (const auto& arg : args->Elements()) message.args.push_back(arg.String());
+  }
+  return message;
+}
+
+std::vector<ports::LocalizableMessage> ReadMessageList(const JsonReader& reader) {
+  std::vector<ports::LocalizableMessage> out;
+  for (const auto& element : reader.Elements()) out.push_back(ReadMessage(element));
+  return out;
+}
+
+ports::TaskProgress ReadProgress(const JsonReader& reader) {
+  ports::TaskProgress progress;
+  progress.total = reader.Required("total").Integer();
+  progress.completed = reader.Required("completed").Integer();
+  progress.message = ReadMessage(reader.Required("message")).default_message;
+  return progress;
+}
+
+std::vector<ports::Notification> ReadNotificationList(const JsonReader& reader) {
+  std::vector<ports::Notification> out;
+  for (const auto& element : reader.Elements()) {
+    ports::Notification notification;
+    notification.id = element.RequiredString("id");
+    notification.message = ReadMessage(element.Required("message")).default_message;
+    out.push_back(std::move(notification));
+  }
+  return out;
+}
+
+void ReadNotifications(const JsonReader& reader, std::vector<ports::Notification>& info,
+                       std::vector<ports::Notification>& warnings,
+                       std::vector<ports::Notification>& errors) {
+  if (const auto list = reader.Optional("info")) info = ReadNotificationList(*list);
+  if (const auto list = reader.Optional("warnings")) warnings = ReadNotificationList(*list);
+  if (const auto list = reader.Optional("errors")) errors = ReadNotificationList(*list);
+}
+
+}  // namespace vsrd::daemon::vsphere::codec

@@ -1,0 +1,81 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "manifests/common.hpp"
+#include "manifests/duration.hpp"
+
+// The reconcile contract's result (ARCHITECTURE.md "The contract"): what one pass concluded
+// about an object, and how it wants to be queued again. DecideRequeue (decide_requeue.hpp) is the
+// one place that turns an Outcome into a queue action.
+
+namespace vsrd::reconcilers {
+
+using manifests::Duration;
+
+/// The object's phase in status (PRODUCT.md section 6).
+enum class Phase { kReady, kProgressing, kWaiting, kDegraded, kStalled, kSuspended };
+inline constexpr std::array<std::string_view, 6> kPhaseNames{
+    "Ready", "Progressing", "Waiting", "Degraded", "Stalled", "Suspended"};
+
+inline std::string_view PhaseName(Phase phase) {
+  return kPhaseNames.at(static_cast<std::size_t>(phase));
+}
+
+/// Level-triggered: a request names an object, never an event.
+struct Request {
+  manifests::Kind kind = manifests::Kind::kVchaPassiveNode;
+  std::string name;
+
+  friend bool operator==(const Request&, const Request&) = default;
+  friend auto operator<=>(const Request&, const Request&) = default;
+};
+
+struct Outcome {
+  enum class Kind {
+    /// The pass finished: nothing to do until the next drift check (phase Ready, Degraded,
+    /// Waiting or Suspended).
+    kDone,
+    /// Work is under way (a task runs, the appliance restarts): look again after `after`.
+    kRequeueAfter,
+    /// Something failed that may work later; retried with backoff. Failed mutations count
+    /// towards max_failures; failed reads (e.g. an unreachable target) do not.
+    kTransient,
+    /// Retrying cannot help until the manifest changes or an operator resets the object.
+    kStalled,
+  };
+
+  Kind kind = Kind::kDone;
+  Duration after{0};  ///< kRequeueAfter only
+  Phase phase = Phase::kReady;
+  std::string reason;   ///< CamelCase, a closed set per reconciler (e.g. "PassiveNodeRedeploying")
+  std::string message;  ///< for people; never a secret
+  bool mutation_failed = false;  ///< kTransient only: a mutating call failed
+
+  static Outcome Done(Phase phase, std::string reason, std::string message = {}) {
+    return {Kind::kDone, Duration{0}, phase, std::move(reason), std::move(message), false};
+  }
+  static Outcome RequeueAfter(Duration after, std::string reason, std::string message = {}) {
+    return {Kind::kRequeueAfter, after, Phase::kProgressing, std::move(reason),
+            std::move(message), false};
+  }
+  /// A failed read: backoff, never Stalled by itself.
+  static Outcome ReadFailed(std::string reason, std::string message) {
+    return {Kind::kTransient, Duration{0}, Phase::kProgressing, std::move(reason),
+            std::move(message), false};
+  }
+  /// A failed mutation: backoff, Stalled after max_failures in a row.
+  static Outcome MutationFailed(std::string reason, std::string message) {
+    return {Kind::kTransient, Duration{0}, Phase::kProgressing, std::move(reason),
+            std::move(message), true};
+  }
+  static Outcome Stalled(std::string reason, std::string message) {
+    return {Kind::kStalled, Duration{0}, Phase::kStalled, std::move(reason), std::move(message),
+            false};
+  }
+};
+
+}  // namespace vsrd::reconcilers
