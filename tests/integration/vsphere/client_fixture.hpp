@@ -5,6 +5,7 @@
 #include <mutex>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -147,6 +148,20 @@ class ClientTest : public ::testing::Test {
   std::shared_ptr<spdlog::logger> logger_;
   std::vector<std::shared_ptr<RecordingTransport>> transports_;
 };
+
+/// Calls `attempt` until it returns true, for up to 5 s. vsrd-sim reopens a restarted
+/// persona's port when its poll (every 50 ms of real time) sees the simulated restart is over,
+/// so the first call right after advancing the clock may still be refused, as with a real
+/// appliance whose services come up one by one.
+template <class Attempt>
+bool WaitUntilReachable(Attempt attempt) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (attempt()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
 
 /// Asserts `result` failed with an API error of this status and error_type.
 template <class T>

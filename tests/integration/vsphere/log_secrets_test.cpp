@@ -35,12 +35,14 @@ TEST_F(LogSecretsTest, NoPasswordTokenOrAuthorizationAppearsInAnyLogLine) {
                                   {{"management_vcenter",
                                     {{"hostname", "mgmt.lab.example.com"},
                                      {"username", "administrator@vsphere.local"},
-                                     {"password", management_password}}}}}});
+                                     {"password", management_password},
+                                     {"ssl_thumbprint", "AA:BB:CC:DD"}}}}}});
   auto vcenter = Vcenter();
   ports::VchaCredentialsSpec credentials;
   credentials.active_location.hostname = "mgmt.lab.example.com";
   credentials.active_location.username = "administrator@vsphere.local";
   credentials.active_location.password = ports::Secret(management_password);
+  credentials.active_location.ssl_thumbprint = "AA:BB:CC:DD";
   ports::RedeploySpec redeploy;
   redeploy.vc_spec = credentials;
   redeploy.placement.name = "vc01-passive";

@@ -367,6 +367,7 @@ TEST_F(VcenterClientTest, StagesAndInstallsAnUpdateThroughTheApplianceRestart) {
   // Back up: every session ended with the restart, so the client logs in again by itself.
   Advance(std::chrono::minutes(6));
   const auto logins = client->Session().LoginCount();
+  ASSERT_TRUE(WaitUntilReachable([&] { return client->GetVersion().HasValue(); }));
   auto after = client->GetVersion();
   ASSERT_TRUE(after) << after.Error().Summary();
   EXPECT_EQ(after->version, version);
