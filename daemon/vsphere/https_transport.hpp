@@ -28,8 +28,8 @@ struct TransportOptions {
 
 /// Counters for tests and diagnostics.
 struct TransportStats {
-  std::uint64_t connections_opened = 0;
-  std::uint64_t requests_sent = 0;
+  std::uint64_t connections_opened = 0;  ///< TCP connections established (before TLS)
+  std::uint64_t requests_sent = 0;       ///< requests written, a transparent retry included
 };
 
 class HttpsTransport final : public Transport {
@@ -41,8 +41,16 @@ class HttpsTransport final : public Transport {
   HttpsTransport(const HttpsTransport&) = delete;
   HttpsTransport& operator=(const HttpsTransport&) = delete;
 
+  /// Transport::Send: blocking, thread-safe (any number of callers; at most max_connections
+  /// requests are on the wire, the others wait for a connection within their timeout). Errors,
+  /// `operation` empty and `detail` naming host:port: kDns, kRefused, kReset (closed or reset
+  /// before an answer began), kTlsVerification (chain, name or pin; the detail carries the
+  /// presented certificate's SHA-256 thumbprint), kTls, kTimeout (including waiting for the
+  /// rate limit or a connection), kTruncated, kProtocol (not HTTP, or a body over body_limit),
+  /// kCancelled (the transport is being destroyed). Must not be called from its own I/O thread.
   Result<HttpResponse> Send(const HttpRequest& request, std::chrono::milliseconds timeout) override;
 
+  /// A snapshot of the counters. Thread-safe.
   TransportStats Stats() const;
 
  private:
