@@ -10,8 +10,8 @@ namespace {
 Duration Jittered(Duration base, double jitter, std::mt19937_64& rng) {
   if (jitter <= 0 || base.count() <= 0) return base;
   std::uniform_real_distribution<double> factor(1.0 - jitter, 1.0 + jitter);
-  return Duration(static_cast<Duration::rep>(std::llround(static_cast<double>(base.count()) *
-                                                          factor(rng))));
+  return Duration(
+      static_cast<Duration::rep>(std::llround(static_cast<double>(base.count()) * factor(rng))));
 }
 
 }  // namespace

@@ -60,21 +60,21 @@ struct Outcome {
   }
   static Outcome RequeueAfter(Duration after, std::string reason, std::string message = {}) {
     return {Kind::kRequeueAfter, after, Phase::kProgressing, std::move(reason),
-            std::move(message), false};
+            std::move(message),  false};
   }
   /// A failed read: backoff, never Stalled by itself.
   static Outcome ReadFailed(std::string reason, std::string message) {
-    return {Kind::kTransient, Duration{0}, Phase::kProgressing, std::move(reason),
-            std::move(message), false};
+    return {Kind::kTransient,  Duration{0},        Phase::kProgressing,
+            std::move(reason), std::move(message), false};
   }
   /// A failed mutation: backoff, Stalled after max_failures in a row.
   static Outcome MutationFailed(std::string reason, std::string message) {
-    return {Kind::kTransient, Duration{0}, Phase::kProgressing, std::move(reason),
-            std::move(message), true};
+    return {Kind::kTransient,  Duration{0},        Phase::kProgressing,
+            std::move(reason), std::move(message), true};
   }
   static Outcome Stalled(std::string reason, std::string message) {
-    return {Kind::kStalled, Duration{0}, Phase::kStalled, std::move(reason), std::move(message),
-            false};
+    return {Kind::kStalled,    Duration{0},        Phase::kStalled,
+            std::move(reason), std::move(message), false};
   }
 };
 

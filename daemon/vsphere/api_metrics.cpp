@@ -31,14 +31,15 @@ void ApiMetrics::Precreate(std::string_view target, std::span<const std::string_
   }
 }
 
-void ApiMetrics::Record(std::string_view target, std::string_view operation,
-                        std::string_view code, double seconds) {
+void ApiMetrics::Record(std::string_view target, std::string_view operation, std::string_view code,
+                        double seconds) {
   requests_
       .Add({{"target", std::string(target)},
             {"operation", std::string(operation)},
             {"code", std::string(code)}})
       .Increment();
-  durations_.Add({{"target", std::string(target)}, {"operation", std::string(operation)}}, Buckets())
+  durations_
+      .Add({{"target", std::string(target)}, {"operation", std::string(operation)}}, Buckets())
       .Observe(seconds);
 }
 

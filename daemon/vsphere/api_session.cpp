@@ -1,10 +1,10 @@
 #include "daemon/vsphere/api_session.hpp"
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-
 #include <utility>
 #include <vector>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include "daemon/vsphere/codec/error_codec.hpp"
 #include "daemon/vsphere/codec/redact.hpp"
@@ -112,8 +112,8 @@ Result<HttpResponse> ApiSession::Exchange(std::string_view operation, const Http
     return ports::MakeUnexpected(std::move(error));
   }
   if (result->status < 200 || result->status >= 300) {
-    return ports::MakeUnexpected(codec::DecodeErrorResponse(operation, result->status,
-                                                            result->body, Dialect(options_.scheme)));
+    return ports::MakeUnexpected(codec::DecodeErrorResponse(operation, result->status, result->body,
+                                                            Dialect(options_.scheme)));
   }
   return result;
 }
@@ -134,8 +134,10 @@ Result<void> ApiSession::DoLogin() {
     return ports::MakeUnexpected(std::move(error));
   }
   const ports::Secret authorization = BasicAuthorization(options_.username, *password);
-  HttpRequest request{"POST", std::string(SessionPath(options_.scheme)),
-                      {{"authorization", authorization.Reveal()}}, ""};
+  HttpRequest request{"POST",
+                      std::string(SessionPath(options_.scheme)),
+                      {{"authorization", authorization.Reveal()}},
+                      ""};
   auto response = Exchange(operation, request, /*sensitive_response=*/true);
   OPENSSL_cleanse(request.headers.front().second.data(), request.headers.front().second.size());
   if (!response) return ports::MakeUnexpected(std::move(response).Error());

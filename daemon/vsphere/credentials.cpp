@@ -51,7 +51,8 @@ ports::Result<ports::Secret> ReadSecret(const manifests::SecretRef& ref) {
       return ports::Secret(value);
     }
     case Source::kCredential: {
-      const char* directory = std::getenv("CREDENTIALS_DIRECTORY");  // NOLINT(concurrency-mt-unsafe)
+      const char* directory =
+          std::getenv("CREDENTIALS_DIRECTORY");  // NOLINT(concurrency-mt-unsafe)
       if (directory == nullptr || *directory == '\0') {
         return Failure("password_credential " + ref.value +
                        ": $CREDENTIALS_DIRECTORY is not set (run under systemd with "

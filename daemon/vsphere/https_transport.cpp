@@ -648,9 +648,9 @@ net::awaitable<HttpsTransport::Impl::Outcome> HttpsTransport::Impl::Exchange(Con
     // the kept-alive connection before our bytes arrived, or it took the request and died.
     // Only a request that is safe to repeat (GET, HEAD) may be sent again: a repeated POST
     // could start a second redeploy or install.
-    outcome.nothing_received = !started && outcome.error.kind == ErrorKind::kReset &&
-                               (message.method() == http::verb::get ||
-                                message.method() == http::verb::head);
+    outcome.nothing_received =
+        !started && outcome.error.kind == ErrorKind::kReset &&
+        (message.method() == http::verb::get || message.method() == http::verb::head);
     co_return outcome;
   }
   outcome.keep_alive = parser.get().keep_alive();

@@ -32,14 +32,27 @@ inline constexpr std::string_view kAppliancePendingPrecheck = "appliance.update.
 inline constexpr std::string_view kAppliancePendingStage = "appliance.update.pending.stage";
 inline constexpr std::string_view kAppliancePendingInstall = "appliance.update.pending.install";
 
-inline constexpr std::array<std::string_view, 21> kVcenter{
-    kSessionCreate,          kSessionDelete,           kVchaClusterGet,
-    kVchaModeGet,            kVchaPassiveCheck,        kVchaPassiveRedeploy,
-    kDepotsList,             kDepotsGet,               kDepotsCreateFromHost,
-    kTasksGet,               kDeploymentGet,           kDeploymentInstallCancel,
-    kVmGet,                  kVmCustomizationCheck,    kApplianceVersionGet,
-    kApplianceUpdateGet,     kAppliancePendingList,    kAppliancePendingGet,
-    kAppliancePendingPrecheck, kAppliancePendingStage, kAppliancePendingInstall};
+inline constexpr std::array<std::string_view, 21> kVcenter{kSessionCreate,
+                                                           kSessionDelete,
+                                                           kVchaClusterGet,
+                                                           kVchaModeGet,
+                                                           kVchaPassiveCheck,
+                                                           kVchaPassiveRedeploy,
+                                                           kDepotsList,
+                                                           kDepotsGet,
+                                                           kDepotsCreateFromHost,
+                                                           kTasksGet,
+                                                           kDeploymentGet,
+                                                           kDeploymentInstallCancel,
+                                                           kVmGet,
+                                                           kVmCustomizationCheck,
+                                                           kApplianceVersionGet,
+                                                           kApplianceUpdateGet,
+                                                           kAppliancePendingList,
+                                                           kAppliancePendingGet,
+                                                           kAppliancePendingPrecheck,
+                                                           kAppliancePendingStage,
+                                                           kAppliancePendingInstall};
 
 // Appliance configuration API, update-manager flavor (CONTRACT.md section 11).
 inline constexpr std::string_view kUmSessionCreate = "session.create";
@@ -50,7 +63,7 @@ inline constexpr std::string_view kUmInstall = "update-manager.updates.install";
 inline constexpr std::string_view kUmTaskGet = "tasks.get";
 
 inline constexpr std::array<std::string_view, 6> kUpdateManager{
-    kUmSessionCreate, kUmSessionDelete, kUmApplianceGet, kUmRetrieveUpdates, kUmInstall,
-    kUmTaskGet};
+    kUmSessionCreate,   kUmSessionDelete, kUmApplianceGet,
+    kUmRetrieveUpdates, kUmInstall,       kUmTaskGet};
 
 }  // namespace vsrd::daemon::vsphere::operations

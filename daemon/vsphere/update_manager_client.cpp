@@ -12,8 +12,8 @@ namespace {
 namespace ops = operations;
 
 template <class Decode>
-auto Exchange(ApiSession& session, std::string_view operation, HttpRequest request,
-              Decode decode) -> decltype(decode(operation, std::string_view())) {
+auto Exchange(ApiSession& session, std::string_view operation, HttpRequest request, Decode decode)
+    -> decltype(decode(operation, std::string_view())) {
   auto response = session.Call(operation, std::move(request));
   if (!response) return ports::MakeUnexpected(std::move(response).Error());
   return decode(operation, std::string_view(response->body));
@@ -36,13 +36,13 @@ Result<ports::UpdateManagerTask> UpdateManagerClient::RetrieveUpdates() {
 }
 
 Result<ports::UpdateManagerTask> UpdateManagerClient::InstallUpdate(const std::string& version) {
-  return Exchange(*session_, ops::kUmInstall,
-                  {"POST",
-                   "/appliance/update-manager/updates/" + EncodeUriComponent(version) +
-                       "/actions/install",
-                   {},
-                   ""},
-                  codec::DecodeUpdateManagerTask);
+  return Exchange(
+      *session_, ops::kUmInstall,
+      {"POST",
+       "/appliance/update-manager/updates/" + EncodeUriComponent(version) + "/actions/install",
+       {},
+       ""},
+      codec::DecodeUpdateManagerTask);
 }
 
 Result<ports::UpdateManagerTask> UpdateManagerClient::GetTask(const ports::TaskId& task) {

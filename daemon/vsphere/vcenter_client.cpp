@@ -18,8 +18,8 @@ namespace ops = operations;
 
 /// One exchange whose 2xx body `decode(operation, body)` turns into the result.
 template <class Decode>
-auto Exchange(ApiSession& session, std::string_view operation, HttpRequest request,
-              Decode decode) -> decltype(decode(operation, std::string_view())) {
+auto Exchange(ApiSession& session, std::string_view operation, HttpRequest request, Decode decode)
+    -> decltype(decode(operation, std::string_view())) {
   auto response = session.Call(operation, std::move(request));
   if (!response) return ports::MakeUnexpected(std::move(response).Error());
   return decode(operation, std::string_view(response->body));
@@ -60,10 +60,10 @@ Result<ports::VchaMode> VcenterClient::GetMode() {
 }
 
 Result<ports::PassiveCheckResult> VcenterClient::CheckPassive(const ports::PassiveCheckSpec& spec) {
-  return Exchange(*session_, ops::kVchaPassiveCheck,
-                  Post("/api/vcenter/vcha/cluster/passive?action=check",
-                       codec::EncodePassiveCheckSpec(spec)),
-                  codec::DecodePassiveCheckResult);
+  return Exchange(
+      *session_, ops::kVchaPassiveCheck,
+      Post("/api/vcenter/vcha/cluster/passive?action=check", codec::EncodePassiveCheckSpec(spec)),
+      codec::DecodePassiveCheckResult);
 }
 
 Result<ports::TaskId> VcenterClient::RedeployPassive(const ports::RedeploySpec& spec) {
@@ -139,9 +139,9 @@ Result<ports::UpdateInfo> VcenterClient::GetUpdate() {
 
 Result<std::vector<ports::PendingUpdate>> VcenterClient::ListPendingUpdates(
     const ports::PendingQuery& query) {
-  std::string target =
-      "/api/appliance/update/pending?source_type=" +
-      std::string(manifests::kUpdateSourceTypeNames.at(static_cast<std::size_t>(query.source_type)));
+  std::string target = "/api/appliance/update/pending?source_type=" +
+                       std::string(manifests::kUpdateSourceTypeNames.at(
+                           static_cast<std::size_t>(query.source_type)));
   if (query.url) target += "&url=" + EncodeUriComponent(*query.url);
   return Exchange(*session_, ops::kAppliancePendingList, Get(std::move(target)),
                   codec::DecodePendingList);

@@ -30,7 +30,7 @@ enum class ErrorKind {
   kCancelled,        ///< the client is shutting down
 };
 inline constexpr std::array<std::string_view, 13> kErrorKindNames{
-    "api",     "dns",       "refused",  "reset",    "tls_verification", "tls",       "timeout",
+    "api",       "dns",      "refused",  "reset",  "tls_verification", "tls",      "timeout",
     "truncated", "protocol", "bad_json", "decode", "credentials",      "cancelled"};
 
 std::string_view ErrorKindName(ErrorKind kind);

@@ -19,8 +19,8 @@ enum class ApplianceState {
   kConfigured
 };
 inline constexpr std::array<std::string_view, 6> kApplianceStateNames{
-    "NOT_INITIALIZED", "INITIALIZED", "CONFIG_IN_PROGRESS", "QUESTION_RAISED", "FAILED",
-    "CONFIGURED"};
+    "NOT_INITIALIZED", "INITIALIZED", "CONFIG_IN_PROGRESS",
+    "QUESTION_RAISED", "FAILED",      "CONFIGURED"};
 
 /// Vcenter.Deployment.Info, reduced to the task fields decisions and status use.
 struct DeploymentInfo {

@@ -50,8 +50,8 @@ struct PassiveCheckResult {
 };
 
 enum class VchaConfigState { kConfigured, kNotConfigured, kInvalid, kPrepared };
-inline constexpr std::array<std::string_view, 4> kVchaConfigStateNames{"CONFIGURED", "NOTCONFIGURED",
-                                                                       "INVALID", "PREPARED"};
+inline constexpr std::array<std::string_view, 4> kVchaConfigStateNames{
+    "CONFIGURED", "NOTCONFIGURED", "INVALID", "PREPARED"};
 enum class VchaMode { kEnabled, kDisabled, kMaintenance };
 inline constexpr std::array<std::string_view, 3> kVchaModeNames{"ENABLED", "DISABLED",
                                                                 "MAINTENANCE"};

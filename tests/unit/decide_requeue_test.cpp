@@ -30,31 +30,44 @@ TEST(DecideRequeue, MapsEveryOutcomeToItsQueueAction) {
   };
   const std::vector<Case> cases{
       {"done schedules the drift check and clears failures",
-       Outcome::Done(Phase::kReady, "InSync"), 2, {Action::kRequeueAfter, minutes(5), 0, false}},
+       Outcome::Done(Phase::kReady, "InSync"),
+       2,
+       {Action::kRequeueAfter, minutes(5), 0, false}},
       {"done while degraded is still a drift check",
-       Outcome::Done(Phase::kDegraded, "NotCustomizable"), 0,
+       Outcome::Done(Phase::kDegraded, "NotCustomizable"),
+       0,
        {Action::kRequeueAfter, minutes(5), 0, false}},
       {"requeue-after keeps the reconciler's exact delay and clears failures",
-       Outcome::RequeueAfter(seconds(10), "TaskRunning"), 2,
+       Outcome::RequeueAfter(seconds(10), "TaskRunning"),
+       2,
        {Action::kRequeueAfter, seconds(10), 0, false}},
       {"a failed read backs off from retry_interval",
-       Outcome::ReadFailed("TargetUnreachable", "refused"), 0,
+       Outcome::ReadFailed("TargetUnreachable", "refused"),
+       0,
        {Action::kRequeueAfter, seconds(30), 1, true}},
       {"a failed read never stalls however often it fails",
-       Outcome::ReadFailed("TargetUnreachable", "refused"), 10,
+       Outcome::ReadFailed("TargetUnreachable", "refused"),
+       10,
        {Action::kRequeueAfter, minutes(10), 11, true}},
       {"the first failed mutation backs off",
-       Outcome::MutationFailed("RedeployFailed", "500"), 0,
+       Outcome::MutationFailed("RedeployFailed", "500"),
+       0,
        {Action::kRequeueAfter, seconds(30), 1, true}},
       {"the second failed mutation doubles the backoff",
-       Outcome::MutationFailed("RedeployFailed", "500"), 1,
+       Outcome::MutationFailed("RedeployFailed", "500"),
+       1,
        {Action::kRequeueAfter, minutes(1), 2, true}},
       {"the third failed mutation in a row stalls",
-       Outcome::MutationFailed("RedeployFailed", "500"), 2, {Action::kStall, seconds(0), 3, false}},
-      {"a failed mutation past max_failures stalls", Outcome::MutationFailed("X", "y"), 7,
+       Outcome::MutationFailed("RedeployFailed", "500"),
+       2,
+       {Action::kStall, seconds(0), 3, false}},
+      {"a failed mutation past max_failures stalls",
+       Outcome::MutationFailed("X", "y"),
+       7,
        {Action::kStall, seconds(0), 8, false}},
       {"a stalled outcome stalls at once and keeps the count",
-       Outcome::Stalled("NotConfigured", "no VCHA cluster"), 0,
+       Outcome::Stalled("NotConfigured", "no VCHA cluster"),
+       0,
        {Action::kStall, seconds(0), 0, false}},
   };
   std::mt19937_64 rng(1);
@@ -66,7 +79,7 @@ TEST(DecideRequeue, MapsEveryOutcomeToItsQueueAction) {
 TEST(DecideRequeue, BackoffDoublesUpToItsCap) {
   const RetryPolicy policy = NoJitter();
   const std::vector<std::pair<std::int64_t, Duration>> expected{
-      {1, seconds(30)}, {2, minutes(1)}, {3, minutes(2)},  {4, minutes(4)},
+      {1, seconds(30)}, {2, minutes(1)},  {3, minutes(2)},  {4, minutes(4)},
       {5, minutes(8)},  {6, minutes(10)}, {7, minutes(10)}, {60, minutes(10)}};
   for (const auto& [failures, delay] : expected) {
     EXPECT_EQ(Backoff(failures, policy), delay) << failures << " failures";

@@ -88,7 +88,7 @@ class ClientTest : public ::testing::Test {
   /// A session to `persona` (vcenter scheme unless `scheme` says otherwise).
   std::shared_ptr<vsphere::ApiSession> Session(
       const std::string& persona, vsphere::AuthScheme scheme = vsphere::AuthScheme::kVcenter,
-      std::string username = kVcUser, std::string password = kVcPassword) {
+      std::string username = kVcUser, const std::string& password = kVcPassword) {
     auto transport = std::make_shared<RecordingTransport>(
         std::make_shared<vsphere::HttpsTransport>(Options(persona)));
     transports_.push_back(transport);

@@ -1,5 +1,4 @@
 #include <gtest/gtest.h>
-
 #include <nlohmann/json.hpp>
 
 #include "tests/integration/vsphere/client_fixture.hpp"
@@ -77,8 +76,8 @@ TEST_F(LogSecretsTest, NoPasswordTokenOrAuthorizationAppearsInAnyLogLine) {
   ASSERT_NE(log.find("vcha.passive.redeploy"), std::string::npos) << "the calls are logged";
   ASSERT_NE(log.find("(sensitive)"), std::string::npos) << "secrets are shown redacted";
 
-  std::vector<std::string> secrets{kVcPassword,   kVrPassword,     management_password,
-                                   host_password, user_data_secret};
+  std::vector<std::string> secrets{kVcPassword, kVrPassword, management_password, host_password,
+                                   user_data_secret};
   for (const auto& transport : transports_) {
     for (auto& token : SessionTokens(transport->Requests())) secrets.push_back(token);
   }

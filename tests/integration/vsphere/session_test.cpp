@@ -58,9 +58,10 @@ TEST_F(SessionTest, AnExpiredSessionIsRenewedExactlyOnceAndTheCallRepeated) {
   const auto log = sim_.Requests();
   std::vector<std::pair<std::string, int>> tail;
   for (auto it = log.end() - 3; it != log.end(); ++it) tail.emplace_back(it->operation, it->status);
-  EXPECT_EQ(tail, (std::vector<std::pair<std::string, int>>{{"appliance.system.version.get", 401},
-                                                             {"session.create", 201},
-                                                             {"appliance.system.version.get", 200}}));
+  EXPECT_EQ(tail,
+            (std::vector<std::pair<std::string, int>>{{"appliance.system.version.get", 401},
+                                                      {"session.create", 201},
+                                                      {"appliance.system.version.get", 200}}));
 }
 
 TEST_F(SessionTest, A401AfterTheReloginIsReturnedNotRetriedAgain) {
@@ -79,6 +80,7 @@ TEST_F(SessionTest, ManyThreadsSharingOneTargetLogInOnceAndOnceMoreAfterExpiry) 
   auto run_all = [&] {
     std::atomic<int> failures{0};
     std::vector<std::thread> threads;
+    threads.reserve(kThreads);
     for (int i = 0; i < kThreads; ++i) {
       threads.emplace_back([&] {
         if (!client->GetVersion()) ++failures;

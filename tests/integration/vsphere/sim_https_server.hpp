@@ -40,10 +40,10 @@ class SimHttpsServer {
 
     const auto identity = simulator::server::MakeSelfSignedCertificate({});
     thumbprint_ = simulator::server::Sha256Thumbprint(identity.certificate_pem);
-    ca_file_ = (std::filesystem::temp_directory_path() /
-                ("vsrd-test-ca-" + std::to_string(::getpid()) + "-" + std::to_string(NextId()) +
-                 ".pem"))
-                   .string();
+    ca_file_ =
+        (std::filesystem::temp_directory_path() /
+         ("vsrd-test-ca-" + std::to_string(::getpid()) + "-" + std::to_string(NextId()) + ".pem"))
+            .string();
     std::ofstream(ca_file_) << identity.certificate_pem;
 
     simulator::server::ServerOptions options;

@@ -1,5 +1,4 @@
 #include <gtest/gtest.h>
-
 #include <nlohmann/json.hpp>
 
 #include "tests/integration/vsphere/client_fixture.hpp"
@@ -380,10 +379,10 @@ TEST_F(VcenterClientTest, RecordsEveryCallInTheApiMetrics) {
   ASSERT_TRUE(client->GetVersion());
   ASSERT_TRUE(client->GetVersion());
   ASSERT_FALSE(client->GetVm("vm-404"));
-  EXPECT_EQ(Metric("vsrd_api_requests_total",
-                   {{"target", "vc01"}, {"operation", "appliance.system.version.get"},
-                    {"code", "200"}}),
-            2);
+  EXPECT_EQ(
+      Metric("vsrd_api_requests_total",
+             {{"target", "vc01"}, {"operation", "appliance.system.version.get"}, {"code", "200"}}),
+      2);
   EXPECT_EQ(Metric("vsrd_api_requests_total",
                    {{"target", "vc01"}, {"operation", "vm.get"}, {"code", "404"}}),
             1);
