@@ -1,9 +1,13 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "manifests/common.hpp"
 #include "manifests/duration.hpp"
@@ -24,6 +28,14 @@ inline constexpr std::array<std::string_view, 6> kPhaseNames{
 inline std::string_view PhaseName(Phase phase) {
   return kPhaseNames.at(static_cast<std::size_t>(phase));
 }
+
+/// An operation in flight, as status shows it.
+struct OperationStatus {
+  std::string name;  ///< the fixed operation name, e.g. "vcha.passive.redeploy"
+  std::string task;
+  std::chrono::system_clock::time_point started_at;
+  std::optional<std::int64_t> progress;  ///< percent, when the API reports it
+};
 
 /// Level-triggered: a request names an object, never an event.
 struct Request {
@@ -54,27 +66,46 @@ struct Outcome {
   std::string reason;   ///< CamelCase, a closed set per reconciler (e.g. "PassiveNodeRedeploying")
   std::string message;  ///< for people; never a secret
   bool mutation_failed = false;  ///< kTransient only: a mutating call failed
+  /// The operation in flight, for status: {task, started_at, progress}.
+  std::optional<OperationStatus> operation;
+  /// `vsrd plan` (Context::DryRun): each API call apply would make now, as
+  /// "POST /api/...?action=... {field: value, password: (sensitive)}". Empty: nothing to do.
+  std::vector<std::string> plan;
+  /// Kind-specific facts for status, e.g. {"deployment_state": "CONFIG_IN_PROGRESS"}.
+  std::map<std::string, std::string> details;
 
   static Outcome Done(Phase phase, std::string reason, std::string message = {}) {
-    return {Kind::kDone, Duration{0}, phase, std::move(reason), std::move(message), false};
+    return Make(Kind::kDone, phase, std::move(reason), std::move(message));
   }
   static Outcome RequeueAfter(Duration after, std::string reason, std::string message = {}) {
-    return {Kind::kRequeueAfter, after, Phase::kProgressing, std::move(reason),
-            std::move(message),  false};
+    Outcome outcome =
+        Make(Kind::kRequeueAfter, Phase::kProgressing, std::move(reason), std::move(message));
+    outcome.after = after;
+    return outcome;
   }
   /// A failed read: backoff, never Stalled by itself.
   static Outcome ReadFailed(std::string reason, std::string message) {
-    return {Kind::kTransient,  Duration{0},        Phase::kProgressing,
-            std::move(reason), std::move(message), false};
+    return Make(Kind::kTransient, Phase::kProgressing, std::move(reason), std::move(message));
   }
   /// A failed mutation: backoff, Stalled after max_failures in a row.
   static Outcome MutationFailed(std::string reason, std::string message) {
-    return {Kind::kTransient,  Duration{0},        Phase::kProgressing,
-            std::move(reason), std::move(message), true};
+    Outcome outcome =
+        Make(Kind::kTransient, Phase::kProgressing, std::move(reason), std::move(message));
+    outcome.mutation_failed = true;
+    return outcome;
   }
   static Outcome Stalled(std::string reason, std::string message) {
-    return {Kind::kStalled,    Duration{0},        Phase::kStalled,
-            std::move(reason), std::move(message), false};
+    return Make(Kind::kStalled, Phase::kStalled, std::move(reason), std::move(message));
+  }
+
+ private:
+  static Outcome Make(Kind kind, Phase phase, std::string reason, std::string message) {
+    Outcome outcome;
+    outcome.kind = kind;
+    outcome.phase = phase;
+    outcome.reason = std::move(reason);
+    outcome.message = std::move(message);
+    return outcome;
   }
 };
 
