@@ -1,0 +1,66 @@
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "reconcilers/record.hpp"
+
+// The state journal (PRODUCT.md section 5): per object, the vSphere operation it started and
+// has not seen finish, and the facts live state cannot give back. One JSON file,
+// `<state_dir>/journal.json`, replaced atomically on every change: written to a temporary file,
+// fsync'd, renamed over the old one, and the directory fsync'd, so a crash at any point leaves
+// either the old or the new journal, never a torn one. Keys are "Kind/name".
+
+namespace vsrd::daemon {
+
+class Journal {
+ public:
+  explicit Journal(std::filesystem::path state_dir);
+
+  struct LoadResult {
+    bool ok = true;     ///< false: the journal was unusable (see error); started empty
+    std::string error;  ///< what was wrong, and where the file was moved
+    std::size_t entries = 0;
+  };
+
+  /// Reads the journal. A missing file is an empty journal. A corrupt one (not JSON, wrong
+  /// shape) is renamed to journal.json.corrupt-<UTC time> and the journal starts empty, so the
+  /// daemon falls back to live state instead of refusing to start. `now` names the moved file.
+  /// Call once at start, before any Save.
+  LoadResult Load(reconcilers::WallTime now);
+
+  /// The record of `key` (empty when none). Thread-safe.
+  reconcilers::ObjectRecord Get(const std::string& key) const;
+
+  /// Replaces the record of `key` (an empty record removes it) and writes the journal durably
+  /// before returning. False (with `error` set) when the write failed; the in-memory record is
+  /// then left as it was. Thread-safe; writes are serialised.
+  bool Save(const std::string& key, const reconcilers::ObjectRecord& record,
+            std::string* error = nullptr);
+
+  /// Removes records whose key is not in `keep` (objects removed from git). Durable like Save.
+  bool Retain(const std::vector<std::string>& keep, std::string* error = nullptr);
+
+  std::vector<std::string> Keys() const;
+  const std::filesystem::path& Path() const { return path_; }
+
+ private:
+  bool WriteLocked(const std::map<std::string, reconcilers::ObjectRecord>& records,
+                   std::string* error) const;
+
+  std::filesystem::path state_dir_;
+  std::filesystem::path path_;
+  mutable std::mutex mutex_;
+  std::map<std::string, reconcilers::ObjectRecord> records_;
+};
+
+/// RFC 3339 UTC with milliseconds, "2026-01-01T00:00:00.000Z".
+std::string FormatWallTime(reconcilers::WallTime time);
+/// Parses what FormatWallTime writes (also without fraction); nullopt otherwise.
+std::optional<reconcilers::WallTime> ParseWallTime(const std::string& text);
+
+}  // namespace vsrd::daemon
