@@ -1,0 +1,466 @@
+#include "daemon/controller.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <utility>
+
+#include "daemon/vsphere/credentials.hpp"
+#include "daemon/window.hpp"
+
+namespace vsrd::daemon {
+
+namespace rec = reconcilers;
+using rec::Outcome;
+using rec::Phase;
+
+namespace {
+
+std::string KeyString(const Key& key) {
+  return std::string(manifests::KindName(key.kind)) + "/" + key.name;
+}
+
+std::optional<Key> ParseKey(const std::string& text) {
+  const auto slash = text.find('/');
+  if (slash == std::string::npos) return std::nullopt;
+  const std::string kind = text.substr(0, slash);
+  for (std::size_t i = 0; i < manifests::kKindNames.size(); ++i) {
+    if (manifests::kKindNames.at(i) == kind) {
+      return Key{static_cast<manifests::Kind>(i), text.substr(slash + 1)};
+    }
+  }
+  return std::nullopt;
+}
+
+/// vsrd_reconcile_total's result label for an outcome.
+std::string ResultLabel(const Outcome& outcome, const rec::QueueAction& action) {
+  if (action.kind == rec::QueueAction::Kind::kStall) return "stalled";
+  switch (outcome.kind) {
+    case Outcome::Kind::kDone:
+      return "success";
+    case Outcome::Kind::kRequeueAfter:
+      return "requeue";
+    case Outcome::Kind::kTransient:
+      return "error";
+    case Outcome::Kind::kStalled:
+      return "stalled";
+  }
+  return "error";
+}
+
+}  // namespace
+
+std::pair<std::string, std::optional<std::int64_t>> SplitUrlHostPort(const std::string& url) {
+  std::string rest = url;
+  if (const auto scheme = rest.find("://"); scheme != std::string::npos) {
+    rest = rest.substr(scheme + 3);
+  }
+  rest = rest.substr(0, rest.find('/'));
+  std::optional<std::int64_t> port;
+  std::string host = rest;
+  if (!rest.empty() && rest.front() == '[') {
+    const auto close = rest.find(']');
+    host = rest.substr(1, close == std::string::npos ? std::string::npos : close - 1);
+    if (close != std::string::npos && close + 1 < rest.size() && rest[close + 1] == ':') {
+      port = std::stoll(rest.substr(close + 2));
+    }
+  } else if (const auto colon = rest.rfind(':'); colon != std::string::npos) {
+    host = rest.substr(0, colon);
+    port = std::stoll(rest.substr(colon + 1));
+  }
+  return {host, port};
+}
+
+/// The Context of one pass.
+class Controller::EngineContext final : public rec::Context {
+ public:
+  EngineContext(Controller& controller, const Desired& desired, rec::TargetPorts& ports)
+      : controller_(controller),
+        desired_(desired),
+        ports_(ports),
+        key_(desired.object.Key()),
+        policy_(controller.PolicyOf(desired.object)),
+        record_(controller.journal_.Get(key_)) {}
+
+  const manifests::Object& Object() const override { return desired_.object; }
+  const rec::EffectivePolicy& Policy() const override { return policy_; }
+  rec::WallTime Now() const override { return controller_.clock_.Now(); }
+  const rec::TargetPorts& Target() override { return ports_; }
+  const rec::ObjectRecord& Record() const override { return record_; }
+
+  bool SaveRecord(const rec::ObjectRecord& record) override {
+    if (controller_.options_.dry_run) return true;  // plan never writes the journal
+    std::string error;
+    if (!controller_.journal_.Save(key_, record, &error)) {
+      if (controller_.logger_) {
+        controller_.logger_->error("object={} journal write failed: {}", key_, error);
+      }
+      return false;
+    }
+    record_ = record;
+    return true;
+  }
+
+  rec::ports::Result<rec::ports::Secret> ReadSecret(const manifests::SecretRef& ref) override {
+    return vsphere::ReadSecret(ref);
+  }
+
+  std::optional<rec::ManagementVcenter> ManagementTarget(const std::string& name) const override {
+    const auto it = controller_.config_.targets.find(name);
+    if (it == controller_.config_.targets.end()) return std::nullopt;
+    const auto [host, port] = SplitUrlHostPort(it->second.url);
+    rec::ManagementVcenter management;
+    management.hostname = host;
+    management.port = port;
+    management.username = it->second.username;
+    management.password = it->second.password;
+    return management;
+  }
+
+  bool InWindow() const override {
+    const auto& window = desired_.object.policy.window;
+    return !window || daemon::InWindow(*window, Now());
+  }
+
+  bool TryBeginMutation() override {
+    if (controller_.options_.dry_run) return true;
+    return controller_.TryTakeSlot(desired_.object.target.name, key_);
+  }
+
+  bool DryRun() const override { return controller_.options_.dry_run; }
+
+  void ObserveVchaHealth(std::string_view health_state) override {
+    details_["vcha_health"] = std::string(health_state);
+  }
+  void ObserveApplianceVersion(const std::string& version) override {
+    details_["appliance_version"] = version;
+  }
+  void ObserveVmCustomizable(const std::string& vm, bool customizable) override {
+    details_["vm." + vm + ".customizable"] = customizable ? "true" : "false";
+  }
+  void ObserveDrift() override { ++drift_; }
+
+  const std::map<std::string, std::string>& Details() const { return details_; }
+  int Drift() const { return drift_; }
+
+ private:
+  Controller& controller_;
+  const Desired& desired_;
+  rec::TargetPorts& ports_;
+  std::string key_;
+  rec::EffectivePolicy policy_;
+  rec::ObjectRecord record_;
+  std::map<std::string, std::string> details_;
+  int drift_ = 0;
+};
+
+Controller::Controller(const Config& config, std::map<std::string, rec::TargetPorts> ports,
+                       Journal& journal, const Clock& clock, ReconcilerSet reconcilers,
+                       ControllerOptions options, std::shared_ptr<spdlog::logger> logger)
+    : config_(config),
+      ports_(std::move(ports)),
+      journal_(journal),
+      clock_(clock),
+      reconcilers_(std::move(reconcilers)),
+      options_(options),
+      logger_(std::move(logger)),
+      queue_(clock),
+      rng_(options.seed) {}
+
+Controller::~Controller() { Stop(); }
+
+rec::EffectivePolicy Controller::PolicyOf(const manifests::Object& object) const {
+  rec::EffectivePolicy policy;
+  policy.interval = object.policy.interval.value_or(config_.defaults.interval);
+  policy.retry_interval = object.policy.retry_interval.value_or(config_.defaults.retry_interval);
+  policy.timeout = object.policy.timeout.value_or(config_.defaults.timeout);
+  policy.max_failures = object.policy.max_failures.value_or(config_.defaults.max_failures);
+  return policy;
+}
+
+void Controller::SetObjects(const std::vector<manifests::Object>& objects,
+                            const std::string& revision) {
+  std::vector<Key> enqueue;
+  std::vector<std::string> removed;
+  {
+    const std::lock_guard lock(mutex_);
+    std::map<Key, Desired> next;
+    for (const auto& object : objects) {
+      const Key key{object.kind, object.metadata.name};
+      const auto old = objects_.find(key);
+      if (old == objects_.end() || old->second.object.generation != object.generation) {
+        enqueue.push_back(key);
+        stalled_.erase(key);
+      }
+      next.emplace(key, Desired{object, revision});
+    }
+    for (const auto& [key, desired] : objects_) {
+      if (next.contains(key)) continue;
+      removed.push_back(KeyString(key));
+      for (auto& [target, holders] : slots_) holders.erase(KeyString(key));
+      stalled_.erase(key);
+    }
+    objects_ = std::move(next);
+    // Objects whose journal says an operation is in flight hold their target's slot.
+    for (const auto& [key, desired] : objects_) {
+      if (journal_.Get(desired.object.Key()).in_flight) {
+        slots_[desired.object.target.name].insert(desired.object.Key());
+      }
+    }
+  }
+  for (const auto& key : removed) {
+    status_.Remove(key);
+    if (const auto parsed = ParseKey(key)) queue_.Forget(*parsed);
+    if (logger_) logger_->info("object={} removed from the manifests; forgotten", key);
+  }
+  for (const auto& key : enqueue) {
+    queue_.SetFailures(key, 0);
+    if (const auto desired = Find(key)) {
+      auto status = status_.Get(desired->object.Key()).value_or(BaseStatus(*desired));
+      status.generation = desired->object.generation;
+      status.revision = revision;
+      status.failures = 0;
+      status_.Put(status);
+    }
+    queue_.Add(key);
+  }
+  // Unchanged objects keep their status but show the new revision.
+  for (const auto& object : objects) {
+    if (auto status = status_.Get(object.Key()); status && status->revision != revision) {
+      status->revision = revision;
+      status_.Put(*status);
+    }
+  }
+}
+
+ObjectStatus Controller::BaseStatus(const Desired& desired) const {
+  ObjectStatus status;
+  status.kind = desired.object.kind;
+  status.name = desired.object.metadata.name;
+  status.target = desired.object.target.name;
+  status.generation = desired.object.generation;
+  status.revision = desired.revision;
+  return status;
+}
+
+std::optional<Controller::Desired> Controller::Find(const Key& key) const {
+  const std::lock_guard lock(mutex_);
+  const auto it = objects_.find(key);
+  if (it == objects_.end()) return std::nullopt;
+  return it->second;
+}
+
+bool Controller::TryTakeSlot(const std::string& target, const std::string& key) {
+  const std::lock_guard lock(mutex_);
+  auto& holders = slots_[target];
+  if (holders.contains(key)) return true;
+  std::int64_t limit = 1;
+  if (const auto it = config_.targets.find(target); it != config_.targets.end()) {
+    limit = it->second.max_concurrent_mutations;
+  }
+  if (static_cast<std::int64_t>(holders.size()) >= limit) return false;
+  holders.insert(key);
+  return true;
+}
+
+void Controller::ReleaseSlotUnlessInFlight(const std::string& target, const std::string& key) {
+  if (journal_.Get(key).in_flight) return;
+  const std::lock_guard lock(mutex_);
+  slots_[target].erase(key);
+}
+
+void Controller::WakeDependents(const manifests::Object& ready) {
+  std::vector<Key> dependents;
+  {
+    const std::lock_guard lock(mutex_);
+    for (const auto& [key, desired] : objects_) {
+      for (const auto& dependency : desired.object.policy.depends_on) {
+        if (dependency.kind == ready.kind && dependency.name == ready.metadata.name) {
+          dependents.push_back(key);
+        }
+      }
+    }
+  }
+  for (const auto& key : dependents) queue_.Add(key);
+}
+
+bool Controller::ReconcileNow(const std::string& key_text, bool reset) {
+  const auto key = ParseKey(key_text);
+  if (!key || !Find(*key)) return false;
+  if (reset) {
+    {
+      const std::lock_guard lock(mutex_);
+      stalled_.erase(*key);
+    }
+    queue_.SetFailures(*key, 0);
+  }
+  queue_.Add(*key);
+  return true;
+}
+
+std::optional<Outcome> Controller::RunOnce(const std::string& key_text) {
+  const auto key = ParseKey(key_text);
+  if (!key) return std::nullopt;
+  return Process(*key);
+}
+
+std::optional<Outcome> Controller::Process(const Key& key) {
+  const auto desired = Find(key);
+  if (!desired) return std::nullopt;
+  const manifests::Object& object = desired->object;
+  const std::string key_text = object.Key();
+  ObjectStatus status = status_.Get(key_text).value_or(BaseStatus(*desired));
+  const rec::EffectivePolicy policy = PolicyOf(object);
+  rec::RetryPolicy retry;
+  retry.interval = policy.interval;
+  retry.retry_interval = policy.retry_interval;
+  retry.max_failures = policy.max_failures;
+  retry.max_backoff = options_.max_backoff;
+
+  auto settle = [&](Outcome outcome, std::optional<rec::QueueAction> action) {
+    const Phase previous = status.phase;
+    status.generation = object.generation;
+    status.observed_generation = object.generation;
+    status.revision = desired->revision;
+    status.phase = outcome.phase;
+    status.reason = outcome.reason;
+    status.message = outcome.message;
+    status.operation = outcome.operation;
+    for (const auto& [name, value] : outcome.details) status.details[name] = value;
+    const WallTime now = clock_.Now();
+    if (previous != status.phase || !status.last_transition) status.last_transition = now;
+    std::string result = "success";
+    if (action) {
+      result = ResultLabel(outcome, *action);
+      status.failures = action->failures;
+      if (action->kind == rec::QueueAction::Kind::kStall) {
+        status.phase = Phase::kStalled;
+        if (outcome.kind != Outcome::Kind::kStalled) {
+          status.reason = "MaxFailuresReached";
+          status.message =
+              std::to_string(action->failures) + " failures in a row: " + outcome.message;
+        }
+        status.next_reconcile_at.reset();
+      } else {
+        status.next_reconcile_at = now + action->after;
+      }
+    }
+    if (outcome.kind == Outcome::Kind::kTransient || outcome.kind == Outcome::Kind::kStalled) {
+      status.last_error = outcome.reason + ": " + outcome.message;
+    }
+    status.history.push_back({now, result, status.phase, status.reason, status.message});
+    while (status.history.size() > ObjectStatus::kHistory) status.history.pop_front();
+    status_.Put(status);
+    if (logger_ && previous != status.phase) {
+      logger_->info("object={} phase {} -> {} reason={} {}", key_text, rec::PhaseName(previous),
+                    rec::PhaseName(status.phase), status.reason, status.message);
+    }
+  };
+
+  if (object.policy.suspend) {
+    Outcome outcome = Outcome::Done(Phase::kSuspended, "Suspended", "policy.suspend is true");
+    settle(outcome, std::nullopt);
+    return outcome;
+  }
+  {
+    const std::lock_guard lock(mutex_);
+    if (const auto it = stalled_.find(key);
+        it != stalled_.end() && it->second == object.generation) {
+      return Outcome::Stalled(status.reason, status.message);
+    }
+  }
+  for (const auto& dependency : object.policy.depends_on) {
+    const std::string dependency_key =
+        std::string(manifests::KindName(dependency.kind)) + "/" + dependency.name;
+    const auto dependency_status = status_.Get(dependency_key);
+    if (!dependency_status || dependency_status->phase != Phase::kReady) {
+      Outcome outcome = Outcome::Done(
+          Phase::kWaiting, "DependencyNotReady",
+          "waiting for " + dependency_key + " (" +
+              (dependency_status ? std::string(rec::PhaseName(dependency_status->phase))
+                                 : std::string("unknown")) +
+              ")");
+      const rec::QueueAction action{rec::QueueAction::Kind::kRequeueAfter, options_.waiting_recheck,
+                                    0, false};
+      settle(outcome, action);
+      if (!options_.dry_run) queue_.AddAfter(key, options_.waiting_recheck);
+      return outcome;
+    }
+  }
+
+  const auto reconciler = reconcilers_.find(object.kind);
+  const auto target = ports_.find(object.target.name);
+  if (reconciler == reconcilers_.end() || target == ports_.end()) {
+    Outcome outcome = Outcome::Stalled("NotConfigured",
+                                       reconciler == reconcilers_.end()
+                                           ? "no reconciler for this kind"
+                                           : "target " + object.target.name + " is not configured");
+    settle(outcome, rec::QueueAction{rec::QueueAction::Kind::kStall, {}, 0, false});
+    return outcome;
+  }
+
+  EngineContext context(*this, *desired, target->second);
+  Outcome outcome;
+  try {
+    outcome =
+        reconciler->second->Reconcile(rec::Request{object.kind, object.metadata.name}, context);
+  } catch (const std::exception& error) {
+    outcome = Outcome::ReadFailed("InternalError", error.what());
+  }
+  for (const auto& [name, value] : context.Details()) outcome.details.emplace(name, value);
+  if (context.Drift() > 0) outcome.details["drift_detected"] = "true";
+
+  if (options_.dry_run) {
+    settle(outcome, std::nullopt);
+    return outcome;
+  }
+  ReleaseSlotUnlessInFlight(object.target.name, key_text);
+
+  rec::QueueAction action;
+  {
+    const std::lock_guard lock(mutex_);
+    action = rec::DecideRequeue(outcome, queue_.Failures(key), retry, rng_);
+  }
+  queue_.SetFailures(key, action.failures);
+  if (action.kind == rec::QueueAction::Kind::kStall) {
+    const std::lock_guard lock(mutex_);
+    stalled_[key] = object.generation;
+  } else {
+    queue_.AddAfter(key, action.after);
+  }
+  settle(outcome, action);
+  if (status.phase == Phase::kReady) WakeDependents(object);
+  return outcome;
+}
+
+std::size_t Controller::RunDue() {
+  std::size_t passes = 0;
+  while (auto key = queue_.TryGet(clock_.SteadyNow())) {
+    Process(*key);
+    queue_.Done(*key);
+    ++passes;
+  }
+  return passes;
+}
+
+void Controller::WorkerLoop() {
+  while (auto key = queue_.Get()) {
+    Process(*key);
+    queue_.Done(*key);
+  }
+}
+
+void Controller::Start() {
+  for (int i = 0; i < std::max(1, options_.workers); ++i) {
+    workers_.emplace_back([this] { WorkerLoop(); });
+  }
+}
+
+void Controller::Stop() {
+  if (stopped_.exchange(true)) return;
+  queue_.ShutDown();
+  for (auto& worker : workers_) {
+    if (worker.joinable()) worker.join();
+  }
+}
+
+}  // namespace vsrd::daemon

@@ -1,0 +1,126 @@
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <spdlog/logger.h>
+
+#include "daemon/clock.hpp"
+#include "daemon/config.hpp"
+#include "daemon/journal.hpp"
+#include "daemon/status.hpp"
+#include "daemon/work_queue.hpp"
+#include "manifests/object.hpp"
+#include "reconcilers/context.hpp"
+#include "reconcilers/decide_requeue.hpp"
+
+// The engine: worker threads taking keys from the WorkQueue and running the kind's reconciler
+// with a Context built here; DecideRequeue turns each outcome into the next queue action.
+// Around the reconcilers it owns what is common to every kind: `suspend`, `depends_on`
+// (Waiting until the named objects are Ready), `max_failures` (Stalled until a new generation
+// or a reset), the per-target mutation slots (max_concurrent_mutations), the journal, and the
+// status of every object.
+
+namespace vsrd::daemon {
+
+/// The reconciler of each kind. Reconcilers are stateless and shared by all workers.
+using ReconcilerSet = std::map<manifests::Kind, std::shared_ptr<reconcilers::Reconciler>>;
+
+struct ControllerOptions {
+  int workers = 4;
+  /// `vsrd plan`: reconcilers describe instead of mutating.
+  bool dry_run = false;
+  std::uint64_t seed = 0;  ///< of the jitter RNG
+  /// How long an object waiting for its dependencies, or for a busy target, waits to look again
+  /// (an object turning Ready also wakes its dependents at once).
+  std::chrono::milliseconds waiting_recheck = std::chrono::seconds(15);
+  std::chrono::milliseconds max_backoff = std::chrono::minutes(10);
+};
+
+class Controller {
+ public:
+  /// `ports` holds the ports of every configured target by name (null ports for a flavor the
+  /// target does not speak). Everything passed by reference must outlive the controller.
+  Controller(const Config& config, std::map<std::string, reconcilers::TargetPorts> ports,
+             Journal& journal, const Clock& clock, ReconcilerSet reconcilers,
+             ControllerOptions options, std::shared_ptr<spdlog::logger> logger);
+  ~Controller();
+  Controller(const Controller&) = delete;
+  Controller& operator=(const Controller&) = delete;
+
+  /// Replaces the desired objects (from a manifest load). A new object, or one whose
+  /// generation changed, is queued at once and its failures and stall are cleared; an
+  /// unchanged one is left alone; an object no longer present is forgotten (status removed,
+  /// nothing deleted in vSphere). Thread-safe.
+  void SetObjects(const std::vector<manifests::Object>& objects, const std::string& revision);
+
+  /// Starts the worker threads.
+  void Start();
+  /// Stops taking work, lets passes in flight finish, joins the workers. Idempotent.
+  void Stop();
+
+  /// Queues "Kind/name" now; `reset` clears Stalled and the failure count. False when no such
+  /// object exists.
+  bool ReconcileNow(const std::string& key, bool reset);
+
+  /// One pass of `key` on the calling thread, without the queue (for `vsrd plan` and tests).
+  /// Updates status like a worker's pass; returns the reconciler's outcome, or nullopt when
+  /// the object does not exist.
+  std::optional<reconcilers::Outcome> RunOnce(const std::string& key);
+
+  /// Processes every key due at the clock's current time on the calling thread, until none is
+  /// due; returns how many passes ran. A deterministic driver for tests (no worker threads).
+  std::size_t RunDue();
+
+  const StatusStore& Status() const { return status_; }
+  const WorkQueue& Queue() const { return queue_; }
+
+ private:
+  class EngineContext;
+  struct Desired {
+    manifests::Object object;
+    std::string revision;
+  };
+
+  void WorkerLoop();
+  std::optional<reconcilers::Outcome> Process(const Key& key);
+  std::optional<Desired> Find(const Key& key) const;
+  reconcilers::EffectivePolicy PolicyOf(const manifests::Object& object) const;
+  bool TryTakeSlot(const std::string& target, const std::string& key);
+  void ReleaseSlotUnlessInFlight(const std::string& target, const std::string& key);
+  void WakeDependents(const manifests::Object& ready);
+  ObjectStatus BaseStatus(const Desired& desired) const;
+
+  const Config& config_;
+  std::map<std::string, reconcilers::TargetPorts> ports_;
+  Journal& journal_;
+  const Clock& clock_;
+  ReconcilerSet reconcilers_;
+  ControllerOptions options_;
+  std::shared_ptr<spdlog::logger> logger_;
+  WorkQueue queue_;
+  StatusStore status_;
+
+  mutable std::mutex mutex_;  ///< guards objects_, stalled_, slots_, rng_
+  std::map<Key, Desired> objects_;
+  std::map<Key, std::string> stalled_;                  ///< key -> the generation that stalled
+  std::map<std::string, std::set<std::string>> slots_;  ///< target -> keys holding a slot
+  std::mt19937_64 rng_;
+
+  std::vector<std::thread> workers_;
+  std::atomic<bool> stopped_{false};
+};
+
+/// Host and port of a target URL "https://host[:port]" (brackets removed from IPv6).
+std::pair<std::string, std::optional<std::int64_t>> SplitUrlHostPort(const std::string& url);
+
+}  // namespace vsrd::daemon

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "daemon/clock.hpp"
+#include "manifests/common.hpp"
+#include "reconcilers/outcome.hpp"
+
+// The status of every object (PRODUCT.md section 6), kept by the engine and read by `vsrd
+// apply`, GET /status and `vsrd status`. Never holds a secret: messages come from reconcilers
+// and ApiError summaries, which carry none.
+
+namespace vsrd::daemon {
+
+/// One past outcome, newest last in ObjectStatus::history.
+struct OutcomeEntry {
+  WallTime at;
+  std::string result;  ///< success | error | requeue | stalled (vsrd_reconcile_total's labels)
+  reconcilers::Phase phase = reconcilers::Phase::kProgressing;
+  std::string reason;
+  std::string message;
+};
+
+struct ObjectStatus {
+  manifests::Kind kind = manifests::Kind::kVchaPassiveNode;
+  std::string name;
+  std::string target;
+  std::string generation;           ///< the spec hash of the manifest in force
+  std::string observed_generation;  ///< the generation the last pass worked on ("" before one)
+  std::string revision;             ///< git commit of the manifests checkout, when known
+  reconcilers::Phase phase = reconcilers::Phase::kProgressing;
+  std::string reason = "Pending";  ///< the Ready condition's reason
+  std::string message = "not reconciled yet";
+  std::optional<reconcilers::OperationStatus> operation;
+  std::optional<std::string> last_error;
+  std::optional<WallTime> next_reconcile_at;
+  std::optional<WallTime> last_transition;  ///< when `phase` last changed
+  std::map<std::string, std::string> details;
+  std::int64_t failures = 0;         ///< consecutive, of this generation
+  std::deque<OutcomeEntry> history;  ///< the last kHistory outcomes
+
+  static constexpr std::size_t kHistory = 5;
+  std::string Key() const { return std::string(manifests::KindName(kind)) + "/" + name; }
+};
+
+/// Thread-safe map of statuses by "Kind/name".
+class StatusStore {
+ public:
+  void Put(const ObjectStatus& status);
+  std::optional<ObjectStatus> Get(const std::string& key) const;
+  void Remove(const std::string& key);
+  /// Every status, ordered by key.
+  std::vector<ObjectStatus> Snapshot() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::string, ObjectStatus> statuses_;
+};
+
+}  // namespace vsrd::daemon

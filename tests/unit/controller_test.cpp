@@ -1,0 +1,293 @@
+#include "daemon/controller.hpp"
+
+#include <filesystem>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "manifests/decode.hpp"
+
+// The engine around the reconcilers, with a scripted reconciler (it talks to no vSphere: what
+// is tested here is suspend, depends_on, max_failures, mutation slots, the journal and status).
+
+namespace vsrd::daemon {
+namespace {
+
+namespace rec = reconcilers;
+using rec::Outcome;
+using rec::Phase;
+using std::chrono::seconds;
+
+class ManualClock final : public Clock {
+ public:
+  WallTime Now() const override { return WallTime(std::chrono::hours(24 * 365 * 56)) + offset_; }
+  SteadyTime SteadyNow() const override { return SteadyTime(offset_); }
+  void Advance(std::chrono::milliseconds by) { offset_ += by; }
+
+ private:
+  std::chrono::milliseconds offset_{0};
+};
+
+/// Runs `script(context)` for every pass; counts passes per object name.
+class ScriptedReconciler final : public rec::Reconciler {
+ public:
+  std::function<Outcome(rec::Context&)> script;
+  std::map<std::string, int> passes;  ///< read only while no worker runs
+  Outcome Reconcile(const rec::Request& request, rec::Context& context) override {
+    {
+      const std::lock_guard lock(mutex);
+      ++passes[request.name];
+    }
+    return script(context);
+  }
+  std::mutex mutex;
+};
+
+std::vector<manifests::Object> Objects(const std::string& yaml) {
+  auto file = manifests::DecodeManifests(yaml, "test.yaml");
+  std::string problems;
+  for (const auto& d : file.diagnostics) problems += manifests::FormatDiagnostic(d) + "\n";
+  EXPECT_TRUE(file.diagnostics.empty()) << problems;
+  return file.objects;
+}
+
+std::string Check(const std::string& name, const std::string& policy = "{}",
+                  const std::string& vms = "[vm-1]") {
+  return "apiVersion: vsrd/v1\nkind: GuestCustomizationCheck\nmetadata: {name: " + name +
+         "}\nspec: {target: vc01, vms: " + vms + ", policy: " + policy + "}\n---\n";
+}
+
+class ControllerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("vsrd-controller-test-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    config_.targets["vc01"].name = "vc01";
+    config_.targets["vc01"].max_concurrent_mutations = 1;
+    journal_ = std::make_unique<Journal>(dir_);
+    reconciler_ = std::make_shared<ScriptedReconciler>();
+    reconciler_->script = [](rec::Context&) { return Outcome::Done(Phase::kReady, "InSync"); };
+  }
+  void TearDown() override {
+    controller_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  Controller& Make() {
+    ControllerOptions options;
+    options.workers = 2;
+    options.seed = 1;
+    std::map<std::string, rec::TargetPorts> ports{{"vc01", rec::TargetPorts{"vc01"}}};
+    controller_ = std::make_unique<Controller>(
+        config_, ports, *journal_, clock_,
+        ReconcilerSet{{manifests::Kind::kGuestCustomizationCheck, reconciler_}}, options, nullptr);
+    return *controller_;
+  }
+  Phase PhaseOf(const std::string& name) {
+    return controller_->Status().Get("GuestCustomizationCheck/" + name)->phase;
+  }
+  std::string ReasonOf(const std::string& name) {
+    return controller_->Status().Get("GuestCustomizationCheck/" + name)->reason;
+  }
+
+  std::filesystem::path dir_;
+  Config config_;
+  ManualClock clock_;
+  std::unique_ptr<Journal> journal_;
+  std::shared_ptr<ScriptedReconciler> reconciler_;
+  std::unique_ptr<Controller> controller_;
+};
+
+TEST_F(ControllerTest, ANewObjectIsReconciledAndRecheckedAtItsInterval) {
+  auto& controller = Make();
+  controller.SetObjects(Objects(Check("a")), "rev1");
+  EXPECT_EQ(controller.Status().Get("GuestCustomizationCheck/a")->reason, "Pending");
+  EXPECT_EQ(controller.RunDue(), 1U);
+  EXPECT_EQ(PhaseOf("a"), Phase::kReady);
+  const auto status = controller.Status().Get("GuestCustomizationCheck/a");
+  EXPECT_EQ(status->observed_generation, status->generation);
+  EXPECT_EQ(status->revision, "rev1");
+  ASSERT_EQ(status->history.size(), 1U);
+  EXPECT_EQ(status->history.back().result, "success");
+  clock_.Advance(seconds(200));
+  EXPECT_EQ(controller.RunDue(), 0U) << "the drift check is 5m ± 10%";
+  clock_.Advance(seconds(200));
+  EXPECT_EQ(controller.RunDue(), 1U);
+}
+
+TEST_F(ControllerTest, AnUnchangedReloadDoesNotRequeueAndAChangedSpecDoesAtOnce) {
+  auto& controller = Make();
+  controller.SetObjects(Objects(Check("a")), "rev1");
+  controller.RunDue();
+  controller.SetObjects(Objects(Check("a")), "rev2");
+  EXPECT_EQ(controller.RunDue(), 0U);
+  EXPECT_EQ(controller.Status().Get("GuestCustomizationCheck/a")->revision, "rev2");
+  controller.SetObjects(Objects(Check("a", "{}", "[vm-1, vm-2]")), "rev3");
+  EXPECT_EQ(controller.RunDue(), 1U);
+  EXPECT_EQ(reconciler_->passes["a"], 2);
+}
+
+TEST_F(ControllerTest, ARemovedObjectIsForgottenNotDeleted) {
+  auto& controller = Make();
+  controller.SetObjects(Objects(Check("a") + Check("b")), "rev1");
+  controller.RunDue();
+  controller.SetObjects(Objects(Check("b")), "rev2");
+  EXPECT_FALSE(controller.Status().Get("GuestCustomizationCheck/a").has_value());
+  clock_.Advance(std::chrono::minutes(10));
+  controller.RunDue();
+  EXPECT_EQ(reconciler_->passes["a"], 1);
+  EXPECT_FALSE(controller.ReconcileNow("GuestCustomizationCheck/a", false));
+}
+
+TEST_F(ControllerTest, ASuspendedObjectIsNotReconciled) {
+  auto& controller = Make();
+  controller.SetObjects(Objects(Check("a", "{suspend: true}")), "rev1");
+  controller.RunDue();
+  EXPECT_EQ(PhaseOf("a"), Phase::kSuspended);
+  EXPECT_EQ(reconciler_->passes["a"], 0);
+}
+
+TEST_F(ControllerTest, DependentsWaitUntilTheirDependencyIsReadyAndAreWokenByIt) {
+  bool dependency_ready = false;
+  reconciler_->script = [&](rec::Context& context) {
+    if (context.Object().metadata.name == "base" && !dependency_ready) {
+      return Outcome::RequeueAfter(seconds(10), "Working");
+    }
+    return Outcome::Done(Phase::kReady, "InSync");
+  };
+  auto& controller = Make();
+  controller.SetObjects(
+      Objects(Check("base") +
+              Check("top", "{depends_on: [{kind: GuestCustomizationCheck, name: base}]}")),
+      "rev1");
+  controller.RunDue();
+  EXPECT_EQ(PhaseOf("top"), Phase::kWaiting);
+  EXPECT_EQ(ReasonOf("top"), "DependencyNotReady");
+  EXPECT_EQ(reconciler_->passes["top"], 0);
+  dependency_ready = true;
+  clock_.Advance(seconds(10));
+  controller.RunDue();  // base turns Ready and wakes top at once
+  EXPECT_EQ(PhaseOf("base"), Phase::kReady);
+  EXPECT_EQ(PhaseOf("top"), Phase::kReady);
+  EXPECT_EQ(reconciler_->passes["top"], 1);
+}
+
+TEST_F(ControllerTest, FailedMutationsStallAtMaxFailuresUntilANewGenerationOrAReset) {
+  reconciler_->script = [](rec::Context&) {
+    return Outcome::MutationFailed("CancelFailed", "500 ERROR");
+  };
+  auto& controller = Make();
+  controller.SetObjects(Objects(Check("a")), "rev1");
+  controller.RunDue();
+  EXPECT_EQ(PhaseOf("a"), Phase::kProgressing);
+  clock_.Advance(seconds(40));
+  controller.RunDue();
+  clock_.Advance(seconds(80));
+  controller.RunDue();
+  EXPECT_EQ(reconciler_->passes["a"], 3);
+  EXPECT_EQ(PhaseOf("a"), Phase::kStalled);
+  EXPECT_EQ(ReasonOf("a"), "MaxFailuresReached");
+  clock_.Advance(std::chrono::hours(1));
+  EXPECT_EQ(controller.RunDue(), 0U) << "a stalled object is not retried";
+
+  ASSERT_TRUE(controller.ReconcileNow("GuestCustomizationCheck/a", /*reset=*/true));
+  controller.RunDue();
+  EXPECT_EQ(reconciler_->passes["a"], 4);
+  EXPECT_EQ(controller.Status().Get("GuestCustomizationCheck/a")->failures, 1);
+
+  controller.SetObjects(Objects(Check("a", "{max_failures: 1}")), "rev2");
+  controller.RunDue();
+  EXPECT_EQ(PhaseOf("a"), Phase::kStalled);
+  EXPECT_EQ(reconciler_->passes["a"], 5);
+}
+
+TEST_F(ControllerTest, FailedReadsBackOffButNeverStall) {
+  reconciler_->script = [](rec::Context&) {
+    return Outcome::ReadFailed("TargetUnreachable", "refused");
+  };
+  auto& controller = Make();
+  controller.SetObjects(Objects(Check("a")), "rev1");
+  for (int i = 0; i < 8; ++i) {
+    controller.RunDue();
+    clock_.Advance(std::chrono::minutes(11));
+  }
+  EXPECT_EQ(PhaseOf("a"), Phase::kProgressing);
+  EXPECT_EQ(reconciler_->passes["a"], 8);
+  EXPECT_EQ(controller.Status().Get("GuestCustomizationCheck/a")->last_error,
+            "TargetUnreachable: refused");
+}
+
+TEST_F(ControllerTest, TwoObjectsOnOneTargetNeverMutateAtTheSameTime) {
+  reconciler_->script = [](rec::Context& context) {
+    if (!context.Record().in_flight) {
+      if (!context.TryBeginMutation()) {
+        Outcome busy = Outcome::RequeueAfter(seconds(15), "TargetBusy");
+        busy.phase = Phase::kWaiting;
+        return busy;
+      }
+      rec::ObjectRecord record;
+      record.in_flight = rec::InFlight{"op", "task-" + context.Object().metadata.name,
+                                       context.Object().generation, context.Now(), ""};
+      if (!context.SaveRecord(record)) return Outcome::ReadFailed("JournalWriteFailed", "");
+      return Outcome::RequeueAfter(seconds(10), "Running");
+    }
+    context.SaveRecord(rec::ObjectRecord{});  // the task finished
+    return Outcome::Done(Phase::kReady, "InSync");
+  };
+  auto& controller = Make();
+  controller.SetObjects(Objects(Check("a") + Check("b")), "rev1");
+  controller.RunDue();
+  EXPECT_EQ(ReasonOf("a"), "Running");
+  EXPECT_EQ(ReasonOf("b"), "TargetBusy");
+  EXPECT_EQ(journal_->Keys(), std::vector<std::string>{"GuestCustomizationCheck/a"});
+  clock_.Advance(seconds(10));
+  controller.RunDue();  // a finishes and gives the slot back
+  EXPECT_EQ(PhaseOf("a"), Phase::kReady);
+  clock_.Advance(seconds(5));
+  controller.RunDue();
+  EXPECT_EQ(ReasonOf("b"), "Running");
+}
+
+TEST_F(ControllerTest, AnInFlightOperationInTheJournalHoldsTheSlotAfterARestart) {
+  rec::ObjectRecord record;
+  record.in_flight = rec::InFlight{"op", "task-a", "g", clock_.Now(), ""};
+  ASSERT_TRUE(journal_->Save("GuestCustomizationCheck/a", record));
+  reconciler_->script = [](rec::Context& context) {
+    if (context.Record().in_flight) return Outcome::RequeueAfter(seconds(10), "Running");
+    if (!context.TryBeginMutation()) return Outcome::RequeueAfter(seconds(15), "TargetBusy");
+    return Outcome::Done(Phase::kReady, "InSync");
+  };
+  auto& controller = Make();
+  controller.SetObjects(Objects(Check("a") + Check("b")), "rev1");
+  controller.RunDue();
+  EXPECT_EQ(ReasonOf("a"), "Running");
+  EXPECT_EQ(ReasonOf("b"), "TargetBusy");
+}
+
+TEST_F(ControllerTest, WorkerThreadsReconcileEveryObjectAndStopCleanly) {
+  auto& controller = Make();
+  std::string yaml;
+  for (int i = 0; i < 20; ++i) yaml += Check("o" + std::to_string(i));
+  controller.SetObjects(Objects(yaml), "rev1");
+  controller.Start();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  auto all_ready = [&] {
+    for (const auto& status : controller.Status().Snapshot()) {
+      if (status.phase != Phase::kReady) return false;
+    }
+    return true;
+  };
+  while (!all_ready() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  controller.Stop();
+  EXPECT_TRUE(all_ready());
+  EXPECT_EQ(controller.Status().Snapshot().size(), 20U);
+}
+
+}  // namespace
+}  // namespace vsrd::daemon
