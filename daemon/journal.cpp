@@ -155,7 +155,7 @@ std::optional<WallTime> ParseWallTime(const std::string& text) {
 Journal::Journal(std::filesystem::path state_dir)
     : state_dir_(std::move(state_dir)), path_(state_dir_ / "journal.json") {}
 
-Journal::LoadResult Journal::Load(WallTime now) {
+Journal::LoadResult Journal::Load(WallTime now, bool move_corrupt_aside) {
   LoadResult result;
   std::error_code exists_error;
   if (!std::filesystem::exists(path_, exists_error)) return result;
@@ -178,6 +178,11 @@ Journal::LoadResult Journal::Load(WallTime now) {
     const std::lock_guard lock(mutex_);
     records_ = std::move(records);
     result.entries = records_.size();
+    return result;
+  }
+  result.ok = false;
+  if (!move_corrupt_aside) {
+    result.error = path_.string() + " is corrupt (" + problem + "); ignored";
     return result;
   }
   // Keep the evidence, start empty: in-flight tasks are then found again from live state.

@@ -31,7 +31,9 @@ class Journal {
   /// shape) is renamed to journal.json.corrupt-<UTC time> and the journal starts empty, so the
   /// daemon falls back to live state instead of refusing to start. `now` names the moved file.
   /// Call once at start, before any Save.
-  LoadResult Load(reconcilers::WallTime now);
+  /// With `move_corrupt_aside` false (vsrd plan, which must change nothing) a corrupt journal
+  /// is reported and left in place.
+  LoadResult Load(reconcilers::WallTime now, bool move_corrupt_aside = true);
 
   /// The record of `key` (empty when none). Thread-safe.
   reconcilers::ObjectRecord Get(const std::string& key) const;

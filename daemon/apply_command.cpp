@@ -1,0 +1,104 @@
+#include "daemon/apply_command.hpp"
+
+#include <map>
+#include <thread>
+
+#include "daemon/command_runtime.hpp"
+#include "daemon/controller.hpp"
+#include "daemon/exit_codes.hpp"
+#include "reconcilers/registry.hpp"
+
+namespace vsrd::daemon {
+
+namespace {
+
+namespace rec = reconcilers;
+using rec::Phase;
+
+/// True when the object will not change any more without an operator or a new manifest.
+bool Settled(const ObjectStatus& status, const std::map<std::string, ObjectStatus>& all) {
+  switch (status.phase) {
+    case Phase::kReady:
+    case Phase::kStalled:
+    case Phase::kDegraded:
+    case Phase::kSuspended:
+      return status.observed_generation == status.generation;
+    case Phase::kWaiting:
+      if (status.reason == "OutsideWindow") return true;
+      if (status.reason == "DependencyNotReady") {
+        // Settled when every dependency that is not Ready has settled itself.
+        for (const auto& [key, other] : all) {
+          if (status.message.find("waiting for " + key + " ") != std::string::npos &&
+              other.phase != Phase::kReady && Settled(other, all)) {
+            return true;
+          }
+        }
+      }
+      return false;
+    case Phase::kProgressing:
+      return false;
+  }
+  return false;
+}
+
+}  // namespace
+
+int RunApply(const ApplyOptions& options, std::ostream& out, std::ostream& err) {
+  auto runtime = PrepareRuntime(options.config, "apply", /*read_only=*/false, err);
+  if (!runtime) return kExitError;
+  ControllerOptions controller_options;
+  controller_options.workers = static_cast<int>(runtime->config.workers);
+  controller_options.seed =
+      static_cast<std::uint64_t>(runtime->clock.SteadyNow().time_since_epoch().count());
+  Controller controller(runtime->config, runtime->targets->Ports(), *runtime->journal,
+                        runtime->clock, rec::MakeReconcilers(), controller_options,
+                        runtime->logger);
+  controller.SetObjects(runtime->desired.objects, "");
+  out << "vsrd apply: " << runtime->desired.objects.size() << " objects, timeout "
+      << manifests::FormatDuration(options.timeout) << '\n'
+      << std::flush;
+  controller.Start();
+
+  const auto started = runtime->clock.SteadyNow();
+  std::map<std::string, std::pair<Phase, std::string>> shown;
+  bool all_settled = false;
+  while (true) {
+    const auto snapshot = controller.Status().Snapshot();
+    std::map<std::string, ObjectStatus> by_key;
+    for (const auto& status : snapshot) by_key.emplace(status.Key(), status);
+    all_settled = !snapshot.empty();
+    for (const auto& status : snapshot) {
+      const auto now_shown = std::make_pair(status.phase, status.reason);
+      if (status.observed_generation == status.generation && shown[status.Key()] != now_shown) {
+        shown[status.Key()] = now_shown;
+        const auto elapsed =
+            std::chrono::duration_cast<std::chrono::seconds>(runtime->clock.SteadyNow() - started);
+        out << "[" << manifests::FormatDuration(elapsed) << "] " << status.Key() << ": "
+            << rec::PhaseName(status.phase) << ' ' << status.reason;
+        if (!status.message.empty()) out << ": " << status.message;
+        out << '\n' << std::flush;
+      }
+      all_settled = all_settled && Settled(status, by_key);
+    }
+    if (all_settled || runtime->clock.SteadyNow() - started >= options.timeout) break;
+    std::this_thread::sleep_for(options.poll);
+  }
+  controller.Stop();
+  runtime->targets->LogoutAll();
+
+  int ready = 0;
+  const auto final_statuses = controller.Status().Snapshot();
+  for (const auto& status : final_statuses) ready += status.phase == Phase::kReady ? 1 : 0;
+  out << "\nApply: " << ready << " of " << final_statuses.size() << " objects Ready"
+      << (all_settled ? "" : " (timed out; operations in flight continue and are journaled)")
+      << ".\n";
+  for (const auto& status : final_statuses) {
+    if (status.phase == Phase::kReady) continue;
+    out << "  " << status.Key() << ": " << rec::PhaseName(status.phase) << ' ' << status.reason;
+    if (!status.message.empty()) out << ": " << status.message;
+    out << '\n';
+  }
+  return ready == static_cast<int>(final_statuses.size()) ? kExitSuccess : kExitNotReady;
+}
+
+}  // namespace vsrd::daemon

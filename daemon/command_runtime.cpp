@@ -1,0 +1,70 @@
+#include "daemon/command_runtime.hpp"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+
+namespace vsrd::daemon {
+
+namespace {
+
+spdlog::level::level_enum SpdlogLevel(LogLevel level) {
+  switch (level) {
+    case LogLevel::kTrace:
+      return spdlog::level::trace;
+    case LogLevel::kDebug:
+      return spdlog::level::debug;
+    case LogLevel::kInfo:
+      return spdlog::level::info;
+    case LogLevel::kWarn:
+      return spdlog::level::warn;
+    case LogLevel::kError:
+      return spdlog::level::err;
+  }
+  return spdlog::level::info;
+}
+
+}  // namespace
+
+std::unique_ptr<CommandRuntime> PrepareRuntime(const std::optional<std::string>& config_flag,
+                                               std::string_view command, bool read_only,
+                                               std::ostream& err) {
+  auto runtime = std::make_unique<CommandRuntime>();
+  const std::string path = ResolveConfigPath(config_flag);
+  auto loaded = LoadConfig(path);
+  bool failed = false;
+  for (const auto& diagnostic : loaded.diagnostics) {
+    err << manifests::FormatDiagnostic(diagnostic) << '\n';
+    failed = failed || diagnostic.severity == manifests::Diagnostic::Severity::kError;
+  }
+  if (!loaded.config || failed) {
+    err << "vsrd " << command << ": the config " << path << " has errors\n";
+    return nullptr;
+  }
+  runtime->config = std::move(*loaded.config);
+
+  runtime->desired = LoadDesiredState(runtime->config);
+  if (manifests::CountErrors(runtime->desired.diagnostics) > 0) {
+    for (const auto& diagnostic : runtime->desired.diagnostics) {
+      err << manifests::FormatDiagnostic(diagnostic) << '\n';
+    }
+    err << "vsrd " << command << ": the manifests have errors (see vsrd validate)\n";
+    return nullptr;
+  }
+
+  auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+  runtime->logger = std::make_shared<spdlog::logger>("vsrd", sink);
+  runtime->logger->set_level(SpdlogLevel(runtime->config.log.level));
+  runtime->logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+
+  try {
+    runtime->targets = std::make_unique<Targets>(runtime->config, nullptr, runtime->logger);
+  } catch (const std::exception& error) {
+    err << "vsrd " << command << ": " << error.what() << '\n';
+    return nullptr;
+  }
+  runtime->journal = std::make_unique<Journal>(runtime->config.state_dir);
+  const auto journal = runtime->journal->Load(runtime->clock.Now(), !read_only);
+  if (!journal.ok) runtime->logger->error("{}", journal.error);
+  return runtime;
+}
+
+}  // namespace vsrd::daemon
