@@ -4,8 +4,11 @@
 #include <string>
 #include <vector>
 
+#include "daemon/apply_command.hpp"
 #include "daemon/exit_codes.hpp"
+#include "daemon/plan_command.hpp"
 #include "daemon/validate_command.hpp"
+#include "manifests/duration.hpp"
 #include "vsrd_version.hpp"
 
 namespace vsrd::daemon {
@@ -18,6 +21,10 @@ Usage: vsrd <command> [options]
 
 Commands:
   validate [--config FILE] [PATH...]   parse and validate manifests and config; no network
+  plan     [--config FILE] [--output text|json]
+                                       read live state, print what apply would do; never mutates
+  apply    [--config FILE] [--timeout DUR]
+                                       reconcile every manifest until settled, then exit
   version                              print the version
   help                                 print this help
 
@@ -41,6 +48,38 @@ Options:
 
 Every problem is printed to stderr as FILE:LINE:COL: error: MESSAGE; a summary goes to stdout.
 Exit status: 0 when valid, 1 when any error was found.
+)";
+
+constexpr std::string_view kPlanHelp = R"(Usage: vsrd plan [--config FILE] [--output text|json]
+
+Read the live state of every object's target and print what `vsrd apply` would do:
+  =  in sync
+  ~  would change: the exact API calls apply would make now (passwords shown as (sensitive)),
+     or an operation in progress that apply would wait for
+  !  blocked: Stalled, outside its window, waiting for a dependency, Degraded, or a failed read
+Only live-state reads are sent; nothing is changed in vSphere or in state_dir.
+
+Options:
+  --config FILE          daemon config (default: $VSRD_CONFIG, else /etc/vsrd/vsrd.yaml)
+  --output text|json     output format (default text)
+  -h, --help             print this help
+
+Exit status: 0 nothing to do, 2 changes to make, 1 error (bad input, unreachable target).
+)";
+
+constexpr std::string_view kApplyHelp = R"(Usage: vsrd apply [--config FILE] [--timeout DUR]
+
+Reconcile every manifest with the daemon's engine until each object is Ready, Stalled,
+Degraded, Suspended or waiting for a window, or until the timeout; print a line whenever an
+object changes phase, then a summary. Started vSphere tasks are journaled in state_dir: an
+interrupted apply is resumed by the next apply or by the daemon, never resubmitted.
+
+Options:
+  --config FILE     daemon config (default: $VSRD_CONFIG, else /etc/vsrd/vsrd.yaml)
+  --timeout DUR     give up waiting after DUR (default 1h), e.g. 30s, 10m, 2h
+  -h, --help        print this help
+
+Exit status: 0 every object Ready, 3 some object not Ready, 1 error (bad input).
 )";
 
 bool IsHelp(std::string_view arg) { return arg == "--help" || arg == "-h"; }
@@ -78,6 +117,90 @@ int Validate(std::span<const std::string_view> args, std::ostream& out, std::ost
   return RunValidate(options, out, err);
 }
 
+/// Reads "--config FILE" / "--config=FILE" at args[i]; true when consumed (i advanced).
+bool ConfigOption(std::span<const std::string_view> args, std::size_t& i,
+                  std::optional<std::string>& config, std::string& problem) {
+  const std::string_view arg = args[i];
+  if (arg == "--config") {
+    if (i + 1 >= args.size()) {
+      problem = "--config needs a FILE";
+    } else {
+      config = std::string(args[++i]);
+    }
+    return true;
+  }
+  if (arg.starts_with("--config=")) {
+    config = std::string(arg.substr(9));
+    return true;
+  }
+  return false;
+}
+
+int Plan(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
+  PlanOptions options;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string_view arg = args[i];
+    std::string problem;
+    if (IsHelp(arg)) {
+      out << kPlanHelp;
+      return kExitSuccess;
+    }
+    if (ConfigOption(args, i, options.config, problem)) {
+      if (!problem.empty()) return Usage(err, problem, "plan");
+    } else if (arg == "--output" || arg.starts_with("--output=")) {
+      std::string_view value;
+      if (arg == "--output") {
+        if (i + 1 >= args.size()) return Usage(err, "--output needs text or json", "plan");
+        value = args[++i];
+      } else {
+        value = arg.substr(9);
+      }
+      if (value != "text" && value != "json") {
+        return Usage(err, "--output must be text or json, not \"" + std::string(value) + "\"",
+                     "plan");
+      }
+      options.json = value == "json";
+    } else {
+      return Usage(err, "unexpected argument " + std::string(arg), "plan");
+    }
+  }
+  return RunPlan(options, out, err);
+}
+
+int Apply(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
+  ApplyOptions options;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string_view arg = args[i];
+    std::string problem;
+    if (IsHelp(arg)) {
+      out << kApplyHelp;
+      return kExitSuccess;
+    }
+    if (ConfigOption(args, i, options.config, problem)) {
+      if (!problem.empty()) return Usage(err, problem, "apply");
+    } else if (arg == "--timeout" || arg.starts_with("--timeout=")) {
+      std::string_view value;
+      if (arg == "--timeout") {
+        if (i + 1 >= args.size()) return Usage(err, "--timeout needs a duration", "apply");
+        value = args[++i];
+      } else {
+        value = arg.substr(10);
+      }
+      const auto timeout = manifests::ParseDuration(value);
+      if (!timeout || timeout->count() <= 0) {
+        return Usage(err,
+                     "--timeout: \"" + std::string(value) +
+                         "\" is not a positive duration (e.g. 30s, 10m, 2h)",
+                     "apply");
+      }
+      options.timeout = *timeout;
+    } else {
+      return Usage(err, "unexpected argument " + std::string(arg), "apply");
+    }
+  }
+  return RunApply(options, out, err);
+}
+
 }  // namespace
 
 std::string_view VersionLine() {
@@ -106,6 +229,8 @@ int RunCli(std::span<const std::string_view> args, std::ostream& out, std::ostre
     return kExitSuccess;
   }
   if (command == "validate") return Validate(rest, out, err);
+  if (command == "plan") return Plan(rest, out, err);
+  if (command == "apply") return Apply(rest, out, err);
   return Usage(err, "unknown command \"" + std::string(command) + "\"", "");
 }
 

@@ -216,7 +216,11 @@ void ApiSession::Logout() {
                       ""};
   auto result = Exchange(operations::kSessionDelete, request, false);
   if (!result && logger_) {
-    logger_->warn("target={} logout failed: {}", options_.target, result.Error().Summary());
+    // A 401 means the session had already ended (expired, or the appliance restarted).
+    const bool already_ended =
+        result.Error().kind == ports::ErrorKind::kApi && result.Error().http_status == 401;
+    logger_->log(already_ended ? spdlog::level::debug : spdlog::level::warn, "target={} logout: {}",
+                 options_.target, result.Error().Summary());
   }
 }
 

@@ -1,1 +1,123 @@
-// (in progress)
+#include "reconcilers/appliance_install/plan.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <string_view>
+
+#include "manifests/duration.hpp"
+
+namespace vsrd::reconcilers::appliance_install {
+namespace {
+
+std::string Padded(long long value, std::size_t width) {
+  std::string text = std::to_string(value);
+  if (text.size() < width) text.insert(0, width - text.size(), '0');
+  return text;
+}
+
+/// Whole seconds, as people read a running time ("5h", "3h59m30s").
+std::string Human(Duration duration) {
+  return manifests::FormatDuration(std::chrono::floor<std::chrono::seconds>(duration));
+}
+
+std::string StateName(ports::ApplianceState state) {
+  return std::string(ports::kApplianceStateNames.at(static_cast<std::size_t>(state)));
+}
+
+std::map<std::string, std::string> Details(const ports::DeploymentInfo& deployment) {
+  std::map<std::string, std::string> details{
+      {"deployment_state", StateName(deployment.state)},
+      {"status",
+       std::string(ports::kTaskStatusNames.at(static_cast<std::size_t>(deployment.status)))}};
+  if (deployment.start_time) details["started_at"] = FormatWallTime(*deployment.start_time);
+  if (deployment.progress) {
+    if (const auto percent = ProgressPercent(*deployment.progress)) {
+      details["progress"] = std::to_string(*percent);
+    }
+  }
+  return details;
+}
+
+}  // namespace
+
+std::string FormatWallTime(WallTime time) {
+  using std::chrono::floor;
+  const auto seconds = floor<std::chrono::seconds>(time);
+  const auto days = floor<std::chrono::days>(seconds);
+  const std::chrono::year_month_day date{days};
+  const std::chrono::hh_mm_ss<std::chrono::seconds> clock{seconds - days};
+  return Padded(static_cast<int>(date.year()), 4) + "-" +
+         Padded(static_cast<unsigned>(date.month()), 2) + "-" +
+         Padded(static_cast<unsigned>(date.day()), 2) + "T" + Padded(clock.hours().count(), 2) +
+         ":" + Padded(clock.minutes().count(), 2) + ":" + Padded(clock.seconds().count(), 2) + "Z";
+}
+
+std::optional<std::int64_t> ProgressPercent(const ports::TaskProgress& progress) {
+  if (progress.total <= 0) return std::nullopt;
+  return std::clamp<std::int64_t>(progress.completed * 100 / progress.total, 0, 100);
+}
+
+Step Plan(const manifests::ApplianceInstallSpec& spec, const ports::DeploymentInfo& deployment,
+          WallTime now, const EffectivePolicy& policy) {
+  Step step;
+  step.details = Details(deployment);
+  const std::string limit = Human(spec.max_duration);
+
+  if (deployment.state != ports::ApplianceState::kConfigInProgress) {
+    step.kind = Step::Kind::kNoInstall;
+    step.reason = "NoInstallRunning";
+    step.message =
+        "no appliance install is running (deployment state " + StateName(deployment.state) + ")";
+    return step;
+  }
+
+  if (!deployment.start_time) {
+    // Without a start time the running time is unknown. max_duration 0s means "no install may
+    // run at all", which needs no clock; any other limit cannot be judged, and cancelling an
+    // install that may have just started would be worse than reporting it.
+    if (spec.max_duration <= Duration{0}) {
+      step.kind = Step::Kind::kCancel;
+      step.reason = "InstallCancelled";
+      step.message =
+          "an appliance install is running (start time not reported) and "
+          "max_duration is 0s: cancel it";
+      return step;
+    }
+    step.kind = Step::Kind::kStartUnknown;
+    step.reason = "InstallStartUnknown";
+    step.message =
+        "an appliance install is running but the deployment reports no start_time, "
+        "so its running time cannot be compared with max_duration " +
+        limit + "; vsrd does not cancel it";
+    return step;
+  }
+
+  // A start in the future (clock skew between vsrd and the appliance) counts as just started.
+  const Duration running_for =
+      std::max(Duration{0}, std::chrono::duration_cast<Duration>(now - *deployment.start_time));
+  step.running_for = running_for;
+  step.details["running_for"] = Human(running_for);
+  const std::string since = "since " + FormatWallTime(*deployment.start_time);
+
+  if (running_for >= spec.max_duration) {
+    step.kind = Step::Kind::kCancel;
+    step.reason = "InstallCancelled";
+    step.message = "the appliance install has run for " + Human(running_for) + " (" + since +
+                   "), max_duration is " + limit + ": cancel it";
+    return step;
+  }
+
+  const Duration remaining = spec.max_duration - running_for;
+  step.kind = Step::Kind::kWithinLimit;
+  step.reason = "InstallWithinLimit";
+  // The exact time left, so the cancel is never late by a drift interval; but no later than
+  // policy.interval, so the status (progress, running time) stays as fresh as other objects'.
+  step.requeue_after =
+      policy.interval > Duration{0} ? std::min(remaining, policy.interval) : remaining;
+  step.message = "an appliance install has run for " + Human(running_for) + " (" + since +
+                 "), within max_duration " + limit + "; " + Human(remaining) + " left";
+  return step;
+}
+
+}  // namespace vsrd::reconcilers::appliance_install

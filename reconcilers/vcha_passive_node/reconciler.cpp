@@ -1,1 +1,201 @@
-// (in progress)
+#include "reconcilers/vcha_passive_node/reconciler.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "reconcilers/api_outcomes.hpp"
+#include "reconcilers/vcha_passive_node/plan.hpp"
+
+namespace vsrd::reconcilers::vcha_passive_node {
+
+namespace {
+
+/// The outcome of every step but kRedeploy, which the reconciler carries out itself.
+Outcome ToOutcome(const Step& step) {
+  switch (step.kind) {
+    case Step::Kind::kReady:
+      return Outcome::Done(Phase::kReady, step.reason, step.message);
+    case Step::Kind::kDegraded:
+      return Outcome::Done(Phase::kDegraded, step.reason, step.message);
+    case Step::Kind::kWaiting:
+      return Outcome::Done(Phase::kWaiting, step.reason, step.message);
+    case Step::Kind::kStalled:
+      return Outcome::Stalled(step.reason, step.message);
+    case Step::Kind::kRetry:
+      return Outcome::ReadFailed(step.reason, step.message);
+    case Step::Kind::kFailed:
+      return Outcome::MutationFailed(step.reason, step.message);
+    case Step::Kind::kPoll:
+    case Step::Kind::kRedeploy:
+      break;
+  }
+  return Outcome::RequeueAfter(kPollInterval, step.reason, step.message);
+}
+
+bool IsNotFound(const ports::ApiError& error) {
+  return error.kind == ports::ErrorKind::kApi && error.http_status == 404;
+}
+
+class Pass {
+ public:
+  Pass(const manifests::VchaPassiveNodeSpec& spec, Context& context)
+      : spec_(spec), context_(context), record_(context.Record()) {}
+
+  Outcome Run() {
+    Outcome outcome = Decide();
+    outcome.details.merge(details_);
+    if (record_.in_flight && !outcome.operation) {
+      // Status shows the operation for as long as it is journaled, failed reads included.
+      outcome.operation = OperationStatus{record_.in_flight->operation, record_.in_flight->task,
+                                          record_.in_flight->started_at, progress_};
+    }
+    return outcome;
+  }
+
+ private:
+  Outcome Decide() {
+    const TargetPorts& target = context_.Target();
+    if (target.vcha == nullptr || target.tasks == nullptr) {
+      return Outcome::Stalled("TargetNotVcenter", "target " + target.name +
+                                                      " has no VCHA API: VchaPassiveNode needs a "
+                                                      "target with api: vcenter");
+    }
+    if (spec_.management_vcenter) {
+      const std::string& name = spec_.management_vcenter->name;
+      management_ = context_.ManagementTarget(name);
+      if (!management_) {
+        return Outcome::Stalled(
+            "ManagementVcenterUnknown",
+            "spec.management_vcenter names " + name + ", which is not a target in the config");
+      }
+      auto password = context_.ReadSecret(management_->password);
+      if (!password) return ReadFailure(password.Error());
+      vc_spec_ = MakeVcSpec(*management_, std::move(password).Value());
+    }
+
+    PlanInput input;
+    input.spec = spec_;
+    input.record = record_;
+    input.now = context_.Now();
+    input.policy = context_.Policy();
+    // The task first, the cluster second: a redeploy that ends between the two reads is then
+    // judged from a cluster that already shows its result.
+    if (record_.in_flight) {
+      auto task = target.tasks->GetTask(ports::TaskId{record_.in_flight->task});
+      if (task) {
+        progress_ = ProgressPercent(*task);
+        input.poll = TaskPoll{TaskPoll::Kind::kFound, std::move(task).Value()};
+      } else if (IsNotFound(task.Error())) {
+        input.poll = TaskPoll{TaskPoll::Kind::kLost, {}};
+      } else {
+        return ReadFailure(task.Error());
+      }
+    }
+    // partial=true needs no connection to the management vCenter (CONTRACT.md section 4c); with
+    // a vc_spec the full read also gives the nodes' placement (the passive VM's name).
+    auto cluster = target.vcha->GetCluster(vc_spec_, !vc_spec_.has_value());
+    if (!cluster) {
+      if (cluster.Error().Is("UNVERIFIED_PEER")) {
+        return Outcome::Stalled("ManagementVcenterUnverified",
+                                UnverifiedPeerMessage(cluster.Error()));
+      }
+      return ReadFailure(cluster.Error());
+    }
+    if (cluster->config_state == ports::VchaConfigState::kConfigured && !cluster->mode) {
+      auto mode = target.vcha->GetMode();
+      if (!mode) return ReadFailure(mode.Error());
+      cluster->mode = *mode;
+    }
+    if (cluster->health_state) {
+      context_.ObserveVchaHealth(
+          ports::kVchaHealthNames.at(static_cast<std::size_t>(*cluster->health_state)));
+    }
+    details_ = Details(*cluster);
+    input.cluster = std::move(cluster).Value();
+
+    const Step step = Plan(input);
+    if (step.clear_in_flight) {
+      // The task ended: forget it before anything else (not in dry run, which writes nothing).
+      ObjectRecord updated = record_;
+      updated.in_flight.reset();
+      if (!context_.DryRun() && !context_.SaveRecord(updated)) return JournalFailure();
+      record_ = std::move(updated);
+    }
+    if (step.kind != Step::Kind::kRedeploy) return ToOutcome(step);
+    return Redeploy(step);
+  }
+
+  /// Check, then redeploy: the pass's one mutation, behind the window, dry run and slot gates.
+  Outcome Redeploy(const Step& step) {
+    const std::vector<std::string> calls = DescribeRedeploy(spec_, management_);
+    if (!context_.InWindow()) {
+      Outcome outcome = Outcome::Done(Phase::kWaiting, "OutsideWindow",
+                                      step.message + "; mutations start only inside policy.window");
+      if (context_.DryRun()) outcome.plan = calls;
+      return outcome;
+    }
+    if (context_.DryRun()) {
+      // `vsrd plan`: the check is an action, so it is not called either; both calls are listed.
+      Outcome outcome = Outcome::RequeueAfter(kPollInterval, step.reason,
+                                              step.message + " (check, then redeploy)");
+      outcome.plan = calls;
+      return outcome;
+    }
+    if (!context_.TryBeginMutation()) {
+      Outcome outcome = Outcome::RequeueAfter(
+          kBusyRetryAfter, "TargetBusy",
+          step.message + "; waiting for a free mutation slot on target " + context_.Target().name);
+      outcome.phase = Phase::kWaiting;
+      return outcome;
+    }
+    ports::VchaPort& vcha = *context_.Target().vcha;
+    auto check = vcha.CheckPassive(MakeCheckSpec(spec_, vc_spec_));
+    if (!check) return ToOutcome(JudgeCheckError(check.Error()));
+    const Step checked = JudgeCheck(*check);
+    if (checked.kind != Step::Kind::kRedeploy) return ToOutcome(checked);
+
+    auto task = vcha.RedeployPassive(MakeRedeploySpec(spec_, vc_spec_));
+    if (!task) return ToOutcome(JudgeRedeployError(task.Error()));
+    // The redeploy is not idempotent: journal the task before anything else (PRODUCT.md
+    // section 5), so that a restart polls it instead of starting a second one.
+    ObjectRecord updated = record_;
+    updated.in_flight =
+        InFlight{std::string(kRedeployOperation), task->value, context_.Object().generation,
+                 context_.Now(), spec_.placement.name};
+    if (!context_.SaveRecord(updated)) return JournalFailure();
+    record_ = std::move(updated);
+    Outcome outcome =
+        Outcome::RequeueAfter(kPollInterval, "RedeployRunning",
+                              "redeploying the passive node " + spec_.placement.name + " (task " +
+                                  task->value + "): " + step.message + "; " + checked.message);
+    return outcome;
+  }
+
+  const manifests::VchaPassiveNodeSpec& spec_;
+  Context& context_;
+  ObjectRecord record_;
+  std::optional<ManagementVcenter> management_;
+  std::optional<ports::VchaCredentialsSpec> vc_spec_;
+  std::optional<std::int64_t> progress_;
+  std::map<std::string, std::string> details_;
+};
+
+}  // namespace
+
+Outcome VchaPassiveNodeReconciler::Reconcile(const Request& /*request*/, Context& context) {
+  const auto* spec = std::get_if<manifests::VchaPassiveNodeSpec>(&context.Object().spec);
+  if (spec == nullptr) {
+    return Outcome::Stalled(
+        "KindMismatch", "VchaPassiveNodeReconciler was given a " +
+                            std::string(manifests::KindName(context.Object().kind)) + " object");
+  }
+  return Pass(*spec, context).Run();
+}
+
+}  // namespace vsrd::reconcilers::vcha_passive_node

@@ -28,8 +28,11 @@ namespace vsrd::integration {
 class SimHttpsServer {
  public:
   /// Serves `scenario_text` (vsrd-sim scenario YAML); every persona's `listen` is replaced by
-  /// 127.0.0.1:0. Throws std::runtime_error with the scenario's diagnostics when it is invalid.
-  explicit SimHttpsServer(const std::string& scenario_text, int threads = 2) {
+  /// 127.0.0.1:0. `time_scale` 0 keeps the simulated clock manual (Sim().Advance); N > 0 runs
+  /// it N times faster than real time. Throws std::runtime_error with the scenario's
+  /// diagnostics when it is invalid.
+  explicit SimHttpsServer(const std::string& scenario_text, int threads = 2,
+                          double time_scale = 0) {
     auto loaded = simulator::DecodeScenario(scenario_text, "scenario.yaml");
     if (!loaded.scenario) {
       std::string problems;
@@ -62,7 +65,7 @@ class SimHttpsServer {
       scenario.personas[i].listen = simulator::server::FormatAddress(bound[i].endpoint);
       ports_[scenario.personas[i].name] = bound[i].endpoint.port();
     }
-    simulator_ = std::make_unique<simulator::Simulator>(scenario);
+    simulator_ = std::make_unique<simulator::Simulator>(scenario, time_scale);
     thread_ = std::thread([this] { server_->Run(*simulator_); });
   }
 

@@ -1,0 +1,64 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "manifests/kinds/appliance_install.hpp"
+#include "reconcilers/context.hpp"
+#include "reconcilers/ports/deployment_port.hpp"
+
+// ApplianceInstall's decision, as a pure function: from the spec (max_duration), the deployment
+// read from GET /api/vcenter/deployment, the clock and the policy, what one pass should do.
+// No I/O and no clock reads here: the reconciler (reconciler.hpp) reads and acts.
+//
+// The journal record is not an input: a cancel is a single synchronous call with no task
+// (CONTRACT.md section 1: 204, no body), so nothing is ever in flight between passes and the
+// deployment state read on every pass is the whole truth.
+
+namespace vsrd::reconcilers::appliance_install {
+
+/// The one API call the cancel step makes, as `vsrd plan` prints it (no body, no secret).
+inline constexpr const char* kCancelCall = "POST /api/vcenter/deployment/install?action=cancel";
+
+/// What one pass should do.
+struct Step {
+  enum class Kind {
+    /// No install is running (the deployment is not CONFIG_IN_PROGRESS): Ready.
+    kNoInstall,
+    /// An install runs but has not reached max_duration: Ready, look again after `requeue_after`
+    /// (the time left, or policy.interval when that comes first).
+    kWithinLimit,
+    /// An install runs and its start time is unknown while max_duration > 0s: Degraded (vsrd
+    /// cannot tell how long it has run, and does not cancel what it cannot judge).
+    kStartUnknown,
+    /// An install has run for max_duration or longer: cancel it (the one mutation).
+    kCancel,
+  };
+
+  Kind kind = Kind::kNoInstall;
+  std::string reason;   ///< the outcome's reason (see the table in reconciler.hpp)
+  std::string message;  ///< for people; names the state, the running time and the limit
+  /// kWithinLimit only: when to look again (> 0).
+  Duration requeue_after{0};
+  /// How long the install has run (now - start_time, never negative); unset without an install
+  /// or without a start time.
+  std::optional<Duration> running_for;
+  /// Status facts: deployment_state, status, started_at, progress, running_for (when known).
+  std::map<std::string, std::string> details;
+};
+
+/// Decides one pass. An install counts as past its limit when running_for >= max_duration, so
+/// max_duration 0s cancels any running install and a pass requeued for exactly the time left
+/// cancels on arrival. A start_time later than `now` (clock skew) counts as just started.
+/// Pure and total: every input gives a Step.
+Step Plan(const manifests::ApplianceInstallSpec& spec, const ports::DeploymentInfo& deployment,
+          WallTime now, const EffectivePolicy& policy);
+
+/// "2026-01-01T00:00:00Z": a wall time as status and messages show it (UTC, whole seconds).
+std::string FormatWallTime(WallTime time);
+
+/// The progress percent of a Cis.Task.Progress (completed * 100 / total); unset when total <= 0.
+std::optional<std::int64_t> ProgressPercent(const ports::TaskProgress& progress);
+
+}  // namespace vsrd::reconcilers::appliance_install
