@@ -316,7 +316,7 @@ std::optional<Outcome> Controller::Process(const Key& key) {
   retry.max_failures = policy.max_failures;
   retry.max_backoff = options_.max_backoff;
 
-  auto settle = [&](Outcome outcome, std::optional<rec::QueueAction> action) {
+  auto settle = [&](const Outcome& outcome, std::optional<rec::QueueAction> action) {
     const Phase previous = status.phase;
     status.generation = object.generation;
     status.observed_generation = object.generation;

@@ -124,7 +124,8 @@ TEST(VsrdValidate, SaysWhatWasNotCheckedWhenTheConfigHasErrors) {
 }
 
 TEST(VsrdCli, PrintsHelpForEveryCommand) {
-  for (const char* args : {"--help", "help", "validate --help", "version --help"}) {
+  for (const char* args :
+       {"--help", "help", "validate --help", "version --help", "plan --help", "apply --help"}) {
     const Result result = RunVsrd(args);
     EXPECT_EQ(result.exit_code, 0) << args;
     EXPECT_NE(result.out.find("Usage: vsrd"), std::string::npos) << args << ": " << result.out;
@@ -139,10 +140,21 @@ TEST(VsrdCli, PrintsTheVersion) {
 
 TEST(VsrdCli, RejectsUnknownCommandsAndOptions) {
   for (const char* args :
-       {"frobnicate", "validate --frobnicate", "validate --config", "validate -", ""}) {
+       {"frobnicate", "validate --frobnicate", "validate --config", "validate -", "",
+        "plan --output", "plan --output yaml", "plan extra", "apply --timeout",
+        "apply --timeout soon", "apply --timeout 0s", "apply --config"}) {
     const Result result = RunVsrd(args);
     EXPECT_EQ(result.exit_code, 1) << args;
     EXPECT_FALSE(result.err.empty()) << args;
+  }
+}
+
+TEST(VsrdCli, PlanAndApplyWithABrokenConfigExitOneNamingTheProblem) {
+  for (const char* command : {"plan", "apply"}) {
+    const Result result =
+        RunVsrd(std::string(command) + " --config tests/e2e/data/does-not-exist.yaml");
+    EXPECT_EQ(result.exit_code, 1) << command;
+    EXPECT_NE(result.err.find("does-not-exist.yaml"), std::string::npos) << result.err;
   }
 }
 
