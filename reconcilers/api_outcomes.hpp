@@ -16,6 +16,12 @@ inline bool IsAlreadyDone(const ports::ApiError& error) {
   return error.Is("ALREADY_IN_DESIRED_STATE") || error.Is("ALREADY_EXISTS");
 }
 
+/// 404: the object (a task after a vCenter restart, a deleted depot) does not exist. Both
+/// dialects answer it, with or without a body.
+inline bool IsNotFound(const ports::ApiError& error) {
+  return error.kind == ports::ErrorKind::kApi && error.http_status == 404;
+}
+
 /// A read failed: "TargetUnreachable" when vSphere could not be reached (retried with backoff,
 /// never Stalled by itself), "CredentialsUnavailable" for a password that cannot be read,
 /// "ReadFailed" otherwise.

@@ -5,6 +5,8 @@
 #include <string>
 #include <utility>
 
+#include "reconcilers/plan_text.hpp"
+
 namespace vsrd::reconcilers::offline_depot_from_host {
 
 namespace {
@@ -17,58 +19,6 @@ std::string Fact(const ObjectRecord& record, std::string_view key) {
 bool HasFact(const ObjectRecord& record, std::string_view key) {
   return record.facts.find(std::string(key)) != record.facts.end();
 }
-
-/// JSON-looking text for `vsrd plan`: a string literal with quotes, backslashes and control
-/// characters escaped.
-std::string Quote(std::string_view text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        out += c;
-    }
-  }
-  out += '"';
-  return out;
-}
-
-/// `"key": value` members joined into one JSON-looking object.
-class ObjectText {
- public:
-  ObjectText& String(std::string_view key, std::string_view value) {
-    return Raw(key, Quote(value));
-  }
-  ObjectText& Number(std::string_view key, std::int64_t value) {
-    return Raw(key, std::to_string(value));
-  }
-  ObjectText& Object(std::string_view key, const ObjectText& value) {
-    return Raw(key, value.Str());
-  }
-  ObjectText& Raw(std::string_view key, const std::string& value) {
-    if (!text_.empty()) text_ += ", ";
-    text_ += Quote(key) + ": " + value;
-    return *this;
-  }
-  std::string Str() const { return "{" + text_ + "}"; }
-
- private:
-  std::string text_;
-};
 
 Step MakeStep(Step::Kind kind, std::string reason, std::string message) {
   Step step;

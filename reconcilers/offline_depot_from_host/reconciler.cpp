@@ -29,10 +29,6 @@ Outcome ToOutcome(const Step& step) {
   return Outcome::RequeueAfter(kPollInterval, step.reason, step.message);
 }
 
-bool IsNotFound(const ports::ApiError& error) {
-  return error.kind == ports::ErrorKind::kApi && error.http_status == 404;
-}
-
 class Pass {
  public:
   Pass(const manifests::OfflineDepotFromHostSpec& spec, Context& context)

@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "reconcilers/plan_text.hpp"
+
 namespace vsrd::reconcilers::vcha_passive_node {
 
 namespace {
@@ -18,66 +20,6 @@ template <std::size_t N>
 std::string NameOf(const std::array<std::string_view, N>& names, auto value) {
   return std::string(names.at(static_cast<std::size_t>(value)));
 }
-
-/// JSON-looking text for `vsrd plan`: a string literal with quotes, backslashes and control
-/// characters escaped.
-std::string Quote(std::string_view text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        out += c;
-    }
-  }
-  out += '"';
-  return out;
-}
-
-/// A JSON-looking object, members in the order they are added.
-class ObjectText {
- public:
-  ObjectText& String(std::string_view key, std::string_view value) {
-    return Raw(key, Quote(value));
-  }
-  ObjectText& Number(std::string_view key, std::int64_t value) {
-    return Raw(key, std::to_string(value));
-  }
-  ObjectText& Object(std::string_view key, const ObjectText& value) {
-    return Raw(key, value.Str());
-  }
-  ObjectText& Strings(std::string_view key, const std::vector<std::string>& values) {
-    std::string list = "[";
-    for (std::size_t i = 0; i < values.size(); ++i) {
-      if (i > 0) list += ", ";
-      list += Quote(values[i]);
-    }
-    return Raw(key, list + "]");
-  }
-  ObjectText& Raw(std::string_view key, const std::string& value) {
-    if (!text_.empty()) text_ += ", ";
-    text_ += Quote(key) + ": " + value;
-    return *this;
-  }
-  std::string Str() const { return "{" + text_ + "}"; }
-
- private:
-  std::string text_;
-};
 
 ObjectText PlacementText(const manifests::PlacementSpec& placement) {
   ObjectText out;
