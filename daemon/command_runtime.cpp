@@ -1,5 +1,7 @@
 #include "daemon/command_runtime.hpp"
 
+#include <algorithm>
+
 #include <spdlog/sinks/stdout_color_sinks.h>
 
 namespace vsrd::daemon {
@@ -52,7 +54,11 @@ std::unique_ptr<CommandRuntime> PrepareRuntime(const std::optional<std::string>&
 
   auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
   runtime->logger = std::make_shared<spdlog::logger>("vsrd", sink);
-  runtime->logger->set_level(SpdlogLevel(runtime->config.log.level));
+  // plan and apply print their own results on stdout; at the config's `info` their log would
+  // repeat each phase change, so it starts at warn unless debug or trace is asked for.
+  const auto level = SpdlogLevel(runtime->config.log.level);
+  runtime->logger->set_level(level < spdlog::level::info ? level
+                                                         : std::max(level, spdlog::level::warn));
   runtime->logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
 
   try {
