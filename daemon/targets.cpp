@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "daemon/vsphere/operations.hpp"
+#include "reconcilers/ports/operations.hpp"
 
 namespace vsrd::daemon {
 
@@ -23,10 +23,11 @@ Targets::Targets(const Config& config, vsphere::ApiMetrics* metrics,
     built.session = vsphere::MakeSession(target, transport, metrics, logger);
     if (target.api == ApiFlavor::kVcenter) {
       built.vcenter = std::make_unique<vsphere::VcenterClient>(built.session);
-      if (metrics != nullptr) metrics->Precreate(name, vsphere::operations::kVcenter);
+      if (metrics != nullptr) metrics->Precreate(name, reconcilers::ports::operations::kVcenter);
     } else {
       built.update_manager = std::make_unique<vsphere::UpdateManagerClient>(built.session);
-      if (metrics != nullptr) metrics->Precreate(name, vsphere::operations::kUpdateManager);
+      if (metrics != nullptr)
+        metrics->Precreate(name, reconcilers::ports::operations::kUpdateManager);
     }
     targets_.emplace(name, std::move(built));
   }

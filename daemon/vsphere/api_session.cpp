@@ -10,7 +10,7 @@
 #include "daemon/vsphere/codec/redact.hpp"
 #include "daemon/vsphere/codec/session_codec.hpp"
 #include "daemon/vsphere/credentials.hpp"
-#include "daemon/vsphere/operations.hpp"
+#include "reconcilers/ports/operations.hpp"
 
 namespace vsrd::daemon::vsphere {
 
@@ -119,7 +119,7 @@ Result<HttpResponse> ApiSession::Exchange(std::string_view operation, const Http
 }
 
 Result<void> ApiSession::DoLogin() {
-  const std::string_view operation = operations::kSessionCreate;
+  const std::string_view operation = ports::operations::kSessionCreate;
   if (!options_.password) {
     ports::ApiError error;
     error.kind = ports::ErrorKind::kCredentials;
@@ -214,7 +214,7 @@ void ApiSession::Logout() {
                       std::string(SessionPath(options_.scheme)),
                       {{std::string(SessionHeader(options_.scheme)), token->value.Reveal()}},
                       ""};
-  auto result = Exchange(operations::kSessionDelete, request, false);
+  auto result = Exchange(ports::operations::kSessionDelete, request, false);
   if (!result && logger_) {
     // A 401 means the session had already ended (expired, or the appliance restarted).
     const bool already_ended =

@@ -3,13 +3,13 @@
 #include <utility>
 
 #include "daemon/vsphere/codec/update_manager_codec.hpp"
-#include "daemon/vsphere/operations.hpp"
+#include "reconcilers/ports/operations.hpp"
 
 namespace vsrd::daemon::vsphere {
 
 namespace {
 
-namespace ops = operations;
+namespace ops = ports::operations;
 
 template <class Decode>
 auto Exchange(ApiSession& session, std::string_view operation, HttpRequest request, Decode decode)

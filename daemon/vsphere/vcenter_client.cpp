@@ -8,13 +8,13 @@
 #include "daemon/vsphere/codec/tasks_codec.hpp"
 #include "daemon/vsphere/codec/vcha_codec.hpp"
 #include "daemon/vsphere/codec/vm_codec.hpp"
-#include "daemon/vsphere/operations.hpp"
+#include "reconcilers/ports/operations.hpp"
 
 namespace vsrd::daemon::vsphere {
 
 namespace {
 
-namespace ops = operations;
+namespace ops = ports::operations;
 
 /// One exchange whose 2xx body `decode(operation, body)` turns into the result.
 template <class Decode>

@@ -11,6 +11,7 @@
 #include "reconcilers/context.hpp"
 #include "reconcilers/outcome.hpp"
 #include "reconcilers/ports/appliance_port.hpp"
+#include "reconcilers/ports/operations.hpp"
 #include "reconcilers/ports/update_manager_port.hpp"
 #include "reconcilers/record.hpp"
 
@@ -31,12 +32,12 @@ inline constexpr Duration kPollInterval = std::chrono::seconds(10);
 /// How long to wait when the target's mutation slots are all taken.
 inline constexpr Duration kTargetBusyRetry = std::chrono::seconds(15);
 
-// Fixed operation names recorded in InFlight::operation and shown in status. They are the names
-// daemon/vsphere/operations.hpp gives the same calls (reconcilers/ may not include daemon/).
-inline constexpr std::string_view kStageOperation = "appliance.update.pending.stage";
-inline constexpr std::string_view kInstallOperation = "appliance.update.pending.install";
-inline constexpr std::string_view kRetrieveOperation = "update-manager.retrieve-updates";
-inline constexpr std::string_view kUpdateManagerInstallOperation = "update-manager.updates.install";
+// Fixed operation names recorded in InFlight::operation and shown in status
+// (reconcilers/ports/operations.hpp).
+inline constexpr std::string_view kStageOperation = ports::operations::kAppliancePendingStage;
+inline constexpr std::string_view kInstallOperation = ports::operations::kAppliancePendingInstall;
+inline constexpr std::string_view kRetrieveOperation = ports::operations::kUmRetrieveUpdates;
+inline constexpr std::string_view kUpdateManagerInstallOperation = ports::operations::kUmInstall;
 
 /// The target's API flavor, from which ports it has (TargetPorts::appliance or update_manager).
 enum class Flavor { kVcenter, kUpdateManager };

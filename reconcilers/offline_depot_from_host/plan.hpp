@@ -13,6 +13,7 @@
 #include "reconcilers/outcome.hpp"
 #include "reconcilers/ports/api_error.hpp"
 #include "reconcilers/ports/depots_port.hpp"
+#include "reconcilers/ports/operations.hpp"
 #include "reconcilers/ports/secret.hpp"
 #include "reconcilers/record.hpp"
 
@@ -30,9 +31,8 @@
 
 namespace vsrd::reconcilers::offline_depot_from_host {
 
-/// The fixed operation name of the extraction (daemon/vsphere/operations.hpp
-/// kDepotsCreateFromHost; reconcilers/ may not include daemon/, so the value is repeated here).
-inline constexpr std::string_view kCreateOperation = "depots.offline.create_from_host";
+/// The fixed operation name of the extraction, as journaled (reconcilers/ports/operations.hpp).
+inline constexpr std::string_view kCreateOperation = ports::operations::kDepotsCreateFromHost;
 /// How often a running extraction task is polled.
 inline constexpr Duration kPollInterval = std::chrono::seconds(10);
 /// How long to wait when every mutation slot of the target is taken.

@@ -12,6 +12,7 @@
 #include "reconcilers/context.hpp"
 #include "reconcilers/outcome.hpp"
 #include "reconcilers/ports/api_error.hpp"
+#include "reconcilers/ports/operations.hpp"
 #include "reconcilers/ports/tasks_port.hpp"
 #include "reconcilers/ports/vcha_port.hpp"
 #include "reconcilers/record.hpp"
@@ -22,9 +23,8 @@
 
 namespace vsrd::reconcilers::vcha_passive_node {
 
-/// The fixed operation name of the redeploy (daemon/vsphere/operations.hpp kVchaPassiveRedeploy;
-/// reconcilers/ may not include daemon/, so the value is repeated here).
-inline constexpr std::string_view kRedeployOperation = "vcha.passive.redeploy";
+/// The fixed operation name of the redeploy, as journaled (reconcilers/ports/operations.hpp).
+inline constexpr std::string_view kRedeployOperation = ports::operations::kVchaPassiveRedeploy;
 /// How often a running redeploy task is polled.
 inline constexpr Duration kPollInterval = std::chrono::seconds(10);
 /// How long to wait when every mutation slot of the target is taken.

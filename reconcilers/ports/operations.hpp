@@ -4,10 +4,12 @@
 #include <string_view>
 
 // The fixed operation names of every call vsrd makes: the `operation` label of the API
-// metrics, the prefix of ApiError::Summary(), and what debug logs name. One place, so the
-// Grafana dashboard and alerts can rely on them.
+// metrics, the prefix of ApiError::Summary(), what debug logs name, and what the journal records
+// for an operation in flight (so they must not change between releases). One place, shared by
+// the clients (daemon/vsphere) and the reconcilers, so the Grafana dashboard, the alerts and the
+// journal can rely on them.
 
-namespace vsrd::daemon::vsphere::operations {
+namespace vsrd::reconcilers::ports::operations {
 
 // vCenter /api (CONTRACT.md sections 1-9).
 inline constexpr std::string_view kSessionCreate = "session.create";
@@ -66,4 +68,4 @@ inline constexpr std::array<std::string_view, 6> kUpdateManager{
     kUmSessionCreate,   kUmSessionDelete, kUmApplianceGet,
     kUmRetrieveUpdates, kUmInstall,       kUmTaskGet};
 
-}  // namespace vsrd::daemon::vsphere::operations
+}  // namespace vsrd::reconcilers::ports::operations
