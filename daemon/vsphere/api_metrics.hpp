@@ -21,8 +21,8 @@ class ApiMetrics {
   /// Registers both families in `registry`, which must outlive this object.
   explicit ApiMetrics(prometheus::Registry& registry);
 
-  /// Creates the duration series of every (target, operation), so they read 0 before the first
-  /// call. Thread-safe.
+  /// Creates the duration series and the code="200" request series of every (target,
+  /// operation), so they read 0 before the first call. Thread-safe.
   void Precreate(std::string_view target, std::span<const std::string_view> operations);
 
   /// Counts one call and observes its duration. Thread-safe.

@@ -1,0 +1,233 @@
+#include "daemon/metrics.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+#include <prometheus/text_serializer.h>
+
+namespace vsrd::daemon {
+
+namespace {
+
+using prometheus::Histogram;
+
+std::string KindLabel(manifests::Kind kind) { return std::string(manifests::KindName(kind)); }
+
+const Histogram::BucketBoundaries& ReconcileBuckets() {
+  static const Histogram::BucketBoundaries kBuckets{0.01, 0.05, 0.1, 0.25, 0.5, 1,
+                                                    2.5,  5,    10,  30,   60};
+  return kBuckets;
+}
+
+// Operations (a redeploy, an extraction, an appliance update) take minutes to hours.
+const Histogram::BucketBoundaries& OperationBuckets() {
+  static const Histogram::BucketBoundaries kBuckets{30,   60,   120,  300,   600,  900,
+                                                    1800, 3600, 7200, 10800, 14400};
+  return kBuckets;
+}
+
+template <class T>
+prometheus::Family<T>& Build(prometheus::Registry& registry, const std::string& name,
+                             const std::string& help) {
+  if constexpr (std::is_same_v<T, prometheus::Gauge>) {
+    return prometheus::BuildGauge().Name(name).Help(help).Register(registry);
+  } else if constexpr (std::is_same_v<T, prometheus::Counter>) {
+    return prometheus::BuildCounter().Name(name).Help(help).Register(registry);
+  } else {
+    return prometheus::BuildHistogram().Name(name).Help(help).Register(registry);
+  }
+}
+
+}  // namespace
+
+Metrics::Metrics(std::string_view version)
+    : registry_(std::make_shared<prometheus::Registry>()),
+      api_(*registry_),
+      build_info_(
+          Build<prometheus::Gauge>(*registry_, "vsrd_build_info", "vsrd's version, always 1")),
+      manifests_loaded_(Build<prometheus::Gauge>(*registry_, "vsrd_manifests_loaded",
+                                                 "Objects in force from the manifests")),
+      manifest_errors_(Build<prometheus::Gauge>(
+          *registry_, "vsrd_manifest_errors",
+          "Errors in a manifest file; its last good objects stay in force")),
+      object_ready_(
+          Build<prometheus::Gauge>(*registry_, "vsrd_object_ready", "1 when the object is Ready")),
+      object_phase_(Build<prometheus::Gauge>(*registry_, "vsrd_object_phase",
+                                             "1 for the object's current phase, 0 for the others")),
+      object_suspended_(Build<prometheus::Gauge>(*registry_, "vsrd_object_suspended",
+                                                 "1 when policy.suspend is set")),
+      reconcile_total_(Build<prometheus::Counter>(
+          *registry_, "vsrd_reconcile_total",
+          "Reconcile passes by kind and result (success, error, requeue, stalled)")),
+      reconcile_duration_(Build<prometheus::Histogram>(
+          *registry_, "vsrd_reconcile_duration_seconds", "Duration of one reconcile pass")),
+      drift_total_(Build<prometheus::Counter>(
+          *registry_, "vsrd_drift_detected_total",
+          "Times live state was found to have drifted from a Ready object's desired state")),
+      operations_in_flight_(Build<prometheus::Gauge>(*registry_, "vsrd_operations_in_flight",
+                                                     "vSphere operations started and not ended")),
+      operation_duration_(Build<prometheus::Histogram>(
+          *registry_, "vsrd_operation_duration_seconds",
+          "Duration of vSphere operations (redeploy, extraction, update, ...) by outcome")),
+      workqueue_depth_(Build<prometheus::Gauge>(*registry_, "vsrd_workqueue_depth",
+                                                "Objects due for a reconcile pass")),
+      workqueue_retries_(Build<prometheus::Counter>(*registry_, "vsrd_workqueue_retries_total",
+                                                    "Passes queued again after a failure")),
+      appliance_version_(Build<prometheus::Gauge>(*registry_, "vsrd_appliance_version_info",
+                                                  "The version an appliance runs, always 1")),
+      vcha_health_(Build<prometheus::Gauge>(*registry_, "vsrd_vcha_health",
+                                            "1 for the VCHA cluster's health state")),
+      vm_customizable_(Build<prometheus::Gauge>(*registry_, "vsrd_vm_customizable",
+                                                "1 when the VM can be guest-customized")),
+      revision_(Build<prometheus::Gauge>(*registry_, "vsrd_last_applied_revision_info",
+                                         "The git commit of the manifests in force, always 1")) {
+  build_info_.Add({{"version", std::string(version)}}).Set(1);
+  manifests_loaded_.Add({}).Set(0);
+  workqueue_depth_.Add({}).Set(0);
+  for (std::size_t i = 0; i < manifests::kKindNames.size(); ++i) {
+    const std::string kind(manifests::kKindNames.at(i));
+    for (const auto result : kReconcileResults) {
+      reconcile_total_.Add({{"kind", kind}, {"result", std::string(result)}});
+    }
+    reconcile_duration_.Add({{"kind", kind}}, ReconcileBuckets());
+    operations_in_flight_.Add({{"kind", kind}}).Set(0);
+    for (const auto outcome : kOperationOutcomes) {
+      operation_duration_.Add({{"kind", kind}, {"outcome", std::string(outcome)}},
+                              OperationBuckets());
+    }
+    workqueue_retries_.Add({{"kind", kind}});
+  }
+}
+
+void Metrics::SetObjects(const std::vector<std::pair<manifests::Kind, std::string>>& objects) {
+  const std::lock_guard lock(mutex_);
+  for (const auto& old : objects_) {
+    if (std::find(objects.begin(), objects.end(), old) == objects.end()) {
+      RemoveObjectLocked(old.first, old.second);
+    }
+  }
+  for (const auto& [kind, name] : objects) {
+    const prometheus::Labels labels{{"kind", KindLabel(kind)}, {"name", name}};
+    object_ready_.Add(labels);
+    object_suspended_.Add(labels);
+    drift_total_.Add(labels);
+    for (const auto phase : reconcilers::kPhaseNames) {
+      auto with_phase = labels;
+      with_phase["phase"] = std::string(phase);
+      object_phase_.Add(with_phase);
+    }
+  }
+  objects_ = objects;
+  manifests_loaded_.Add({}).Set(static_cast<double>(objects.size()));
+}
+
+void Metrics::RemoveObjectLocked(manifests::Kind kind, const std::string& name) {
+  const prometheus::Labels labels{{"kind", KindLabel(kind)}, {"name", name}};
+  object_ready_.Remove(&object_ready_.Add(labels));
+  object_suspended_.Remove(&object_suspended_.Add(labels));
+  drift_total_.Remove(&drift_total_.Add(labels));
+  for (const auto phase : reconcilers::kPhaseNames) {
+    auto with_phase = labels;
+    with_phase["phase"] = std::string(phase);
+    object_phase_.Remove(&object_phase_.Add(with_phase));
+  }
+}
+
+void Metrics::SetObjectPhase(manifests::Kind kind, const std::string& name,
+                             reconcilers::Phase phase) {
+  const prometheus::Labels labels{{"kind", KindLabel(kind)}, {"name", name}};
+  object_ready_.Add(labels).Set(phase == reconcilers::Phase::kReady ? 1 : 0);
+  object_suspended_.Add(labels).Set(phase == reconcilers::Phase::kSuspended ? 1 : 0);
+  for (const auto phase_name : reconcilers::kPhaseNames) {
+    auto with_phase = labels;
+    with_phase["phase"] = std::string(phase_name);
+    object_phase_.Add(with_phase).Set(phase_name == reconcilers::PhaseName(phase) ? 1 : 0);
+  }
+}
+
+void Metrics::CountReconcile(manifests::Kind kind, std::string_view result, double seconds) {
+  reconcile_total_.Add({{"kind", KindLabel(kind)}, {"result", std::string(result)}}).Increment();
+  reconcile_duration_.Add({{"kind", KindLabel(kind)}}, ReconcileBuckets()).Observe(seconds);
+}
+
+void Metrics::CountDrift(manifests::Kind kind, const std::string& name) {
+  drift_total_.Add({{"kind", KindLabel(kind)}, {"name", name}}).Increment();
+}
+
+void Metrics::SetOperationsInFlight(manifests::Kind kind, std::int64_t count) {
+  operations_in_flight_.Add({{"kind", KindLabel(kind)}}).Set(static_cast<double>(count));
+}
+
+void Metrics::ObserveOperation(manifests::Kind kind, std::string_view outcome, double seconds) {
+  operation_duration_
+      .Add({{"kind", KindLabel(kind)}, {"outcome", std::string(outcome)}}, OperationBuckets())
+      .Observe(seconds);
+}
+
+void Metrics::SetQueueDepth(std::size_t depth) {
+  workqueue_depth_.Add({}).Set(static_cast<double>(depth));
+}
+
+void Metrics::CountRetry(manifests::Kind kind) {
+  workqueue_retries_.Add({{"kind", KindLabel(kind)}}).Increment();
+}
+
+void Metrics::SetApplianceVersion(const std::string& target, const std::string& version) {
+  const std::lock_guard lock(mutex_);
+  auto& shown = appliance_versions_[target];
+  if (!shown.empty() && shown != version) {
+    appliance_version_.Remove(&appliance_version_.Add({{"target", target}, {"version", shown}}));
+  }
+  appliance_version_.Add({{"target", target}, {"version", version}}).Set(1);
+  shown = version;
+}
+
+void Metrics::SetVchaHealth(const std::string& target, std::string_view state) {
+  for (const auto known : kVchaStates) {
+    vcha_health_.Add({{"target", target}, {"state", std::string(known)}})
+        .Set(known == state ? 1 : 0);
+  }
+}
+
+void Metrics::SetVmCustomizable(const std::string& target, const std::string& vm,
+                                bool customizable) {
+  vm_customizable_.Add({{"target", target}, {"vm", vm}}).Set(customizable ? 1 : 0);
+}
+
+void Metrics::SetRevision(const std::string& revision) {
+  const std::lock_guard lock(mutex_);
+  if (!revision_shown_.empty() && revision_shown_ != revision) {
+    revision_.Remove(&revision_.Add({{"revision", revision_shown_}}));
+  }
+  revision_.Add({{"revision", revision}}).Set(1);
+  revision_shown_ = revision;
+}
+
+void Metrics::SetManifestsLoaded(std::size_t objects) {
+  manifests_loaded_.Add({}).Set(static_cast<double>(objects));
+}
+
+void Metrics::SetManifestErrors(const std::map<std::string, std::int64_t>& errors_by_file) {
+  const std::lock_guard lock(mutex_);
+  for (auto it = manifest_error_series_.begin(); it != manifest_error_series_.end();) {
+    if (!errors_by_file.contains(it->first)) {
+      manifest_errors_.Remove(it->second);
+      it = manifest_error_series_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (const auto& [file, count] : errors_by_file) {
+    auto& gauge = manifest_errors_.Add({{"file", file}});
+    gauge.Set(static_cast<double>(count));
+    manifest_error_series_[file] = &gauge;
+  }
+}
+
+std::string Metrics::Render() const {
+  std::ostringstream out;
+  prometheus::TextSerializer().Serialize(out, registry_->Collect());
+  return out.str();
+}
+
+}  // namespace vsrd::daemon

@@ -1,0 +1,109 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include "daemon/vsphere/api_metrics.hpp"
+#include "manifests/common.hpp"
+#include "reconcilers/outcome.hpp"
+
+// Every metric family of PRODUCT.md section 7, in one registry, rendered with prometheus-cpp's
+// text serializer for GET /metrics. Label values come from closed sets (kinds, phases, results,
+// states) or from manifest and config names; never URLs, ids of tasks, or secrets. Every label
+// set that can be known in advance is created at once so it reads 0 before the first event:
+// per kind at construction, per object in SetObjects. Thread-safe.
+
+namespace vsrd::daemon {
+
+class Metrics {
+ public:
+  /// `version` is vsrd_build_info's label.
+  explicit Metrics(std::string_view version);
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
+
+  prometheus::Registry& Registry() { return *registry_; }
+  /// vsrd_api_requests_total and vsrd_api_request_duration_seconds (the clients record them).
+  vsphere::ApiMetrics& Api() { return api_; }
+
+  /// The objects in force: creates their series (ready, phase, suspended, drift) and removes
+  /// the series of objects that are gone.
+  void SetObjects(const std::vector<std::pair<manifests::Kind, std::string>>& objects);
+  /// vsrd_object_ready, vsrd_object_phase (1 for `phase`, 0 for the others),
+  /// vsrd_object_suspended.
+  void SetObjectPhase(manifests::Kind kind, const std::string& name, reconcilers::Phase phase);
+  /// vsrd_reconcile_total{kind,result} (success|error|requeue|stalled) and
+  /// vsrd_reconcile_duration_seconds{kind}.
+  void CountReconcile(manifests::Kind kind, std::string_view result, double seconds);
+  void CountDrift(manifests::Kind kind, const std::string& name);
+  void SetOperationsInFlight(manifests::Kind kind, std::int64_t count);
+  /// vsrd_operation_duration_seconds{kind,outcome} (succeeded|failed), buckets up to 4h.
+  void ObserveOperation(manifests::Kind kind, std::string_view outcome, double seconds);
+  void SetQueueDepth(std::size_t depth);
+  void CountRetry(manifests::Kind kind);
+  /// vsrd_appliance_version_info{target,version} = 1; the target's previous version goes.
+  void SetApplianceVersion(const std::string& target, const std::string& version);
+  /// vsrd_vcha_health{target,state}: 1 for `state`, 0 for the other states.
+  void SetVchaHealth(const std::string& target, std::string_view state);
+  void SetVmCustomizable(const std::string& target, const std::string& vm, bool customizable);
+  /// vsrd_last_applied_revision_info{revision} = 1; the previous revision goes.
+  void SetRevision(const std::string& revision);
+  void SetManifestsLoaded(std::size_t objects);
+  /// vsrd_manifest_errors{file}: the files listed now (files no longer listed go).
+  void SetManifestErrors(const std::map<std::string, std::int64_t>& errors_by_file);
+
+  /// The exposition text of every family (text/plain; version=0.0.4).
+  std::string Render() const;
+
+  /// The states vsrd_vcha_health knows (Cluster.Info.health_state).
+  static constexpr std::array<std::string_view, 3> kVchaStates{"HEALTHY", "DEGRADED", "ISOLATED"};
+  static constexpr std::array<std::string_view, 4> kReconcileResults{"success", "error", "requeue",
+                                                                     "stalled"};
+  static constexpr std::array<std::string_view, 2> kOperationOutcomes{"succeeded", "failed"};
+
+ private:
+  template <class T>
+  using Family = prometheus::Family<T>;
+
+  void RemoveObjectLocked(manifests::Kind kind, const std::string& name);
+
+  std::shared_ptr<prometheus::Registry> registry_;
+  vsphere::ApiMetrics api_;
+  Family<prometheus::Gauge>& build_info_;
+  Family<prometheus::Gauge>& manifests_loaded_;
+  Family<prometheus::Gauge>& manifest_errors_;
+  Family<prometheus::Gauge>& object_ready_;
+  Family<prometheus::Gauge>& object_phase_;
+  Family<prometheus::Gauge>& object_suspended_;
+  Family<prometheus::Counter>& reconcile_total_;
+  Family<prometheus::Histogram>& reconcile_duration_;
+  Family<prometheus::Counter>& drift_total_;
+  Family<prometheus::Gauge>& operations_in_flight_;
+  Family<prometheus::Histogram>& operation_duration_;
+  Family<prometheus::Gauge>& workqueue_depth_;
+  Family<prometheus::Counter>& workqueue_retries_;
+  Family<prometheus::Gauge>& appliance_version_;
+  Family<prometheus::Gauge>& vcha_health_;
+  Family<prometheus::Gauge>& vm_customizable_;
+  Family<prometheus::Gauge>& revision_;
+
+  mutable std::mutex mutex_;
+  std::vector<std::pair<manifests::Kind, std::string>> objects_;
+  std::map<std::string, std::string> appliance_versions_;  ///< target -> version shown
+  std::string revision_shown_;
+  std::map<std::string, prometheus::Gauge*> manifest_error_series_;
+};
+
+}  // namespace vsrd::daemon
