@@ -130,16 +130,23 @@ class Controller::EngineContext final : public rec::Context {
 
   void ObserveVchaHealth(std::string_view health_state) override {
     details_["vcha_health"] = std::string(health_state);
+    if (auto* metrics = Metrics()) metrics->SetVchaHealth(ports_.name, health_state);
   }
   void ObserveApplianceVersion(const std::string& version) override {
     details_["appliance_version"] = version;
+    if (auto* metrics = Metrics()) metrics->SetApplianceVersion(ports_.name, version);
   }
   void ObserveVmCustomizable(const std::string& vm, bool customizable) override {
     details_["vm." + vm + ".customizable"] = customizable ? "true" : "false";
+    if (auto* metrics = Metrics()) metrics->SetVmCustomizable(ports_.name, vm, customizable);
   }
   void ObserveDrift() override { ++drift_; }
 
   const std::map<std::string, std::string>& Details() const { return details_; }
+  /// Metrics are not touched by `vsrd plan` (it changes nothing, not even counters).
+  daemon::Metrics* Metrics() const {
+    return controller_.options_.dry_run ? nullptr : controller_.options_.metrics;
+  }
   int Drift() const { return drift_; }
 
  private:
@@ -222,6 +229,13 @@ void Controller::SetObjects(const std::vector<manifests::Object>& objects,
       status_.Put(status);
     }
     queue_.Add(key);
+  }
+  if (auto* metrics = options_.metrics) {
+    std::vector<std::pair<manifests::Kind, std::string>> keys;
+    keys.reserve(objects.size());
+    for (const auto& object : objects) keys.emplace_back(object.kind, object.metadata.name);
+    metrics->SetObjects(keys);
+    if (!revision.empty()) metrics->SetRevision(revision);
   }
   // Unchanged objects keep their status but show the new revision.
   for (const auto& object : objects) {
@@ -350,6 +364,9 @@ std::optional<Outcome> Controller::Process(const Key& key) {
     status.history.push_back({now, result, status.phase, status.reason, status.message});
     while (status.history.size() > ObjectStatus::kHistory) status.history.pop_front();
     status_.Put(status);
+    if (options_.metrics != nullptr && !options_.dry_run) {
+      options_.metrics->SetObjectPhase(object.kind, object.metadata.name, status.phase);
+    }
     if (logger_ && previous != status.phase) {
       logger_->info("object={} phase {} -> {} reason={} {}", key_text, rec::PhaseName(previous),
                     rec::PhaseName(status.phase), status.reason, status.message);
@@ -399,6 +416,8 @@ std::optional<Outcome> Controller::Process(const Key& key) {
   }
 
   EngineContext context(*this, *desired, target->second);
+  const std::optional<rec::InFlight> in_flight_before = context.Record().in_flight;
+  const SteadyTime pass_started = clock_.SteadyNow();
   Outcome outcome;
   try {
     outcome =
@@ -414,6 +433,10 @@ std::optional<Outcome> Controller::Process(const Key& key) {
     return outcome;
   }
   ReleaseSlotUnlessInFlight(object.target.name, key_text);
+  RecordOperationMetrics(object, in_flight_before, outcome);
+  if (context.Drift() > 0 && options_.metrics != nullptr) {
+    options_.metrics->CountDrift(object.kind, object.metadata.name);
+  }
 
   rec::QueueAction action;
   {
@@ -428,8 +451,38 @@ std::optional<Outcome> Controller::Process(const Key& key) {
     queue_.AddAfter(key, action.after);
   }
   settle(outcome, action);
+  if (auto* metrics = options_.metrics) {
+    const double seconds = std::chrono::duration<double>(clock_.SteadyNow() - pass_started).count();
+    metrics->CountReconcile(object.kind, ResultLabel(outcome, action), seconds);
+    if (action.retry) metrics->CountRetry(object.kind);
+    metrics->SetQueueDepth(queue_.ReadyCount());
+  }
   if (status.phase == Phase::kReady) WakeDependents(object);
   return outcome;
+}
+
+void Controller::RecordOperationMetrics(const manifests::Object& object,
+                                        const std::optional<rec::InFlight>& before,
+                                        const Outcome& outcome) {
+  auto* metrics = options_.metrics;
+  if (metrics == nullptr) return;
+  const auto after = journal_.Get(object.Key()).in_flight;
+  if (before && (!after || after->task != before->task || after->operation != before->operation)) {
+    // Ended in this pass (or replaced by the next step): a failed mutation ends it "failed".
+    const bool failed = outcome.kind == Outcome::Kind::kTransient && outcome.mutation_failed;
+    const double seconds = std::chrono::duration<double>(clock_.Now() - before->started_at).count();
+    metrics->ObserveOperation(object.kind, failed ? "failed" : "succeeded", std::max(0.0, seconds));
+  }
+  std::int64_t in_flight = 0;
+  {
+    const std::lock_guard lock(mutex_);
+    for (const auto& [key, desired] : objects_) {
+      if (desired.object.kind == object.kind && journal_.Get(desired.object.Key()).in_flight) {
+        ++in_flight;
+      }
+    }
+  }
+  metrics->SetOperationsInFlight(object.kind, in_flight);
 }
 
 std::size_t Controller::RunDue() {

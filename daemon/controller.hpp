@@ -17,6 +17,7 @@
 #include "daemon/clock.hpp"
 #include "daemon/config.hpp"
 #include "daemon/journal.hpp"
+#include "daemon/metrics.hpp"
 #include "daemon/status.hpp"
 #include "daemon/work_queue.hpp"
 #include "manifests/object.hpp"
@@ -44,6 +45,9 @@ struct ControllerOptions {
   /// (an object turning Ready also wakes its dependents at once).
   std::chrono::milliseconds waiting_recheck = std::chrono::seconds(15);
   std::chrono::milliseconds max_backoff = std::chrono::minutes(10);
+  /// Where passes, phases, drift, operations and observations are counted; null: nowhere.
+  /// Must outlive the controller.
+  Metrics* metrics = nullptr;
 };
 
 class Controller {
@@ -98,6 +102,11 @@ class Controller {
   bool TryTakeSlot(const std::string& target, const std::string& key);
   void ReleaseSlotUnlessInFlight(const std::string& target, const std::string& key);
   void WakeDependents(const manifests::Object& ready);
+  /// After a pass: vsrd_operations_in_flight of `kind`, vsrd_workqueue_depth, and
+  /// vsrd_operation_duration_seconds when the object's operation ended in this pass.
+  void RecordOperationMetrics(const manifests::Object& object,
+                              const std::optional<reconcilers::InFlight>& before,
+                              const reconcilers::Outcome& outcome);
   ObjectStatus BaseStatus(const Desired& desired) const;
 
   const Config& config_;

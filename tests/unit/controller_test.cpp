@@ -77,10 +77,11 @@ class ControllerTest : public ::testing::Test {
     controller_.reset();
     std::filesystem::remove_all(dir_);
   }
-  Controller& Make() {
+  Controller& Make(Metrics* metrics = nullptr) {
     ControllerOptions options;
     options.workers = 2;
     options.seed = 1;
+    options.metrics = metrics;
     std::map<std::string, rec::TargetPorts> ports{{"vc01", rec::TargetPorts{"vc01"}}};
     controller_ = std::make_unique<Controller>(
         config_, ports, *journal_, clock_,
@@ -266,6 +267,48 @@ TEST_F(ControllerTest, AnInFlightOperationInTheJournalHoldsTheSlotAfterARestart)
   controller.RunDue();
   EXPECT_EQ(ReasonOf("a"), "Running");
   EXPECT_EQ(ReasonOf("b"), "TargetBusy");
+}
+
+TEST_F(ControllerTest, PassesPhasesOperationsAndObservationsReachTheMetrics) {
+  reconciler_->script = [](rec::Context& context) {
+    if (!context.Record().in_flight && context.Record().facts.empty()) {
+      context.TryBeginMutation();
+      rec::ObjectRecord record;
+      record.in_flight = rec::InFlight{"op", "task-1", "g", context.Now(), ""};
+      context.SaveRecord(record);
+      context.ObserveDrift();
+      return Outcome::RequeueAfter(seconds(10), "Running");
+    }
+    rec::ObjectRecord done;
+    done.facts["result"] = "ok";
+    context.SaveRecord(done);
+    context.ObserveVmCustomizable("vm-1", false);
+    return Outcome::Done(Phase::kReady, "InSync");
+  };
+  Metrics metrics("test");
+  auto& controller = Make(&metrics);
+  controller.SetObjects(Objects(Check("a")), "rev1");
+  controller.RunDue();
+  std::string text = metrics.Render();
+  const std::string kind = "kind=\"GuestCustomizationCheck\"";
+  EXPECT_NE(text.find("vsrd_operations_in_flight{" + kind + "} 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("vsrd_reconcile_total{" + kind + ",result=\"requeue\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("vsrd_drift_detected_total{" + kind + ",name=\"a\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("vsrd_last_applied_revision_info{revision=\"rev1\"} 1\n"), std::string::npos);
+
+  clock_.Advance(seconds(10));
+  controller.RunDue();
+  text = metrics.Render();
+  EXPECT_NE(text.find("vsrd_operations_in_flight{" + kind + "} 0\n"), std::string::npos) << text;
+  EXPECT_NE(
+      text.find("vsrd_operation_duration_seconds_count{" + kind + ",outcome=\"succeeded\"} 1\n"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find("vsrd_reconcile_total{" + kind + ",result=\"success\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("vsrd_object_ready{" + kind + ",name=\"a\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("vsrd_vm_customizable{target=\"vc01\",vm=\"vm-1\"} 0\n"), std::string::npos);
 }
 
 TEST_F(ControllerTest, WorkerThreadsReconcileEveryObjectAndStopCleanly) {
