@@ -30,9 +30,8 @@ void ApiMetrics::Precreate(std::string_view target, std::span<const std::string_
                    Buckets());
     // The status codes are not known in advance; the success series exists from the start so
     // that the family is exported (and rate() has a zero to start from) before the first call.
-    requests_.Add({{"target", std::string(target)},
-                   {"operation", std::string(operation)},
-                   {"code", "200"}});
+    requests_.Add(
+        {{"target", std::string(target)}, {"operation", std::string(operation)}, {"code", "200"}});
   }
 }
 
