@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "daemon/vsphere/credentials.hpp"
+#include "daemon/vsphere/https_transport.hpp"
 #include "daemon/window.hpp"
 
 namespace vsrd::daemon {
@@ -49,27 +50,6 @@ std::string ResultLabel(const Outcome& outcome, const rec::QueueAction& action) 
 
 }  // namespace
 
-std::pair<std::string, std::optional<std::int64_t>> SplitUrlHostPort(const std::string& url) {
-  std::string rest = url;
-  if (const auto scheme = rest.find("://"); scheme != std::string::npos) {
-    rest = rest.substr(scheme + 3);
-  }
-  rest = rest.substr(0, rest.find('/'));
-  std::optional<std::int64_t> port;
-  std::string host = rest;
-  if (!rest.empty() && rest.front() == '[') {
-    const auto close = rest.find(']');
-    host = rest.substr(1, close == std::string::npos ? std::string::npos : close - 1);
-    if (close != std::string::npos && close + 1 < rest.size() && rest[close + 1] == ':') {
-      port = std::stoll(rest.substr(close + 2));
-    }
-  } else if (const auto colon = rest.rfind(':'); colon != std::string::npos) {
-    host = rest.substr(0, colon);
-    port = std::stoll(rest.substr(colon + 1));
-  }
-  return {host, port};
-}
-
 /// The Context of one pass.
 class Controller::EngineContext final : public rec::Context {
  public:
@@ -107,10 +87,15 @@ class Controller::EngineContext final : public rec::Context {
   std::optional<rec::ManagementVcenter> ManagementTarget(const std::string& name) const override {
     const auto it = controller_.config_.targets.find(name);
     if (it == controller_.config_.targets.end()) return std::nullopt;
-    const auto [host, port] = SplitUrlHostPort(it->second.url);
+    vsphere::HttpsEndpoint endpoint;
+    try {
+      endpoint = vsphere::ParseHttpsUrl(it->second.url);
+    } catch (const std::exception&) {
+      return std::nullopt;  // the config decoder rejects such URLs; nothing to connect to
+    }
     rec::ManagementVcenter management;
-    management.hostname = host;
-    management.port = port;
+    management.hostname = endpoint.host;
+    management.port = endpoint.port;
     management.username = it->second.username;
     management.password = it->second.password;
     return management;

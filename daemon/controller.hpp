@@ -129,7 +129,4 @@ class Controller {
   std::atomic<bool> stopped_{false};
 };
 
-/// Host and port of a target URL "https://host[:port]" (brackets removed from IPv6).
-std::pair<std::string, std::optional<std::int64_t>> SplitUrlHostPort(const std::string& url);
-
 }  // namespace vsrd::daemon

@@ -222,6 +222,11 @@ class TimerRegistration {
 
 }  // namespace
 
+HttpsEndpoint ParseHttpsUrl(const std::string& url) {
+  const Target target = ParseUrl(url);
+  return {target.host, target.port};
+}
+
 class HttpsTransport::Impl {
  public:
   explicit Impl(TransportOptions options);

@@ -32,6 +32,16 @@ struct TransportStats {
   std::uint64_t requests_sent = 0;       ///< requests written, a transparent retry included
 };
 
+/// Host and port of a target URL, as the transport reads it.
+struct HttpsEndpoint {
+  std::string host;           ///< without brackets: "vc01.lab", "127.0.0.1", "::1"
+  unsigned short port = 443;  ///< 443 when the URL names none
+};
+
+/// Parses "https://host[:port]" (an IPv6 host in brackets). Throws std::runtime_error naming
+/// the URL and what is wrong with it.
+HttpsEndpoint ParseHttpsUrl(const std::string& url);
+
 class HttpsTransport final : public Transport {
  public:
   /// Builds the TLS context (reads tls.ca_file) and starts the I/O thread. Throws
