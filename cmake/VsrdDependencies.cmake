@@ -22,3 +22,18 @@ vsrd_require(prometheus-cpp prometheus-cpp-dev)
 if(VSRD_BUILD_TESTS)
   vsrd_require(GTest libgtest-dev)
 endif()
+
+# libgit2 (the git revision of the manifests checkout) ships no CMake package config in Debian 12;
+# pkg-config finds it. Not REQUIRED in the calls: their own errors do not name the package.
+find_package(PkgConfig QUIET)
+if(NOT PkgConfig_FOUND)
+  message(FATAL_ERROR
+    "vsrd: pkg-config not found. Install the Debian package 'pkg-config' "
+    "(or run scripts/install-deps).")
+endif()
+pkg_check_modules(LIBGIT2 QUIET IMPORTED_TARGET libgit2)
+if(NOT LIBGIT2_FOUND)
+  message(FATAL_ERROR
+    "vsrd: libgit2 not found by pkg-config. Install the Debian package 'libgit2-dev' "
+    "(or run scripts/install-deps).")
+endif()

@@ -7,6 +7,9 @@
 #include "daemon/apply_command.hpp"
 #include "daemon/exit_codes.hpp"
 #include "daemon/plan_command.hpp"
+#include "daemon/reconcile_command.hpp"
+#include "daemon/run_command.hpp"
+#include "daemon/status_command.hpp"
 #include "daemon/validate_command.hpp"
 #include "manifests/duration.hpp"
 #include "vsrd_version.hpp"
@@ -25,6 +28,13 @@ Commands:
                                        read live state, print what apply would do; never mutates
   apply    [--config FILE] [--timeout DUR]
                                        reconcile every manifest until settled, then exit
+  run      [--config FILE]             the daemon: watch the manifests, reconcile forever, serve
+                                       /metrics /healthz /readyz /status (systemd ExecStart)
+  status   [--config FILE] [--output text|json]
+                                       ask the running daemon for every object's status
+  reconcile [--config FILE] [--reset] KIND/NAME
+                                       ask the running daemon to reconcile one object now
+                                       (--reset clears Stalled)
   version                              print the version
   help                                 print this help
 
@@ -136,6 +146,29 @@ bool ConfigOption(std::span<const std::string_view> args, std::size_t& i,
   return false;
 }
 
+/// Reads "--output text|json" / "--output=..." at args[i]; true when consumed (i advanced).
+bool OutputOption(std::span<const std::string_view> args, std::size_t& i, bool& json,
+                  std::string& problem) {
+  const std::string_view arg = args[i];
+  std::string_view value;
+  if (arg == "--output") {
+    if (i + 1 >= args.size()) {
+      problem = "--output needs text or json";
+      return true;
+    }
+    value = args[++i];
+  } else if (arg.starts_with("--output=")) {
+    value = arg.substr(9);
+  } else {
+    return false;
+  }
+  if (value != "text" && value != "json") {
+    problem = "--output must be text or json, not \"" + std::string(value) + "\"";
+  }
+  json = value == "json";
+  return true;
+}
+
 int Plan(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
   PlanOptions options;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -147,19 +180,8 @@ int Plan(std::span<const std::string_view> args, std::ostream& out, std::ostream
     }
     if (ConfigOption(args, i, options.config, problem)) {
       if (!problem.empty()) return Usage(err, problem, "plan");
-    } else if (arg == "--output" || arg.starts_with("--output=")) {
-      std::string_view value;
-      if (arg == "--output") {
-        if (i + 1 >= args.size()) return Usage(err, "--output needs text or json", "plan");
-        value = args[++i];
-      } else {
-        value = arg.substr(9);
-      }
-      if (value != "text" && value != "json") {
-        return Usage(err, "--output must be text or json, not \"" + std::string(value) + "\"",
-                     "plan");
-      }
-      options.json = value == "json";
+    } else if (OutputOption(args, i, options.json, problem)) {
+      if (!problem.empty()) return Usage(err, problem, "plan");
     } else {
       return Usage(err, "unexpected argument " + std::string(arg), "plan");
     }
@@ -201,6 +223,64 @@ int Apply(std::span<const std::string_view> args, std::ostream& out, std::ostrea
   return RunApply(options, out, err);
 }
 
+int Run(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
+  RunOptions options;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string problem;
+    if (IsHelp(args[i])) {
+      out << kRunHelp;
+      return kExitSuccess;
+    }
+    if (ConfigOption(args, i, options.config, problem)) {
+      if (!problem.empty()) return Usage(err, problem, "run");
+    } else {
+      return Usage(err, "unexpected argument " + std::string(args[i]), "run");
+    }
+  }
+  return RunDaemon(options, err);
+}
+
+int Status(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
+  StatusOptions options;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string problem;
+    if (IsHelp(args[i])) {
+      out << kStatusHelp;
+      return kExitSuccess;
+    }
+    if (ConfigOption(args, i, options.config, problem) ||
+        OutputOption(args, i, options.json, problem)) {
+      if (!problem.empty()) return Usage(err, problem, "status");
+    } else {
+      return Usage(err, "unexpected argument " + std::string(args[i]), "status");
+    }
+  }
+  return RunStatus(options, out, err);
+}
+
+int Reconcile(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
+  ReconcileOptions options;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string_view arg = args[i];
+    std::string problem;
+    if (IsHelp(arg)) {
+      out << kReconcileHelp;
+      return kExitSuccess;
+    }
+    if (ConfigOption(args, i, options.config, problem)) {
+      if (!problem.empty()) return Usage(err, problem, "reconcile");
+    } else if (arg == "--reset") {
+      options.reset = true;
+    } else if (arg.starts_with("-") || !options.key.empty()) {
+      return Usage(err, "unexpected argument " + std::string(arg), "reconcile");
+    } else {
+      options.key = std::string(arg);
+    }
+  }
+  if (options.key.empty()) return Usage(err, "name the object as KIND/NAME", "reconcile");
+  return RunReconcile(options, out, err);
+}
+
 }  // namespace
 
 std::string_view VersionLine() {
@@ -231,6 +311,9 @@ int RunCli(std::span<const std::string_view> args, std::ostream& out, std::ostre
   if (command == "validate") return Validate(rest, out, err);
   if (command == "plan") return Plan(rest, out, err);
   if (command == "apply") return Apply(rest, out, err);
+  if (command == "run") return Run(rest, out, err);
+  if (command == "status") return Status(rest, out, err);
+  if (command == "reconcile") return Reconcile(rest, out, err);
   return Usage(err, "unknown command \"" + std::string(command) + "\"", "");
 }
 

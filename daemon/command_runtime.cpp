@@ -4,27 +4,9 @@
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 
+#include "daemon/logging.hpp"
+
 namespace vsrd::daemon {
-
-namespace {
-
-spdlog::level::level_enum SpdlogLevel(LogLevel level) {
-  switch (level) {
-    case LogLevel::kTrace:
-      return spdlog::level::trace;
-    case LogLevel::kDebug:
-      return spdlog::level::debug;
-    case LogLevel::kInfo:
-      return spdlog::level::info;
-    case LogLevel::kWarn:
-      return spdlog::level::warn;
-    case LogLevel::kError:
-      return spdlog::level::err;
-  }
-  return spdlog::level::info;
-}
-
-}  // namespace
 
 std::unique_ptr<CommandRuntime> PrepareRuntime(const std::optional<std::string>& config_flag,
                                                std::string_view command, bool read_only,

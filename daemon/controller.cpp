@@ -481,13 +481,41 @@ std::size_t Controller::RunDue() {
 }
 
 void Controller::WorkerLoop() {
+  {
+    const std::lock_guard lock(liveness_mutex_);
+    ++workers_running_;
+  }
   while (auto key = queue_.Get()) {
+    {
+      const std::lock_guard lock(liveness_mutex_);
+      passes_[std::this_thread::get_id()] = clock_.SteadyNow();
+    }
     Process(*key);
     queue_.Done(*key);
+    const std::lock_guard lock(liveness_mutex_);
+    passes_.erase(std::this_thread::get_id());
   }
+  const std::lock_guard lock(liveness_mutex_);
+  --workers_running_;
+}
+
+Controller::Heartbeat Controller::Liveness() const {
+  const auto now = clock_.SteadyNow();
+  const std::lock_guard lock(liveness_mutex_);
+  Heartbeat heartbeat;
+  heartbeat.workers_running = workers_running_;
+  heartbeat.workers_started = workers_started_;
+  for (const auto& [worker, began] : passes_) {
+    heartbeat.oldest_pass = std::max(heartbeat.oldest_pass, now - began);
+  }
+  return heartbeat;
 }
 
 void Controller::Start() {
+  {
+    const std::lock_guard lock(liveness_mutex_);
+    workers_started_ = std::max(1, options_.workers);
+  }
   for (int i = 0; i < std::max(1, options_.workers); ++i) {
     workers_.emplace_back([this] { WorkerLoop(); });
   }

@@ -85,6 +85,17 @@ class Controller {
   /// due; returns how many passes ran. A deterministic driver for tests (no worker threads).
   std::size_t RunDue();
 
+  /// Liveness of the workers: how many are running, and how long the oldest pass in progress
+  /// has been running (zero when all are idle). A worker blocked far longer than a pass can
+  /// take (its API calls have deadlines) means the engine is wedged: /healthz and the systemd
+  /// watchdog read this.
+  struct Heartbeat {
+    int workers_running = 0;
+    int workers_started = 0;
+    SteadyTime::duration oldest_pass{};
+  };
+  Heartbeat Liveness() const;
+
   const StatusStore& Status() const { return status_; }
   const WorkQueue& Queue() const { return queue_; }
 
@@ -127,6 +138,10 @@ class Controller {
 
   std::vector<std::thread> workers_;
   std::atomic<bool> stopped_{false};
+  mutable std::mutex liveness_mutex_;
+  std::map<std::thread::id, SteadyTime> passes_;  ///< worker -> when its current pass began
+  int workers_running_ = 0;
+  int workers_started_ = 0;
 };
 
 }  // namespace vsrd::daemon

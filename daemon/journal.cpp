@@ -115,6 +115,11 @@ bool SyncDirectory(const std::filesystem::path& dir, std::string* error) {
   return true;
 }
 
+bool RefuseSealed(std::string* error) {
+  if (error != nullptr) *error = "the journal is closed: vsrd is shutting down";
+  return false;
+}
+
 }  // namespace
 
 std::string FormatWallTime(WallTime time) {
@@ -228,8 +233,15 @@ bool Journal::WriteLocked(const std::map<std::string, ObjectRecord>& records,
   return SyncDirectory(state_dir_, error);
 }
 
+std::size_t Journal::Seal() {
+  const std::lock_guard lock(mutex_);
+  sealed_ = true;
+  return records_.size();
+}
+
 bool Journal::Save(const std::string& key, const ObjectRecord& record, std::string* error) {
   const std::lock_guard lock(mutex_);
+  if (sealed_) return RefuseSealed(error);
   auto records = records_;
   if (IsEmpty(record)) {
     records.erase(key);
@@ -243,6 +255,7 @@ bool Journal::Save(const std::string& key, const ObjectRecord& record, std::stri
 
 bool Journal::Retain(const std::vector<std::string>& keep, std::string* error) {
   const std::lock_guard lock(mutex_);
+  if (sealed_) return RefuseSealed(error);
   auto records = records_;
   std::erase_if(records, [&keep](const auto& entry) {
     return std::find(keep.begin(), keep.end(), entry.first) == keep.end();

@@ -50,6 +50,12 @@ class Journal {
   std::vector<std::string> Keys() const;
   const std::filesystem::path& Path() const { return path_; }
 
+  /// Shutdown: waits for a write in progress to reach the disk, then refuses every later Save
+  /// and Retain (they return false), so a process that exits right after never leaves a write
+  /// half done. Every accepted Save was already durable when it returned. Returns the number
+  /// of records on disk. Thread-safe.
+  std::size_t Seal();
+
  private:
   bool WriteLocked(const std::map<std::string, reconcilers::ObjectRecord>& records,
                    std::string* error) const;
@@ -58,6 +64,7 @@ class Journal {
   std::filesystem::path path_;
   mutable std::mutex mutex_;
   std::map<std::string, reconcilers::ObjectRecord> records_;
+  bool sealed_ = false;
 };
 
 /// RFC 3339 UTC with milliseconds, "2026-01-01T00:00:00.000Z".

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -330,6 +331,36 @@ TEST_F(ControllerTest, WorkerThreadsReconcileEveryObjectAndStopCleanly) {
   controller.Stop();
   EXPECT_TRUE(all_ready());
   EXPECT_EQ(controller.Status().Snapshot().size(), 20U);
+}
+
+TEST_F(ControllerTest, LivenessReportsRunningWorkersAndTheAgeOfAPassInProgress) {
+  std::promise<void> entered;
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  reconciler_->script = [&entered, released](rec::Context&) {
+    entered.set_value();
+    released.wait();
+    return Outcome::Done(Phase::kReady, "InSync");
+  };
+  auto& controller = Make();
+  EXPECT_EQ(controller.Liveness().workers_started, 0);
+  controller.SetObjects(Objects(Check("slow")), "");
+  controller.Start();
+  entered.get_future().wait();
+  clock_.Advance(std::chrono::seconds(400));
+  const auto busy = controller.Liveness();
+  EXPECT_EQ(busy.workers_started, 2);
+  EXPECT_EQ(busy.workers_running, 2);
+  EXPECT_EQ(busy.oldest_pass, std::chrono::seconds(400));
+  release.set_value();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (controller.Liveness().oldest_pass.count() != 0 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  EXPECT_EQ(controller.Liveness().oldest_pass.count(), 0);
+  controller.Stop();
+  EXPECT_EQ(controller.Liveness().workers_running, 0);
 }
 
 }  // namespace

@@ -123,5 +123,20 @@ TEST_F(JournalTest, AFailedWriteKeepsTheOldRecordAndSaysWhy) {
   fs::remove(dir_);
 }
 
+TEST_F(JournalTest, ASealedJournalRefusesWritesAndKeepsWhatWasDurable) {
+  Journal journal(dir_);
+  ASSERT_TRUE(journal.Load(kStart).ok);
+  ASSERT_TRUE(journal.Save("VchaPassiveNode/vc01-passive", Redeploying()));
+  EXPECT_EQ(journal.Seal(), 1U);
+  std::string error;
+  EXPECT_FALSE(journal.Save("OfflineDepotFromHost/esx01", Redeploying(), &error));
+  EXPECT_NE(error.find("shutting down"), std::string::npos) << error;
+  EXPECT_FALSE(journal.Retain({}, &error));
+
+  Journal restarted(dir_);
+  ASSERT_TRUE(restarted.Load(kStart).ok);
+  EXPECT_EQ(restarted.Keys(), std::vector<std::string>{"VchaPassiveNode/vc01-passive"});
+}
+
 }  // namespace
 }  // namespace vsrd::daemon

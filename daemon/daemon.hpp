@@ -1,0 +1,156 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <spdlog/logger.h>
+
+#include "daemon/clock.hpp"
+#include "daemon/config.hpp"
+#include "daemon/controller.hpp"
+#include "daemon/http/daemon_api.hpp"
+#include "daemon/http/server.hpp"
+#include "daemon/journal.hpp"
+#include "daemon/manifest_source/manifest_set.hpp"
+#include "daemon/manifest_source/watcher.hpp"
+#include "daemon/metrics.hpp"
+#include "daemon/systemd_notify.hpp"
+#include "daemon/targets.hpp"
+
+// `vsrd run` without the process concerns (signals, exit): the long-lived parts wired together.
+//
+//   ManifestWatcher --change--> ReloadManifests --SetObjects--> Controller --> reconcilers -->
+//   Targets SIGHUP -------------------> ReloadConfig (+ manifests)            | http::Server <--
+//   /metrics /healthz /readyz /status /reconcile ----+-- Metrics, StatusStore
+//
+// The Engine (config, clients, controller) is replaced as a whole when SIGHUP brings a valid
+// new config; the journal, metrics, HTTP listener and manifest merge state live as long as the
+// daemon. `listen` and `state_dir` changes take effect at the next start.
+
+namespace vsrd::daemon {
+
+struct DaemonOptions {
+  /// Quiet time that ends a burst of manifest changes, and the longest a burst can delay a
+  /// reload (a `git pull` of 500 files is one reload).
+  std::chrono::milliseconds debounce{50};
+  std::chrono::milliseconds max_delay{1000};
+  /// SIGTERM: how long passes in flight may take to finish before vsrd exits anyway.
+  std::chrono::milliseconds stop_grace{10000};
+  /// /healthz fails (and the systemd watchdog is not fed) while a pass has been running this
+  /// long: every API call has a deadline (60 s), so a pass this old is wedged.
+  std::chrono::seconds stale_pass{300};
+};
+
+/// How Daemon::Stop ended.
+enum class StopResult {
+  kClean,     ///< every pass finished within stop_grace
+  kTimedOut,  ///< passes were still running; the journal is sealed, the caller must exit now
+};
+
+class Daemon {
+ public:
+  Daemon(Config config, std::shared_ptr<spdlog::logger> logger, bool journald,
+         const SystemdNotifier& notifier, DaemonOptions options = {});
+  ~Daemon();
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  /// Loads the journal and the manifests, starts the engine, binds the listener, starts the
+  /// watcher and the target logins, then sends READY=1. Throws std::runtime_error when the
+  /// daemon cannot run (listener not bound, a target's TLS settings unusable, no inotify).
+  void Start();
+
+  /// SIGHUP: reads the config file again; a config with errors is logged and the running one
+  /// kept. Then reloads the manifests. Never throws.
+  void ReloadConfig();
+
+  /// Re-reads the manifests directory and hands the merged objects to the controller.
+  void ReloadManifests();
+
+  /// Periodic work of the main loop (about once a second): STATUS= summary when it changed,
+  /// WATCHDOG=1 while healthy.
+  void Tick();
+
+  /// SIGTERM: STOPPING=1, stops the watcher and the logins, lets passes in flight finish up to
+  /// stop_grace, seals the journal. Never throws.
+  StopResult Stop();
+
+  /// Seals the journal at once (a second signal: the process exits right after).
+  void SealJournal();
+
+  /// For tests and the main loop.
+  unsigned short HttpPort() const;
+  std::string StatusSummary() const;
+  /// The manifest problems of the last load (FILE:LINE:COL: error: ..., and the files whose
+  /// objects keep their last good version), for GET /status.
+  std::vector<std::string> ManifestProblems() const;
+
+ private:
+  struct Engine {
+    Config config;
+    std::unique_ptr<Targets> targets;
+    std::unique_ptr<Controller> controller;
+  };
+
+  std::shared_ptr<Engine> BuildEngine(Config config);
+  std::shared_ptr<Engine> CurrentEngine() const;
+  http::DaemonBackend Backend();
+  std::vector<http::Check> HealthChecks() const;
+  std::vector<http::Check> ReadinessChecks() const;
+  void ReloadManifestsLocked();
+  void LoginLoop();
+  void LogDiagnostics(const ManifestLoad& load);
+
+  std::string config_path_;
+  std::shared_ptr<spdlog::logger> logger_;
+  bool journald_;
+  const SystemdNotifier& notifier_;
+  DaemonOptions options_;
+  SystemClock clock_;
+  Metrics metrics_;
+  std::unique_ptr<Journal> journal_;
+  std::string state_dir_;  ///< fixed at start
+  std::string listen_;     ///< fixed at start
+  Config initial_config_;  ///< until Start() builds the first engine
+
+  mutable std::mutex engine_mutex_;  ///< guards engine_
+  std::shared_ptr<Engine> engine_;
+
+  std::mutex reload_mutex_;  ///< serialises ReloadConfig and ReloadManifests
+  ManifestSet manifest_set_;
+  std::string last_diagnostics_;  ///< what was last logged, to log a problem once per change
+  std::unique_ptr<ManifestWatcher> watcher_;
+  std::string watched_root_;
+  std::atomic<bool> manifests_loaded_{false};
+  std::atomic<std::size_t> manifest_errors_{0};
+  mutable std::mutex state_mutex_;  ///< guards revision_ and manifest_problems_
+  std::string revision_;
+  std::vector<std::string> manifest_problems_;
+
+  std::unique_ptr<http::Server> server_;
+
+  mutable std::mutex login_mutex_;  ///< guards stopping_, login_rescan_, login_errors_
+  std::condition_variable login_wake_;
+  bool stopping_ = false;
+  bool login_rescan_ = false;                        ///< a new engine: log its targets in
+  std::map<std::string, std::string> login_errors_;  ///< target -> why its last login failed
+  std::thread login_thread_;
+  std::thread stopper_;
+  std::atomic<bool> stopped_{false};
+
+  std::string status_sent_;
+  std::chrono::steady_clock::time_point last_watchdog_{};
+};
+
+/// "12 objects: 10 ready, 1 progressing, 1 stalled" (phases with no object left out; manifest
+/// errors appended as ", 2 manifest errors"). The systemd STATUS= line.
+std::string SummarizeStatus(const std::vector<ObjectStatus>& statuses, std::size_t manifest_errors);
+
+}  // namespace vsrd::daemon

@@ -1,0 +1,161 @@
+#include "daemon/http/daemon_api.hpp"
+
+#include <memory>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "daemon/status_json.hpp"
+#include "manifests/common.hpp"
+
+namespace vsrd::daemon::http {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kJson = "application/json";
+constexpr std::string_view kText = "text/plain; charset=utf-8";
+constexpr std::string_view kRoutes =
+    "GET /metrics, GET /healthz, GET /readyz, GET /status, GET /status/{kind}/{name}, "
+    "POST /reconcile/{kind}/{name}";
+
+Response Text(int status, std::string body) {
+  return Response{status, std::string(kText), std::move(body), {}};
+}
+
+Response Json(int status, const json& body) {
+  // Messages come from reconcilers and API errors: replace bytes that are not UTF-8 instead of
+  // failing the whole answer.
+  return Response{status,
+                  std::string(kJson),
+                  body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n",
+                  {}};
+}
+
+Response JsonError(int status, const std::string& message) {
+  return Json(status, json{{"error", message}});
+}
+
+Response MethodNotAllowed(std::string_view allow, const Request& request) {
+  Response response = Text(405, "method " + request.method + " not allowed on " + request.path +
+                                    "; allowed: " + std::string(allow) + "\n");
+  response.headers.emplace_back("Allow", std::string(allow));
+  return response;
+}
+
+std::vector<std::string_view> Segments(std::string_view path) {
+  std::vector<std::string_view> segments;
+  if (path.starts_with('/')) path.remove_prefix(1);
+  for (;;) {
+    const std::size_t slash = path.find('/');
+    segments.push_back(path.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
+  }
+  return segments;
+}
+
+std::string KindList() {
+  std::string list;
+  for (const std::string_view kind : manifests::kKindNames) {
+    if (!list.empty()) list += ", ";
+    list += kind;
+  }
+  return list;
+}
+
+Response Checks(const std::function<std::vector<Check>()>& source, std::string_view endpoint,
+                const Request& request) {
+  const std::vector<Check> checks = source ? source() : std::vector<Check>{};
+  const bool verbose = request.query.contains("verbose");
+  bool ok = true;
+  std::string body;
+  for (const Check& check : checks) {
+    ok = ok && check.ok;
+    if (check.ok) {
+      if (verbose) body += "[+]" + check.name + " ok\n";
+    } else {
+      body += "[-]" + check.name + (check.detail.empty() ? " failed" : ": " + check.detail) + "\n";
+    }
+  }
+  if (ok && !verbose) return Text(200, "ok\n");
+  body += std::string(endpoint) + (ok ? " check passed\n" : " check failed\n");
+  return Text(ok ? 200 : 503, std::move(body));
+}
+
+Response AllStatuses(const DaemonBackend& backend) {
+  json objects = json::array();
+  if (backend.statuses) {
+    for (const ObjectStatus& status : backend.statuses()) objects.push_back(StatusToJson(status));
+  }
+  return Json(200, json{{"revision", backend.revision ? backend.revision() : std::string()},
+                        {"objects", std::move(objects)}});
+}
+
+// The 404 for a kind that is not one of the five; nullopt for a known one.
+std::optional<Response> UnknownKind(std::string_view kind) {
+  if (manifests::ParseKind(kind)) return std::nullopt;
+  return JsonError(404, "unknown kind \"" + std::string(kind) + "\"; kinds: " + KindList());
+}
+
+Response OneStatus(const DaemonBackend& backend, const std::string& key) {
+  if (backend.statuses) {
+    for (const ObjectStatus& status : backend.statuses()) {
+      if (status.Key() == key) return Json(200, StatusToJson(status));
+    }
+  }
+  return JsonError(404, "no object " + key);
+}
+
+Response Reconcile(const DaemonBackend& backend, const std::string& key, const Request& request) {
+  bool reset = false;
+  for (const auto& [name, value] : request.query) {
+    if (name != "reset") return JsonError(400, "unknown query parameter \"" + name + "\"");
+    if (value == "true") {
+      reset = true;
+    } else if (value != "false") {
+      return JsonError(400, "reset must be true or false, got \"" + value + "\"");
+    }
+  }
+  if (!backend.reconcile || !backend.reconcile(key, reset)) {
+    return JsonError(404, "no object " + key);
+  }
+  return Json(202, json{{"accepted", key}, {"reset", reset}});
+}
+
+Response Route(const DaemonBackend& backend, const Request& request) {
+  const std::vector<std::string_view> segments = Segments(request.path);
+  const bool get = request.method == "GET";
+  if (segments.size() == 1) {
+    const std::string_view route = segments[0];
+    if (route == "metrics" || route == "healthz" || route == "readyz" || route == "status") {
+      if (!get) return MethodNotAllowed("GET, HEAD", request);
+      if (route == "metrics") {
+        return Response{200,
+                        std::string(kMetricsContentType),
+                        backend.metrics ? backend.metrics() : std::string(),
+                        {}};
+      }
+      if (route == "healthz") return Checks(backend.health, "healthz", request);
+      if (route == "readyz") return Checks(backend.readiness, "readyz", request);
+      return AllStatuses(backend);
+    }
+  } else if (segments.size() == 3 && (segments[0] == "status" || segments[0] == "reconcile")) {
+    const bool status = segments[0] == "status";
+    if (status && !get) return MethodNotAllowed("GET, HEAD", request);
+    if (!status && request.method != "POST") return MethodNotAllowed("POST", request);
+    if (auto unknown = UnknownKind(segments[1])) return std::move(*unknown);
+    const std::string key = std::string(segments[1]) + "/" + std::string(segments[2]);
+    return status ? OneStatus(backend, key) : Reconcile(backend, key, request);
+  }
+  return Text(404, "no route for " + request.path + "; routes: " + std::string(kRoutes) + "\n");
+}
+
+}  // namespace
+
+Handler MakeDaemonHandler(DaemonBackend backend) {
+  auto shared = std::make_shared<const DaemonBackend>(std::move(backend));
+  return [shared](const Request& request) { return Route(*shared, request); };
+}
+
+}  // namespace vsrd::daemon::http

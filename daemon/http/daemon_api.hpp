@@ -1,0 +1,56 @@
+#pragma once
+
+// The routes `vsrd run` serves (PRODUCT.md sections 6 and 7, issue 6): /metrics, /healthz,
+// /readyz, /status, /status/{kind}/{name} and POST /reconcile/{kind}/{name}, as a Handler for
+// Server. The daemon supplies the data through DaemonBackend; nothing here touches the engine.
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "daemon/http/server.hpp"
+#include "daemon/status.hpp"
+
+namespace vsrd::daemon::http {
+
+/// One health or readiness check, e.g. {"target vc01", false, "not logged in yet"}.
+struct Check {
+  std::string name;
+  bool ok = false;
+  std::string detail;  ///< why it fails (shown after "[-]name: "); ignored when ok
+};
+
+/// Callbacks supplied by `vsrd run`. Each must be thread-safe and fast: it runs on the HTTP
+/// server's thread. A callback left empty counts as "nothing": no metrics, no checks (so
+/// healthy / ready), no objects, unknown revision, and every reconcile answered 404. A callback
+/// that throws makes the request fail with 500.
+struct DaemonBackend {
+  std::function<std::string()> metrics;                 ///< Prometheus text exposition
+  std::function<std::vector<Check>()> health;           ///< liveness, e.g. "workers"
+  std::function<std::vector<Check>()> readiness;        ///< e.g. "manifests", "target vc01"
+  std::function<std::vector<ObjectStatus>()> statuses;  ///< daemon/status.hpp
+  std::function<std::string()> revision;                ///< git revision in force ("" unknown)
+  /// Requests a reconcile of `key` ("Kind/name") now, with `reset` clearing Stalled and the
+  /// failure count first. False: no such object.
+  std::function<bool(const std::string& key, bool reset)> reconcile;
+};
+
+/// Content type of GET /metrics (Prometheus text format 0.0.4).
+inline constexpr std::string_view kMetricsContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+/// The routes:
+/// - GET /metrics: 200, body = metrics().
+/// - GET /healthz, GET /readyz: 200 "ok\n" when every check passes; else 503 with one line
+///   "[-]NAME: DETAIL" per failing check and "healthz check failed" / "readyz check failed".
+///   With ?verbose, every check is listed ("[+]NAME ok" or "[-]NAME: DETAIL") and the last
+///   line is "... check passed" or "... check failed".
+/// - GET /status: 200 {"revision": "...", "objects": [StatusToJson...]}, objects by key.
+/// - GET /status/{kind}/{name}: 200 the object's JSON; 404 {"error": ...} for an unknown kind
+///   (the message lists the kinds) or an absent object.
+/// - POST /reconcile/{kind}/{name}[?reset=true|false]: 202 {"accepted": "Kind/name", "reset":
+///   bool}; 404 for an unknown kind or absent object; 400 for another reset value or another
+///   query parameter.
+/// A known path with another method gets 405 with Allow; any other path 404.
+Handler MakeDaemonHandler(DaemonBackend backend);
+
+}  // namespace vsrd::daemon::http

@@ -1,0 +1,225 @@
+#include "daemon/manifest_source/manifest_set.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <optional>
+#include <set>
+#include <span>
+#include <sstream>
+#include <system_error>
+#include <tuple>
+#include <utility>
+
+#include "daemon/manifest_source/git_revision.hpp"
+#include "manifests/decode.hpp"
+#include "manifests/object_set.hpp"
+
+namespace vsrd::daemon {
+namespace {
+
+namespace fs = std::filesystem;
+using manifests::Diagnostic;
+using manifests::Object;
+
+/// One manifest file of this load.
+struct FileLoad {
+  std::string relative;  ///< the file's identity across loads
+  std::string display;   ///< the path printed in diagnostics
+  manifests::ManifestFile decoded;
+};
+
+/// An object in force before duplicates are resolved.
+struct Candidate {
+  Object object;
+  std::size_t file = 0;  ///< index into the load's files
+  bool kept = false;     ///< from the file's last good version, not from its current content
+};
+
+/// Decodes `path`, naming it `display` in diagnostics (LoadManifestFile would name it by the
+/// resolved path, which after a symlink swap is a directory the user never configured).
+manifests::ManifestFile ReadManifestFile(const fs::path& path, const std::string& display) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    const int error = errno;
+    manifests::ManifestFile result;
+    result.path = display;
+    result.diagnostics.push_back(Diagnostic{manifests::SourceLocation{display, 0, 0},
+                                            Diagnostic::Severity::kError,
+                                            std::string("cannot read: ") + std::strerror(error)});
+    return result;
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return manifests::DecodeManifests(buffer.str(), display);
+}
+
+bool PassesTargetCheck(const Config& config, const Object& object, manifests::Diagnostics* out) {
+  auto problems = CheckObjectsAgainstConfig(config, std::span<const Object>(&object, 1));
+  const bool passes = manifests::CountErrors(problems) == 0;
+  if (out != nullptr) out->insert(out->end(), problems.begin(), problems.end());
+  return passes;
+}
+
+const Object* FindByKey(const std::vector<Object>* objects, const std::string& key) {
+  if (objects == nullptr) return nullptr;
+  const auto found = std::find_if(objects->begin(), objects->end(),
+                                  [&](const Object& object) { return object.Key() == key; });
+  return found == objects->end() ? nullptr : &*found;
+}
+
+/// Sorts the candidates of one file by position.
+void SortByPosition(std::span<Candidate> candidates) {
+  std::stable_sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.object.location.line, a.object.location.column) <
+           std::tie(b.object.location.line, b.object.location.column);
+  });
+}
+
+/// Appends the diagnostics of `more` that `into` does not hold yet: the checks run on the
+/// directory as written and on the objects in force overlap.
+void AppendNew(manifests::Diagnostics& into, const manifests::Diagnostics& more) {
+  for (const auto& diagnostic : more) {
+    if (std::find(into.begin(), into.end(), diagnostic) == into.end()) into.push_back(diagnostic);
+  }
+}
+
+}  // namespace
+
+ManifestLoad ManifestSet::Reload(const Config& config) {
+  const fs::path display_root(config.manifests);
+  const auto missing = [&](const std::string& message) {
+    ManifestLoad load = last_;
+    load.root_missing = true;
+    load.diagnostics = {Diagnostic{manifests::SourceLocation{display_root.string(), 0, 0},
+                                   Diagnostic::Severity::kError, message}};
+    last_ = load;
+    return load;
+  };
+
+  // Resolving once and walking the resolved directory keeps a symlink swap during the walk from
+  // mixing two checkouts.
+  std::error_code error;
+  const fs::path root = fs::canonical(display_root, error);
+  if (error) {
+    return missing(error == std::errc::no_such_file_or_directory
+                       ? std::string("no such file or directory")
+                       : "cannot read: " + error.message());
+  }
+  if (!fs::is_directory(root, error)) return missing("not a directory");
+  manifests::Diagnostics walk_problems;
+  const auto paths = manifests::FindManifestFiles({root}, walk_problems);
+  // A partial listing would forget the objects of every file not listed.
+  if (!walk_problems.empty()) return missing(walk_problems.front().message);
+
+  // The last good versions belong to one manifests directory; a config naming another one
+  // starts afresh.
+  if (config.manifests != last_good_root_) last_good_.clear();
+
+  ManifestLoad load;
+  std::vector<FileLoad> files;
+  for (const auto& path : paths) {
+    if (fs::equivalent(path, config.path, error)) continue;
+    FileLoad file;
+    file.relative = path.lexically_relative(root).generic_string();
+    file.display = (display_root / fs::path(file.relative)).string();
+    file.decoded = ReadManifestFile(path, file.display);
+    if (!file.decoded.is_manifest) continue;
+    files.push_back(std::move(file));
+  }
+  load.files = files.size();
+
+  std::map<std::string, std::vector<Object>> next_last_good;
+  manifests::Diagnostics in_force_problems;  // of kept objects, which `as written` does not see
+  std::vector<Object> as_written;            // what `vsrd validate` checks
+  std::vector<Candidate> candidates;         // in file order
+  for (std::size_t index = 0; index < files.size(); ++index) {
+    const FileLoad& file = files[index];
+    load.diagnostics.insert(load.diagnostics.end(), file.decoded.diagnostics.begin(),
+                            file.decoded.diagnostics.end());
+    as_written.insert(as_written.end(), file.decoded.objects.begin(), file.decoded.objects.end());
+    as_written.insert(as_written.end(), file.decoded.incomplete.begin(),
+                      file.decoded.incomplete.end());
+
+    const bool has_errors = manifests::CountErrors(file.decoded.diagnostics) > 0;
+    const auto previous = last_good_.find(file.relative);
+    const std::vector<Object>* last_good =
+        previous == last_good_.end() ? nullptr : &previous->second;
+    const std::size_t first = candidates.size();
+
+    std::set<std::string> new_keys;
+    for (const auto& object : file.decoded.objects) {
+      new_keys.insert(object.Key());
+      if (PassesTargetCheck(config, object, nullptr)) {
+        candidates.push_back(Candidate{object, index, false});
+        continue;
+      }
+      // Reported by the check of the directory as written; the last good version, if it still
+      // passes, stays in force.
+      const Object* old = FindByKey(last_good, object.Key());
+      if (old != nullptr && PassesTargetCheck(config, *old, nullptr)) {
+        candidates.push_back(Candidate{*old, index, true});
+      }
+    }
+    if (has_errors && last_good != nullptr) {
+      for (const auto& old : *last_good) {
+        if (new_keys.contains(old.Key())) continue;
+        manifests::Diagnostics problems;
+        if (PassesTargetCheck(config, old, &problems)) {
+          candidates.push_back(Candidate{old, index, true});
+          continue;
+        }
+        for (auto& problem : problems) {
+          problem.message += " (in the last good version of this file; not loaded)";
+        }
+        in_force_problems.insert(in_force_problems.end(), problems.begin(), problems.end());
+      }
+    }
+    const std::span<Candidate> of_file(candidates.begin() + static_cast<std::ptrdiff_t>(first),
+                                       candidates.end());
+    SortByPosition(of_file);
+    if (!has_errors) {
+      auto& good = next_last_good[file.relative];
+      for (const auto& candidate : of_file) good.push_back(candidate.object);
+    } else if (last_good != nullptr) {
+      next_last_good[file.relative] = *last_good;
+    }
+  }
+  last_good_ = std::move(next_last_good);
+  last_good_root_ = config.manifests;
+
+  // Cross-object checks, as `vsrd validate` runs them on the directory as written, then on the
+  // objects in force (which differ by the kept last good objects).
+  std::vector<Object> in_force;
+  in_force.reserve(candidates.size());
+  for (const auto& candidate : candidates) in_force.push_back(candidate.object);
+  AppendNew(load.diagnostics, manifests::CheckObjectSet(as_written));
+  AppendNew(load.diagnostics, CheckObjectsAgainstConfig(config, as_written));
+  AppendNew(load.diagnostics, manifests::CheckObjectSet(in_force));
+  AppendNew(load.diagnostics, in_force_problems);
+  manifests::SortByLocation(load.diagnostics);
+
+  // Duplicates: the first in file order wins.
+  std::set<std::string> loaded_keys;
+  for (auto& candidate : candidates) {
+    if (!loaded_keys.insert(candidate.object.Key()).second) continue;
+    if (candidate.kept) ++load.kept_last_good[files[candidate.file].relative];
+    load.objects.push_back(std::move(candidate.object));
+  }
+
+  std::map<std::string, std::string> relative_by_display;
+  for (const auto& file : files) {
+    relative_by_display.emplace(file.display, file.relative);
+  }
+  for (const auto& diagnostic : load.diagnostics) {
+    if (diagnostic.severity != Diagnostic::Severity::kError) continue;
+    const auto found = relative_by_display.find(diagnostic.location.file);
+    if (found != relative_by_display.end()) ++load.errors_by_file[found->second];
+  }
+  load.revision = GitRevision(root).value_or("");
+  last_ = load;
+  return load;
+}
+
+}  // namespace vsrd::daemon

@@ -1,0 +1,76 @@
+#include "daemon/reconcile_command.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "daemon/exit_codes.hpp"
+#include "daemon/http/client.hpp"
+#include "daemon/status_command.hpp"
+#include "manifests/common.hpp"
+#include "manifests/names.hpp"
+
+namespace vsrd::daemon {
+namespace {
+
+std::string KindList() {
+  std::string list;
+  for (const std::string_view kind : manifests::kKindNames) {
+    if (!list.empty()) list += ", ";
+    list += kind;
+  }
+  return list;
+}
+
+// The daemon's {"error": "..."} message, or the body's first line when it is not one.
+std::string ErrorMessage(const std::string& body) {
+  const nlohmann::json document = nlohmann::json::parse(body, nullptr, false);
+  if (document.is_object()) {
+    const auto error = document.find("error");
+    if (error != document.end() && error->is_string()) return error->get<std::string>();
+  }
+  return body.substr(0, body.find('\n'));
+}
+
+}  // namespace
+
+std::optional<std::string> CheckObjectKey(std::string_view key) {
+  const std::size_t slash = key.find('/');
+  if (slash == std::string_view::npos) {
+    return "\"" + std::string(key) + "\" is not KIND/NAME, e.g. VchaPassiveNode/vc01-passive";
+  }
+  const std::string_view kind = key.substr(0, slash);
+  const std::string_view name = key.substr(slash + 1);
+  if (!manifests::ParseKind(kind)) {
+    return "unknown kind \"" + std::string(kind) + "\"; kinds: " + KindList();
+  }
+  if (!manifests::IsDns1123Label(name)) {
+    return "\"" + std::string(name) +
+           "\" is not a valid name: " + std::string(manifests::kDns1123LabelRule);
+  }
+  return std::nullopt;
+}
+
+int RunReconcile(const ReconcileOptions& options, std::ostream& out, std::ostream& err) {
+  if (const auto problem = CheckObjectKey(options.key)) {
+    err << "vsrd reconcile: " << *problem << "\nRun 'vsrd reconcile --help' for usage.\n";
+    return kExitError;
+  }
+  const auto address = ReadDaemonAddress(options.config, "reconcile", err);
+  if (!address) return kExitError;
+  const std::string target = "/reconcile/" + options.key + (options.reset ? "?reset=true" : "");
+  const auto response = http::Fetch(*address, "POST", target, kDaemonTimeout);
+  if (!response) {
+    err << "vsrd reconcile: cannot reach the daemon at " << http::ClientAddress(*address) << ": "
+        << response.Error() << " (is vsrd run running?)\n";
+    return kExitError;
+  }
+  if (response->status != 202) {
+    err << "vsrd reconcile: " << ErrorMessage(response->body);
+    if (response->status != 404) err << " (HTTP " << response->status << ")";
+    err << '\n';
+    return kExitError;
+  }
+  out << "reconcile requested for " << options.key << (options.reset ? " (reset)" : "") << '\n';
+  return kExitSuccess;
+}
+
+}  // namespace vsrd::daemon

@@ -1,0 +1,134 @@
+#include "daemon/status_command.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include <nlohmann/json.hpp>
+
+#include "daemon/config.hpp"
+#include "daemon/exit_codes.hpp"
+#include "daemon/http/client.hpp"
+#include "daemon/status_json.hpp"
+
+namespace vsrd::daemon {
+namespace {
+
+constexpr std::size_t kRevisionWidth = 12;
+constexpr std::string_view kColumnGap = "   ";
+
+std::string OrDash(const std::string& text) { return text.empty() ? "-" : text; }
+
+// The first line of a body, for an error message (a daemon error body is one short line).
+std::string FirstLine(const std::string& body) {
+  std::string line = body.substr(0, body.find('\n'));
+  constexpr std::size_t kMax = 200;
+  if (line.size() > kMax) line = line.substr(0, kMax) + "...";
+  return line;
+}
+
+}  // namespace
+
+std::string FormatAge(std::chrono::seconds age) {
+  const std::int64_t seconds = age.count();
+  if (seconds < 60) return std::to_string(std::max<std::int64_t>(seconds, 0)) + "s";
+  const std::int64_t minutes = seconds / 60;
+  if (minutes < 60) return std::to_string(minutes) + "m";
+  const std::int64_t hours = minutes / 60;
+  if (hours < 24) return std::to_string(hours) + "h";
+  if (hours < std::int64_t{24} * 365) return std::to_string(hours / 24) + "d";
+  return std::to_string(hours / (std::int64_t{24} * 365)) + "y";
+}
+
+std::string FormatStatusTable(std::vector<ObjectStatus> statuses, WallTime now) {
+  if (statuses.empty()) return "no objects\n";
+  std::sort(statuses.begin(), statuses.end(),
+            [](const ObjectStatus& a, const ObjectStatus& b) { return a.Key() < b.Key(); });
+  using Row = std::array<std::string, 6>;
+  std::vector<Row> rows{{"KIND", "NAME", "PHASE", "REASON", "AGE", "REVISION"}};
+  for (const ObjectStatus& status : statuses) {
+    const std::string age = status.last_transition
+                                ? FormatAge(std::chrono::duration_cast<std::chrono::seconds>(
+                                      now - *status.last_transition))
+                                : "-";
+    rows.push_back({std::string(manifests::KindName(status.kind)), status.name,
+                    std::string(reconcilers::PhaseName(status.phase)), OrDash(status.reason), age,
+                    OrDash(status.revision.substr(0, kRevisionWidth))});
+  }
+  std::array<std::size_t, 6> widths{};
+  for (const Row& row : rows) {
+    for (std::size_t i = 0; i < row.size(); ++i)
+      widths.at(i) = std::max(widths.at(i), row.at(i).size());
+  }
+  std::string table;
+  for (const Row& row : rows) {
+    std::string line;
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      line += row.at(i);
+      if (i + 1 < row.size()) {
+        line.append(widths.at(i) - row.at(i).size(), ' ');
+        line += kColumnGap;
+      }
+    }
+    table += line + "\n";
+  }
+  return table;
+}
+
+std::optional<std::string> ReadDaemonAddress(const std::optional<std::string>& config_flag,
+                                             std::string_view command, std::ostream& err) {
+  const std::string path = ResolveConfigPath(config_flag);
+  const ConfigResult loaded = LoadConfig(path);
+  if (loaded.config && manifests::CountErrors(loaded.diagnostics) == 0) {
+    return loaded.config->listen;
+  }
+  for (const auto& diagnostic : loaded.diagnostics) {
+    err << manifests::FormatDiagnostic(diagnostic) << '\n';
+  }
+  err << "vsrd " << command << ": the config " << path << " has errors\n";
+  return std::nullopt;
+}
+
+int RunStatus(const StatusOptions& options, std::ostream& out, std::ostream& err) {
+  const auto address = ReadDaemonAddress(options.config, "status", err);
+  if (!address) return kExitError;
+  const auto response = http::Fetch(*address, "GET", "/status", kDaemonTimeout);
+  if (!response) {
+    err << "vsrd status: cannot reach the daemon at " << http::ClientAddress(*address) << ": "
+        << response.Error() << " (is vsrd run running?)\n";
+    return kExitError;
+  }
+  if (response->status != 200) {
+    err << "vsrd status: the daemon answered HTTP " << response->status << ": "
+        << FirstLine(response->body) << '\n';
+    return kExitError;
+  }
+  const nlohmann::json document = nlohmann::json::parse(response->body, nullptr, false);
+  if (document.is_discarded() || !document.is_object()) {
+    err << "vsrd status: the daemon's answer is not a JSON object\n";
+    return kExitError;
+  }
+  if (options.json) {
+    out << document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    return kExitSuccess;
+  }
+  const auto objects = document.find("objects");
+  if (objects == document.end() || !objects->is_array()) {
+    err << "vsrd status: the daemon's answer has no \"objects\" array\n";
+    return kExitError;
+  }
+  std::vector<ObjectStatus> statuses;
+  for (const auto& object : *objects) {
+    std::string problem;
+    auto status = StatusFromJson(object, &problem);
+    if (!status) {
+      err << "vsrd status: the daemon's answer has an object this vsrd cannot read: " << problem
+          << '\n';
+      return kExitError;
+    }
+    statuses.push_back(std::move(*status));
+  }
+  out << FormatStatusTable(std::move(statuses), SystemClock().Now());
+  return kExitSuccess;
+}
+
+}  // namespace vsrd::daemon

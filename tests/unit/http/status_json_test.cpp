@@ -1,0 +1,189 @@
+#include "daemon/status_json.hpp"
+
+#include <gtest/gtest.h>
+
+#include "daemon/journal.hpp"
+
+namespace vsrd::daemon {
+namespace {
+
+using nlohmann::json;
+using reconcilers::Phase;
+
+WallTime At(const std::string& text) { return *ParseWallTime(text); }
+
+ObjectStatus Full() {
+  ObjectStatus status;
+  status.kind = manifests::Kind::kApplianceUpdate;
+  status.name = "vr01";
+  status.target = "vr01";
+  status.generation = "0123456789abcdef";
+  status.observed_generation = "fedcba9876543210";
+  status.revision = "4f2c1d0e9b8a7c6d5e4f3a2b1c0d9e8f7a6b5c4d";
+  status.phase = Phase::kProgressing;
+  status.reason = "UpdateInstalling";
+  status.message = "installing 8.0.3.00400";
+  status.operation = reconcilers::OperationStatus{"appliance.update.install", "task-17",
+                                                  At("2026-01-01T10:00:00.125Z"), 40};
+  status.last_error = "vr01: 503 Service Unavailable";
+  status.next_reconcile_at = At("2026-01-01T10:00:30.000Z");
+  status.last_transition = At("2026-01-01T09:59:59.999Z");
+  status.details = {{"current_version", "8.0.2.00100"}, {"target_version", "8.0.3.00400"}};
+  status.failures = 2;
+  status.history = {
+      {At("2026-01-01T09:00:00.000Z"), "success", Phase::kReady, "InSync", "up to date"},
+      {At("2026-01-01T10:00:00.500Z"), "requeue", Phase::kProgressing, "UpdateInstalling", ""},
+  };
+  return status;
+}
+
+void ExpectEqual(const ObjectStatus& a, const ObjectStatus& b) {
+  EXPECT_EQ(a.kind, b.kind);
+  EXPECT_EQ(a.name, b.name);
+  EXPECT_EQ(a.target, b.target);
+  EXPECT_EQ(a.generation, b.generation);
+  EXPECT_EQ(a.observed_generation, b.observed_generation);
+  EXPECT_EQ(a.revision, b.revision);
+  EXPECT_EQ(a.phase, b.phase);
+  EXPECT_EQ(a.reason, b.reason);
+  EXPECT_EQ(a.message, b.message);
+  ASSERT_EQ(a.operation.has_value(), b.operation.has_value());
+  if (a.operation) {
+    EXPECT_EQ(a.operation->name, b.operation->name);
+    EXPECT_EQ(a.operation->task, b.operation->task);
+    EXPECT_EQ(a.operation->started_at, b.operation->started_at);
+    EXPECT_EQ(a.operation->progress, b.operation->progress);
+  }
+  EXPECT_EQ(a.last_error, b.last_error);
+  EXPECT_EQ(a.next_reconcile_at, b.next_reconcile_at);
+  EXPECT_EQ(a.last_transition, b.last_transition);
+  EXPECT_EQ(a.details, b.details);
+  EXPECT_EQ(a.failures, b.failures);
+  ASSERT_EQ(a.history.size(), b.history.size());
+  for (std::size_t i = 0; i < a.history.size(); ++i) {
+    EXPECT_EQ(a.history[i].at, b.history[i].at);
+    EXPECT_EQ(a.history[i].result, b.history[i].result);
+    EXPECT_EQ(a.history[i].phase, b.history[i].phase);
+    EXPECT_EQ(a.history[i].reason, b.history[i].reason);
+    EXPECT_EQ(a.history[i].message, b.history[i].message);
+  }
+}
+
+TEST(StatusJson, WritesTheDocumentedShape) {
+  const json expected = json::parse(R"({
+    "kind": "ApplianceUpdate",
+    "name": "vr01",
+    "target": "vr01",
+    "generation": "0123456789abcdef",
+    "observed_generation": "fedcba9876543210",
+    "revision": "4f2c1d0e9b8a7c6d5e4f3a2b1c0d9e8f7a6b5c4d",
+    "phase": "Progressing",
+    "conditions": [{"type": "Ready", "status": "False", "reason": "UpdateInstalling",
+                    "message": "installing 8.0.3.00400",
+                    "last_transition_time": "2026-01-01T09:59:59.999Z"}],
+    "operation": {"name": "appliance.update.install", "task": "task-17",
+                  "started_at": "2026-01-01T10:00:00.125Z", "progress": 40},
+    "last_error": "vr01: 503 Service Unavailable",
+    "next_reconcile_at": "2026-01-01T10:00:30.000Z",
+    "failures": 2,
+    "details": {"current_version": "8.0.2.00100", "target_version": "8.0.3.00400"},
+    "history": [
+      {"at": "2026-01-01T09:00:00.000Z", "result": "success", "phase": "Ready",
+       "reason": "InSync", "message": "up to date"},
+      {"at": "2026-01-01T10:00:00.500Z", "result": "requeue", "phase": "Progressing",
+       "reason": "UpdateInstalling", "message": ""}
+    ]
+  })");
+  EXPECT_EQ(StatusToJson(Full()), expected);
+}
+
+TEST(StatusJson, WritesNullForWhatIsNotKnown) {
+  ObjectStatus status;  // a fresh object: Pending, nothing in flight
+  status.name = "vc01-passive";
+  const json out = StatusToJson(status);
+  EXPECT_EQ(out["operation"], nullptr);
+  EXPECT_EQ(out["last_error"], nullptr);
+  EXPECT_EQ(out["next_reconcile_at"], nullptr);
+  EXPECT_EQ(out["conditions"][0]["last_transition_time"], nullptr);
+  EXPECT_EQ(out["conditions"][0]["reason"], "Pending");
+  EXPECT_EQ(out["details"], json::object());
+  EXPECT_EQ(out["history"], json::array());
+}
+
+TEST(StatusJson, ReadyConditionIsTrueOnlyWhenReady) {
+  ObjectStatus status = Full();
+  for (std::size_t i = 0; i < reconcilers::kPhaseNames.size(); ++i) {
+    status.phase = static_cast<Phase>(i);
+    EXPECT_EQ(StatusToJson(status)["conditions"][0]["status"],
+              status.phase == Phase::kReady ? "True" : "False");
+  }
+}
+
+TEST(StatusJson, RoundTrips) {
+  ObjectStatus minimal;
+  minimal.kind = manifests::Kind::kGuestCustomizationCheck;
+  minimal.name = "web";
+  ObjectStatus no_progress = Full();
+  no_progress.operation->progress.reset();
+  no_progress.phase = Phase::kStalled;
+  for (const ObjectStatus& status : {Full(), minimal, no_progress}) {
+    SCOPED_TRACE(status.Key());
+    std::string error;
+    // Through text, as `vsrd status` receives it.
+    const auto back = StatusFromJson(json::parse(StatusToJson(status).dump()), &error);
+    ASSERT_TRUE(back) << error;
+    ExpectEqual(*back, status);
+  }
+}
+
+TEST(StatusJson, NamesTheFieldThatIsWrong) {
+  struct Case {
+    std::string name;
+    std::function<void(json&)> change;
+    std::string error;
+  };
+  const std::vector<Case> cases{
+      {"not an object", [](json& j) { j = json::array(); }, "status: must be an object"},
+      {"unknown kind", [](json& j) { j["kind"] = "Nope"; }, "kind: unknown kind \"Nope\""},
+      {"missing name", [](json& j) { j.erase("name"); }, "name: required field is missing"},
+      {"unknown phase", [](json& j) { j["phase"] = "Sleeping"; },
+       "phase: unknown phase \"Sleeping\""},
+      {"no Ready condition", [](json& j) { j["conditions"] = json::array(); },
+       "conditions: no condition of type Ready"},
+      {"bad transition time",
+       [](json& j) { j["conditions"][0]["last_transition_time"] = "yesterday"; },
+       "conditions[0].last_transition_time: \"yesterday\" is not an RFC 3339 UTC time"},
+      {"operation without task", [](json& j) { j["operation"].erase("task"); },
+       "operation.task: required field is missing"},
+      {"fractional progress", [](json& j) { j["operation"]["progress"] = 1.5; },
+       "operation.progress: must be an integer"},
+      {"numeric last_error", [](json& j) { j["last_error"] = 3; },
+       "last_error: must be a string or null"},
+      {"failures as text", [](json& j) { j["failures"] = "2"; }, "failures: must be an integer"},
+      {"detail not a string", [](json& j) { j["details"]["x"] = 1; },
+       "details.x: must be a string"},
+      {"history entry with a bad phase", [](json& j) { j["history"][1]["phase"] = "?"; },
+       "history[1].phase: unknown phase \"?\""},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    json in = StatusToJson(Full());
+    c.change(in);
+    std::string error;
+    EXPECT_FALSE(StatusFromJson(in, &error));
+    EXPECT_EQ(error, c.error);
+  }
+}
+
+TEST(StatusJson, IgnoresFieldsAddedByANewerDaemon) {
+  json in = StatusToJson(Full());
+  in["something_new"] = {{"a", 1}};
+  in["conditions"].push_back({{"type", "Other"}});
+  std::string error;
+  const auto back = StatusFromJson(in, &error);
+  ASSERT_TRUE(back) << error;
+  ExpectEqual(*back, Full());
+}
+
+}  // namespace
+}  // namespace vsrd::daemon
