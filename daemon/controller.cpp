@@ -481,10 +481,6 @@ std::size_t Controller::RunDue() {
 }
 
 void Controller::WorkerLoop() {
-  {
-    const std::lock_guard lock(liveness_mutex_);
-    ++workers_running_;
-  }
   while (auto key = queue_.Get()) {
     {
       const std::lock_guard lock(liveness_mutex_);
@@ -515,6 +511,7 @@ void Controller::Start() {
   {
     const std::lock_guard lock(liveness_mutex_);
     workers_started_ = std::max(1, options_.workers);
+    workers_running_ = workers_started_;  // each worker counts itself out when it ends
   }
   for (int i = 0; i < std::max(1, options_.workers); ++i) {
     workers_.emplace_back([this] { WorkerLoop(); });

@@ -262,6 +262,7 @@ http::DaemonBackend Daemon::Backend() {
     const std::lock_guard lock(state_mutex_);
     return revision_;
   };
+  backend.manifest_errors = [this] { return ManifestProblems(); };
   backend.reconcile = [this](const std::string& key, bool reset) {
     return CurrentEngine()->controller->ReconcileNow(key, reset);
   };

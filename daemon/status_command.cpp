@@ -128,6 +128,14 @@ int RunStatus(const StatusOptions& options, std::ostream& out, std::ostream& err
     statuses.push_back(std::move(*status));
   }
   out << FormatStatusTable(std::move(statuses), SystemClock().Now());
+  // Problems in the manifests: their objects keep the last good version meanwhile.
+  if (const auto errors = document.find("manifest_errors");
+      errors != document.end() && errors->is_array() && !errors->empty()) {
+    out << "\nmanifest errors (the objects of these files keep their last good version):\n";
+    for (const auto& line : *errors) {
+      if (line.is_string()) out << "  " << line.get<std::string>() << '\n';
+    }
+  }
   return kExitSuccess;
 }
 

@@ -88,7 +88,12 @@ Response AllStatuses(const DaemonBackend& backend) {
   if (backend.statuses) {
     for (const ObjectStatus& status : backend.statuses()) objects.push_back(StatusToJson(status));
   }
+  json manifest_errors = json::array();
+  if (backend.manifest_errors) {
+    for (const auto& line : backend.manifest_errors()) manifest_errors.push_back(line);
+  }
   return Json(200, json{{"revision", backend.revision ? backend.revision() : std::string()},
+                        {"manifest_errors", std::move(manifest_errors)},
                         {"objects", std::move(objects)}});
 }
 

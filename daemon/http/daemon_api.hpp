@@ -30,6 +30,8 @@ struct DaemonBackend {
   std::function<std::vector<Check>()> readiness;        ///< e.g. "manifests", "target vc01"
   std::function<std::vector<ObjectStatus>()> statuses;  ///< daemon/status.hpp
   std::function<std::string()> revision;                ///< git revision in force ("" unknown)
+  /// The manifest problems of the last load, one "FILE:LINE:COL: error: ..." line each.
+  std::function<std::vector<std::string>()> manifest_errors;
   /// Requests a reconcile of `key` ("Kind/name") now, with `reset` clearing Stalled and the
   /// failure count first. False: no such object.
   std::function<bool(const std::string& key, bool reset)> reconcile;
@@ -44,7 +46,8 @@ inline constexpr std::string_view kMetricsContentType = "text/plain; version=0.0
 ///   "[-]NAME: DETAIL" per failing check and "healthz check failed" / "readyz check failed".
 ///   With ?verbose, every check is listed ("[+]NAME ok" or "[-]NAME: DETAIL") and the last
 ///   line is "... check passed" or "... check failed".
-/// - GET /status: 200 {"revision": "...", "objects": [StatusToJson...]}, objects by key.
+/// - GET /status: 200 {"revision": "...", "manifest_errors": ["FILE:LINE:COL: error: ..."],
+///   "objects": [StatusToJson...]}, objects by key.
 /// - GET /status/{kind}/{name}: 200 the object's JSON; 404 {"error": ...} for an unknown kind
 ///   (the message lists the kinds) or an absent object.
 /// - POST /reconcile/{kind}/{name}[?reset=true|false]: 202 {"accepted": "Kind/name", "reset":

@@ -1,11 +1,8 @@
 // `vsrd run` as operators run it: the real vsrd binary as a process, against the real vsrd-sim
-// process serving examples/sim/lab.yaml over HTTPS on free loopback ports. Each test has its own
-// temporary directory (config, manifests, state, log), simulator and daemon. The simulated clock
-// stands still (time scale 0): a test that needs tasks to finish advances it through the admin
-// API, so every intermediate state is reached deterministically.
-#include <sys/socket.h>
-#include <sys/un.h>
-
+// process serving examples/sim/lab.yaml (its clock starting now) over HTTPS on free loopback
+// ports. Each test has its own temporary directory (config, manifests, state, log), simulator and
+// daemon. The simulated clock stands still (time scale 0): a test that needs tasks to finish
+// advances it through the admin API, so every intermediate state is reached deterministically.
 #include <array>
 #include <chrono>
 #include <cstdlib>
@@ -28,6 +25,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "daemon/http/client.hpp"
@@ -160,7 +159,11 @@ std::vector<std::string> ExpositionProblems(const std::string& text) {
       } else if (type == "summary") {
         belongs = belongs || name == family + "_sum" || name == family + "_count";
       }
-      if (!belongs) problems.push_back(where + "not under its family's TYPE (" + family + ")");
+      if (!belongs) {
+        std::string problem = where;
+        problem += "not under its family's TYPE (" + family + ")";
+        problems.push_back(std::move(problem));
+      }
       if (!series.insert(name + labels).second) problems.push_back(where + "series repeated");
     }
   }
@@ -205,7 +208,7 @@ class NotifySocket {
   std::optional<std::string> Receive(milliseconds timeout) const {
     pollfd poll_fd{fd_, POLLIN, 0};
     if (::poll(&poll_fd, 1, static_cast<int>(timeout.count())) <= 0) return std::nullopt;
-    std::string buffer(64 * 1024, '\0');
+    std::string buffer(std::size_t{64} * 1024, '\0');
     const ssize_t size = ::recv(fd_, buffer.data(), buffer.size(), 0);
     if (size < 0) return std::nullopt;
     buffer.resize(static_cast<std::size_t>(size));
@@ -258,7 +261,13 @@ class DaemonProcessTest : public ::testing::Test {
     vsrd_.reset();
     admin_.reset();
     sim_.reset();
-    if (!HasFailure()) fs::remove_all(dir_);
+    // A failed test keeps its directory (config, manifests, journal, logs) for a look; so does
+    // every test with VSRD_KEEP_TEST_DIRS set.
+    if (HasFailure() || std::getenv("VSRD_KEEP_TEST_DIRS") != nullptr) {
+      std::cout << "test directory kept: " << dir_.string() << std::endl;
+    } else {
+      fs::remove_all(dir_);
+    }
   }
 
   /// vsrd-sim with every persona of the lab scenario and an admin-only listener (it stays up
@@ -272,17 +281,16 @@ class DaemonProcessTest : public ::testing::Test {
     ::gmtime_r(&now, &utc);
     std::array<char, 32> start{};
     std::strftime(start.data(), start.size(), "%Y-%m-%dT%H:%M:%SZ", &utc);
-    std::ofstream(dir_ / "lab.yaml") << Replaced(ReadText(kSource + "/examples/sim/lab.yaml"),
-                                                 "clock: {start: \"2026-01-01T00:00:00Z\"}",
-                                                 "clock: {start: \"" +
-                                                     std::string(start.data()) + "\"}");
+    std::ofstream(dir_ / "lab.yaml") << Replaced(
+        ReadText(kSource + "/examples/sim/lab.yaml"), "clock: {start: \"2026-01-01T00:00:00Z\"}",
+        "clock: {start: \"" + std::string(start.data()) + "\"}");
     sim_ = std::make_unique<SimProcess>(
         VSRD_SIM_BINARY,
-        std::vector<std::string>{"--scenario", (dir_ / "lab.yaml").string(),
-                                 "--listen-override", "vc01=127.0.0.1:0", "--listen-override",
-                                 "vr01=127.0.0.1:0", "--listen-override", "vc02=127.0.0.1:0",
-                                 "--admin-listen", "127.0.0.1:0", "--cert-out",
-                                 (dir_ / "ca.pem").string(), "--time-scale", "0"},
+        std::vector<std::string>{"--scenario", (dir_ / "lab.yaml").string(), "--listen-override",
+                                 "vc01=127.0.0.1:0", "--listen-override", "vr01=127.0.0.1:0",
+                                 "--listen-override", "vc02=127.0.0.1:0", "--admin-listen",
+                                 "127.0.0.1:0", "--cert-out", (dir_ / "ca.pem").string(),
+                                 "--time-scale", "0"},
         4);
     admin_ = std::make_unique<HttpsClient>(sim_->Port("admin"), CaFile());
   }
@@ -298,8 +306,7 @@ class DaemonProcessTest : public ::testing::Test {
         << "log: {level: info, format: text}\n"
         << "defaults: {interval: 5m, retry_interval: 2s, timeout: 2h}\n"
         << "targets:\n"
-        << Target("vc01", "vcenter", "administrator@vsphere.local",
-                  "password_file: vc01.password")
+        << Target("vc01", "vcenter", "administrator@vsphere.local", "password_file: vc01.password")
         << Target("vc02", "vcenter", "administrator@vsphere.local",
                   "password_env: VSRD_VC02_PASSWORD")
         << Target("vr01", "update-manager", "admin", "password_credential: vr01");
@@ -506,9 +513,9 @@ TEST_F(DaemonProcessTest, BrokenYamlKeepsLastGood) {
 
   // An unclosed flow sequence: the file no longer parses.
   WriteManifest("guest-customization.yaml", Replaced(WebTier("vm-42, vm-43"), "vm-43]", "vm-43"));
-  ASSERT_TRUE(Eventually([&] { return Daemon("GET", "/metrics").body.find(series + " 1") !=
-                                      std::string::npos; },
-                         seconds(5)))
+  ASSERT_TRUE(Eventually(
+      [&] { return Daemon("GET", "/metrics").body.find(series + " 1") != std::string::npos; },
+      seconds(5)))
       << Daemon("GET", "/metrics").body;
   const std::regex located(R"(guest-customization\.yaml:[0-9]+:[0-9]+: error: invalid YAML)");
   EXPECT_TRUE(std::regex_search(vsrd_->Log(), located)) << vsrd_->Log();
@@ -524,8 +531,8 @@ TEST_F(DaemonProcessTest, BrokenYamlKeepsLastGood) {
   ASSERT_TRUE(Eventually([&] { return Generations()[kWebTier] != good.at(kWebTier); }, seconds(5)));
   const std::string metrics = Daemon("GET", "/metrics").body;
   EXPECT_EQ(metrics.find(series + " 1"), std::string::npos) << metrics;
-  EXPECT_TRUE(Eventually([&] { return vsrd_->CountLines("manifest errors resolved") == 1; },
-                         seconds(2)))
+  EXPECT_TRUE(
+      Eventually([&] { return vsrd_->CountLines("manifest errors resolved") == 1; }, seconds(2)))
       << vsrd_->Log();
   EXPECT_EQ(Generations().at(kGuard), good.at(kGuard));
 }
@@ -540,8 +547,8 @@ TEST_F(DaemonProcessTest, SighupWithBadConfigKeepsRunning) {
 
   WriteConfig(Replaced(config, "workers: 2", "workers: lots"));
   vsrd_->Signal(SIGHUP);
-  ASSERT_TRUE(Eventually([&] { return vsrd_->CountLines("the running config stays in force") == 1; },
-                         seconds(5)))
+  ASSERT_TRUE(Eventually(
+      [&] { return vsrd_->CountLines("the running config stays in force") == 1; }, seconds(5)))
       << vsrd_->Log();
   EXPECT_NE(vsrd_->Log().find("vsrd.yaml:4:"), std::string::npos)
       << "the config error names its position\n"
@@ -665,7 +672,8 @@ TEST_F(DaemonProcessTest, SigkillDuringApplianceUpdateThenRestartInstallsOnce) {
   EXPECT_TRUE(ready) << ObjectStatus(kVr01).dump(2);
   EXPECT_EQ(CountRequests("vr01", "POST", kUmInstallPath), 1) << Requests("vr01").dump(1);
   const Json vr01 = Sim(http::verb::get, "/sim/state/vr01");
-  EXPECT_TRUE(vr01.at("appliance").at("appliance_version").get<std::string>().starts_with("9.0.2.0"))
+  EXPECT_TRUE(
+      vr01.at("appliance").at("appliance_version").get<std::string>().starts_with("9.0.2.0"))
       << vr01.dump(2);
 }
 
@@ -683,9 +691,9 @@ TEST_F(DaemonProcessTest, MetricsParse) {
   EXPECT_NE(metrics.body.find("# TYPE vsrd_object_ready gauge"), std::string::npos);
   EXPECT_NE(metrics.body.find("# TYPE vsrd_reconcile_duration_seconds histogram"),
             std::string::npos);
-  EXPECT_NE(metrics.body.find(
-                "vsrd_object_ready{kind=\"GuestCustomizationCheck\",name=\"web-tier\"} 1"),
-            std::string::npos)
+  EXPECT_NE(
+      metrics.body.find("vsrd_object_ready{kind=\"GuestCustomizationCheck\",name=\"web-tier\"} 1"),
+      std::string::npos)
       << metrics.body;
   // The checker itself rejects what it must.
   EXPECT_FALSE(ExpositionProblems("# TYPE a gauge\na{x=\"1\"} one\n").empty());
@@ -699,8 +707,8 @@ TEST_F(DaemonProcessTest, MetricsParse) {
   }
   const auto file = dir_ / "metrics.txt";
   std::ofstream(file) << metrics.body;
-  const auto checked = RunCommand(promtool, {"check", "metrics"}, {}, dir_, seconds(20),
-                                  file.string());
+  const auto checked =
+      RunCommand(promtool, {"check", "metrics"}, {}, dir_, seconds(20), file.string());
   EXPECT_EQ(checked.status, 0) << checked.out << checked.err;
   EXPECT_EQ(checked.out + checked.err, "");
 }
@@ -777,11 +785,10 @@ TEST_F(DaemonProcessTest, StatusAndReconcileCommandsTalkToTheDaemon) {
   std::istringstream columns(header);
   std::vector<std::string> names{std::istream_iterator<std::string>(columns),
                                  std::istream_iterator<std::string>()};
-  EXPECT_EQ(names, (std::vector<std::string>{"KIND", "NAME", "PHASE", "REASON", "AGE",
-                                             "REVISION"}))
+  EXPECT_EQ(names, (std::vector<std::string>{"KIND", "NAME", "PHASE", "REASON", "AGE", "REVISION"}))
       << table.out;
-  EXPECT_TRUE(std::regex_search(table.out,
-                                std::regex("\nGuestCustomizationCheck +web-tier +Ready ")))
+  EXPECT_TRUE(
+      std::regex_search(table.out, std::regex("\nGuestCustomizationCheck +web-tier +Ready ")))
       << table.out;
   EXPECT_TRUE(std::regex_search(table.out, std::regex("\nApplianceInstall +vc02-install-guard ")))
       << table.out;

@@ -33,8 +33,9 @@ namespace vsrd::integration {
 /// Environment variables vsrd (or systemd's protocols it speaks) reads; a child has them only
 /// when the test passes them.
 inline constexpr std::array<std::string_view, 9> kVsrdEnvironment{
-    "VSRD_CONFIG",   "NOTIFY_SOCKET",  "WATCHDOG_USEC",      "WATCHDOG_PID",      "JOURNAL_STREAM",
-    "CREDENTIALS_DIRECTORY", "VSRD_VC02_PASSWORD", "LISTEN_FDS", "LISTEN_PID"};
+    "VSRD_CONFIG",        "NOTIFY_SOCKET",  "WATCHDOG_USEC",
+    "WATCHDOG_PID",       "JOURNAL_STREAM", "CREDENTIALS_DIRECTORY",
+    "VSRD_VC02_PASSWORD", "LISTEN_FDS",     "LISTEN_PID"};
 
 /// "NAME=value" strings: this process's environment without kVsrdEnvironment and without the
 /// names in `env`, then `env`.
@@ -43,11 +44,16 @@ inline std::vector<std::string> ChildEnvironment(const std::map<std::string, std
   for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
     const std::string_view text(*entry);
     const std::string_view name = text.substr(0, text.find('='));
-    const bool ours = std::find(kVsrdEnvironment.begin(), kVsrdEnvironment.end(), name) !=
-                      kVsrdEnvironment.end();
+    const bool ours =
+        std::find(kVsrdEnvironment.begin(), kVsrdEnvironment.end(), name) != kVsrdEnvironment.end();
     if (!ours && !env.contains(std::string(name))) out.emplace_back(text);
   }
-  for (const auto& [name, value] : env) out.push_back(name + "=" + value);
+  for (const auto& [name, value] : env) {
+    std::string entry = name;
+    entry += '=';
+    entry += value;
+    out.push_back(std::move(entry));
+  }
   return out;
 }
 
@@ -98,8 +104,8 @@ inline pid_t Spawn(const std::string& binary, const std::vector<std::string>& ar
   for (auto& entry : env_strings) envp.push_back(entry.data());
   envp.push_back(nullptr);
   pid_t pid = -1;
-  const int spawned = ::posix_spawnp(&pid, binary.c_str(), &actions, nullptr, argv.data(),
-                                     envp.data());
+  const int spawned =
+      ::posix_spawnp(&pid, binary.c_str(), &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   if (spawned != 0) throw std::runtime_error("cannot start " + binary);
   return pid;

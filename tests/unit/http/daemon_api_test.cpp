@@ -41,6 +41,9 @@ struct FakeBackend {
     backend.readiness = [this] { return readiness; };
     backend.statuses = [this] { return statuses; };
     backend.revision = [] { return std::string("4f2c1d0e9b8a7c6d5e4f3a2b1c0d9e8f7a6b5c4d"); };
+    backend.manifest_errors = [] {
+      return std::vector<std::string>{"m/a.yaml:3:1: error: invalid YAML: end of map not found"};
+    };
     backend.reconcile = [this](const std::string& key, bool reset) {
       for (const auto& status : statuses) {
         if (status.Key() == key) {
@@ -148,6 +151,8 @@ TEST(DaemonApi, ServesEveryStatusWithTheRevision) {
   EXPECT_EQ(response.content_type, "application/json");
   const json body = json::parse(response.body);
   EXPECT_EQ(body["revision"], "4f2c1d0e9b8a7c6d5e4f3a2b1c0d9e8f7a6b5c4d");
+  EXPECT_EQ(body["manifest_errors"],
+            json::array({"m/a.yaml:3:1: error: invalid YAML: end of map not found"}));
   ASSERT_EQ(body["objects"].size(), 2U);
   EXPECT_EQ(body["objects"][0], StatusToJson(fake.statuses[0]));
   EXPECT_EQ(body["objects"][1], StatusToJson(fake.statuses[1]));
@@ -306,8 +311,9 @@ TEST(DaemonApi, TreatsMissingCallbacksAsNothing) {
   EXPECT_EQ(handler(Make("GET", "/metrics")).body, "");
   EXPECT_EQ(handler(Make("GET", "/healthz")).status, 200);
   EXPECT_EQ(handler(Make("GET", "/readyz")).status, 200);
-  EXPECT_EQ(json::parse(handler(Make("GET", "/status")).body),
-            json({{"revision", ""}, {"objects", json::array()}}));
+  EXPECT_EQ(
+      json::parse(handler(Make("GET", "/status")).body),
+      json({{"revision", ""}, {"manifest_errors", json::array()}, {"objects", json::array()}}));
   EXPECT_EQ(handler(Make("POST", "/reconcile/ApplianceUpdate/vr01")).status, 404);
 }
 
