@@ -35,6 +35,9 @@ Options:
                                   persona restarts and refuses connections
   --time-scale X                  simulated time also follows real time, X times faster;
                                   0 (default): it moves only by POST /sim/clock/advance
+  --clock-start TIME|now          simulated time at start, instead of the scenario's
+                                  clock.start (RFC 3339 UTC); `now`: the real time, so that
+                                  a client comparing with its own clock sees sensible ages
   --cert FILE --key FILE          serve this certificate (PEM, leaf first) and its key
   --san NAME                      add a DNS name or IP address to the generated certificate,
                                   which always has 127.0.0.1, ::1 and localhost (repeatable)
@@ -58,6 +61,7 @@ struct Options {
   std::vector<std::pair<std::string, std::string>> listen_overrides;  // persona, address
   std::optional<std::string> admin_listen;
   double time_scale = 0;
+  std::optional<std::string> clock_start;
   std::string cert;
   std::string key;
   std::vector<std::string> sans;
@@ -115,6 +119,12 @@ std::optional<std::string> ParseArgs(std::span<const std::string_view> args, Opt
           !std::isfinite(options.time_scale) || options.time_scale < 0) {
         return fmt::format("--time-scale: \"{}\" is not a number >= 0", value);
       }
+    } else if (name == "--clock-start") {
+      TimePoint ignored;
+      if (value != "now" && !ParseTime(value, ignored)) {
+        return fmt::format("--clock-start: \"{}\" is not now or an RFC 3339 UTC time", value);
+      }
+      options.clock_start = value;
     } else if (name == "--cert") {
       options.cert = value;
     } else if (name == "--key") {
@@ -221,6 +231,16 @@ int RunSimCli(std::span<const std::string_view> args, std::ostream& out, std::os
   }
   if (!loaded.scenario) return 1;
   Scenario& scenario = *loaded.scenario;
+  if (options.clock_start) {
+    TimePoint start;
+    if (*options.clock_start == "now") {
+      start = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    } else {
+      ParseTime(*options.clock_start, start);
+    }
+    scenario.clock_start = start;
+    for (auto& persona : scenario.personas) persona.clock_start = start;
+  }
   if (options.listen) scenario.personas.front().listen = *options.listen;
   for (const auto& override_entry : options.listen_overrides) {
     const std::string& persona = override_entry.first;

@@ -4,6 +4,7 @@
 // (no sanitizer report).
 #include <chrono>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -145,6 +146,25 @@ TEST_F(SimServerTest, AdvancesTheSimulatedClockThroughTheAdminApi) {
   EXPECT_EQ(BodyJson(advanced).value("now", ""), "2026-01-01T00:05:00.000Z");
   const Result by_body = client.Send(http::verb::post, "/sim/clock/advance", R"({"by": "1h"})");
   EXPECT_EQ(BodyJson(by_body).value("now", ""), "2026-01-01T01:05:00.000Z");
+}
+
+TEST_F(SimServerTest, ClockStartOverridesTheScenarioAndNowIsTheRealTime) {
+  Start({"--clock-start", "2030-06-01T12:00:00Z"});
+  {
+    HttpsClient client(Port(), Pem());
+    EXPECT_EQ(BodyJson(client.Send(http::verb::get, "/sim/clock")).value("now", ""),
+              "2030-06-01T12:00:00.000Z");
+  }
+  const auto before = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  Start({"--clock-start", "now"});
+  const auto after = std::chrono::system_clock::now();
+  HttpsClient client(Port(), Pem());
+  const std::string now = BodyJson(client.Send(http::verb::get, "/sim/clock")).value("now", "");
+  std::tm parsed{};
+  ASSERT_NE(::strptime(now.c_str(), "%Y-%m-%dT%H:%M:%S", &parsed), nullptr) << now;
+  const auto start = std::chrono::system_clock::from_time_t(::timegm(&parsed));
+  EXPECT_GE(start, before) << now;
+  EXPECT_LE(start, after) << now;
 }
 
 TEST_F(SimServerTest, AFaultAnsweredWithResetResetsTheConnection) {

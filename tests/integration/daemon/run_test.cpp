@@ -276,21 +276,13 @@ class DaemonProcessTest : public ::testing::Test {
     // The lab scenario with its clock starting now: vsrd compares the appliance's times with
     // its own clock (vc02's install started 5 h before the simulated start), as it would with
     // a real vCenter.
-    const std::time_t now = std::time(nullptr);
-    std::tm utc{};
-    ::gmtime_r(&now, &utc);
-    std::array<char, 32> start{};
-    std::strftime(start.data(), start.size(), "%Y-%m-%dT%H:%M:%SZ", &utc);
-    std::ofstream(dir_ / "lab.yaml") << Replaced(
-        ReadText(kSource + "/examples/sim/lab.yaml"), "clock: {start: \"2026-01-01T00:00:00Z\"}",
-        "clock: {start: \"" + std::string(start.data()) + "\"}");
     sim_ = std::make_unique<SimProcess>(
         VSRD_SIM_BINARY,
-        std::vector<std::string>{"--scenario", (dir_ / "lab.yaml").string(), "--listen-override",
-                                 "vc01=127.0.0.1:0", "--listen-override", "vr01=127.0.0.1:0",
-                                 "--listen-override", "vc02=127.0.0.1:0", "--admin-listen",
-                                 "127.0.0.1:0", "--cert-out", (dir_ / "ca.pem").string(),
-                                 "--time-scale", "0"},
+        std::vector<std::string>{"--scenario", kSource + "/examples/sim/lab.yaml", "--clock-start",
+                                 "now", "--listen-override", "vc01=127.0.0.1:0",
+                                 "--listen-override", "vr01=127.0.0.1:0", "--listen-override",
+                                 "vc02=127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--cert-out",
+                                 (dir_ / "ca.pem").string(), "--time-scale", "0"},
         4);
     admin_ = std::make_unique<HttpsClient>(sim_->Port("admin"), CaFile());
   }
