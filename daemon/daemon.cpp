@@ -129,7 +129,9 @@ void Daemon::ReloadManifestsLocked() {
   LogDiagnostics(load);
   engine->controller->SetObjects(load.objects, load.revision);
 
+  // Every manifest file has a series, 0 while it is fine, so alerts see the family at once.
   std::map<std::string, std::int64_t> errors;
+  for (const auto& file : load.file_paths) errors[file] = 0;
   std::size_t total_errors = 0;
   for (const auto& [file, count] : load.errors_by_file) {
     errors[file] = static_cast<std::int64_t>(count);
@@ -188,7 +190,7 @@ void Daemon::LogDiagnostics(const ManifestLoad& load) {
 }
 
 void Daemon::ReloadConfig() {
-  const std::lock_guard lock(reload_mutex_);
+  std::unique_lock lock(reload_mutex_);
   auto loaded = LoadConfig(config_path_);
   bool failed = !loaded.config.has_value();
   for (const auto& diagnostic : loaded.diagnostics) {
@@ -233,8 +235,11 @@ void Daemon::ReloadConfig() {
     const std::lock_guard engine_lock(engine_mutex_);
     engine_ = fresh;
   }
+  // The old watcher is stopped after reload_mutex_ is released: its thread may be waiting for
+  // that mutex in ReloadManifests, and Stop() joins it.
+  std::unique_ptr<ManifestWatcher> old_watcher;
   if (fresh->config.manifests != watched_root_) {
-    watcher_->Stop();
+    old_watcher = std::move(watcher_);
     watched_root_ = fresh->config.manifests;
     watcher_ = std::make_unique<ManifestWatcher>(
         watched_root_, options_.debounce, options_.max_delay, [this] { ReloadManifests(); },
@@ -250,6 +255,8 @@ void Daemon::ReloadConfig() {
   login_wake_.notify_all();
   logger_->info("reload: config {} in force ({} targets, {} workers)", config_path_,
                 fresh->config.targets.size(), fresh->config.workers);
+  lock.unlock();
+  if (old_watcher) old_watcher->Stop();
 }
 
 http::DaemonBackend Daemon::Backend() {

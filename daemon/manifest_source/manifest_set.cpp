@@ -211,7 +211,9 @@ ManifestLoad ManifestSet::Reload(const Config& config) {
   std::map<std::string, std::string> relative_by_display;
   for (const auto& file : files) {
     relative_by_display.emplace(file.display, file.relative);
+    load.file_paths.push_back(file.relative);
   }
+  std::sort(load.file_paths.begin(), load.file_paths.end());
   for (const auto& diagnostic : load.diagnostics) {
     if (diagnostic.severity != Diagnostic::Severity::kError) continue;
     const auto found = relative_by_display.find(diagnostic.location.file);

@@ -26,6 +26,8 @@ struct ManifestLoad {
   /// object whose target is gone from the config, a duplicate involving a kept object).
   /// Paths are `config.manifests` joined with the path relative to it, as `vsrd validate` prints.
   manifests::Diagnostics diagnostics;
+  /// Every manifest file read (paths relative to the manifests root, '/'-separated), sorted.
+  std::vector<std::string> file_paths;
   /// Manifest file (path relative to the manifests root, '/'-separated) -> number of errors
   /// reported in it by this load. Files without errors are absent.
   std::map<std::string, std::size_t> errors_by_file;

@@ -502,6 +502,8 @@ TEST_F(DaemonProcessTest, BrokenYamlKeepsLastGood) {
   ASSERT_TRUE(Eventually([&] { return Generations().size() == 2; }, seconds(10)));
   const auto good = Generations();
   const std::string series = "vsrd_manifest_errors{file=\"guest-customization.yaml\"}";
+  EXPECT_NE(Daemon("GET", "/metrics").body.find(series + " 0"), std::string::npos)
+      << "every manifest file has its series from the start";
 
   // An unclosed flow sequence: the file no longer parses.
   WriteManifest("guest-customization.yaml", Replaced(WebTier("vm-42, vm-43"), "vm-43]", "vm-43"));
@@ -517,12 +519,13 @@ TEST_F(DaemonProcessTest, BrokenYamlKeepsLastGood) {
   EXPECT_EQ(kept.at(kGuard), good.at(kGuard));
   const auto status = Daemon("GET", "/status");
   EXPECT_EQ(status.status, 200);
+  EXPECT_TRUE(std::regex_search(status.body, located)) << "GET /status lists it\n" << status.body;
 
   // Fixed, with a change: the errors go and the new spec is in force.
   WriteManifest("guest-customization.yaml", WebTier("vm-42, vm-43"));
   ASSERT_TRUE(Eventually([&] { return Generations()[kWebTier] != good.at(kWebTier); }, seconds(5)));
   const std::string metrics = Daemon("GET", "/metrics").body;
-  EXPECT_EQ(metrics.find(series + " 1"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find(series + " 0"), std::string::npos) << metrics;
   EXPECT_TRUE(
       Eventually([&] { return vsrd_->CountLines("manifest errors resolved") == 1; }, seconds(2)))
       << vsrd_->Log();
