@@ -178,9 +178,8 @@ int Plan(std::span<const std::string_view> args, std::ostream& out, std::ostream
       out << kPlanHelp;
       return kExitSuccess;
     }
-    if (ConfigOption(args, i, options.config, problem)) {
-      if (!problem.empty()) return Usage(err, problem, "plan");
-    } else if (OutputOption(args, i, options.json, problem)) {
+    if (ConfigOption(args, i, options.config, problem) ||
+        OutputOption(args, i, options.json, problem)) {
       if (!problem.empty()) return Usage(err, problem, "plan");
     } else {
       return Usage(err, "unexpected argument " + std::string(arg), "plan");

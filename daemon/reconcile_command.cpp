@@ -11,15 +11,6 @@
 namespace vsrd::daemon {
 namespace {
 
-std::string KindList() {
-  std::string list;
-  for (const std::string_view kind : manifests::kKindNames) {
-    if (!list.empty()) list += ", ";
-    list += kind;
-  }
-  return list;
-}
-
 // The daemon's {"error": "..."} message, or the body's first line when it is not one.
 std::string ErrorMessage(const std::string& body) {
   const nlohmann::json document = nlohmann::json::parse(body, nullptr, false);
@@ -40,7 +31,7 @@ std::optional<std::string> CheckObjectKey(std::string_view key) {
   const std::string_view kind = key.substr(0, slash);
   const std::string_view name = key.substr(slash + 1);
   if (!manifests::ParseKind(kind)) {
-    return "unknown kind \"" + std::string(kind) + "\"; kinds: " + KindList();
+    return "unknown kind \"" + std::string(kind) + "\"; kinds: " + manifests::KindNamesList();
   }
   if (!manifests::IsDns1123Label(name)) {
     return "\"" + std::string(name) +

@@ -116,6 +116,15 @@ std::optional<Window> DecodeWindow(ReadContext& context, const YAML::Node& node,
 
 }  // namespace
 
+std::string KindNamesList() {
+  std::string list;
+  for (const std::string_view kind : kKindNames) {
+    if (!list.empty()) list += ", ";
+    list += kind;
+  }
+  return list;
+}
+
 std::optional<Kind> ParseKind(std::string_view name) {
   for (std::size_t i = 0; i < kKindNames.size(); ++i) {
     if (kKindNames[i] == name) return static_cast<Kind>(i);

@@ -31,6 +31,8 @@ inline std::string_view KindName(Kind kind) {
   return kKindNames.at(static_cast<std::size_t>(kind));
 }
 std::optional<Kind> ParseKind(std::string_view name);
+/// "VchaPassiveNode, OfflineDepotFromHost, ...": every kind, for "unknown kind" messages.
+std::string KindNamesList();
 
 /// A name used somewhere in a manifest, with where it was written (for cross-file errors).
 struct NameRef {

@@ -55,15 +55,6 @@ std::vector<std::string_view> Segments(std::string_view path) {
   return segments;
 }
 
-std::string KindList() {
-  std::string list;
-  for (const std::string_view kind : manifests::kKindNames) {
-    if (!list.empty()) list += ", ";
-    list += kind;
-  }
-  return list;
-}
-
 Response Checks(const std::function<std::vector<Check>()>& source, std::string_view endpoint,
                 const Request& request) {
   const std::vector<Check> checks = source ? source() : std::vector<Check>{};
@@ -100,7 +91,8 @@ Response AllStatuses(const DaemonBackend& backend) {
 // The 404 for a kind that is not one of the five; nullopt for a known one.
 std::optional<Response> UnknownKind(std::string_view kind) {
   if (manifests::ParseKind(kind)) return std::nullopt;
-  return JsonError(404, "unknown kind \"" + std::string(kind) + "\"; kinds: " + KindList());
+  return JsonError(
+      404, "unknown kind \"" + std::string(kind) + "\"; kinds: " + manifests::KindNamesList());
 }
 
 Response OneStatus(const DaemonBackend& backend, const std::string& key) {
