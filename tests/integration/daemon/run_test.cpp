@@ -580,6 +580,17 @@ TEST_F(DaemonProcessTest, SigtermExitsZeroInTimeWithJournalFlushed) {
   EXPECT_EQ(vsrd_->CountLines("journal flushed"), 1U) << vsrd_->Log();
 }
 
+TEST_F(DaemonProcessTest, NeverWritesACoreFile) {
+  // Passwords and session ids are in its memory: RLIMIT_CORE is 0, hard and soft.
+  StartSim();
+  WriteConfig(ConfigText());
+  WriteManifest("guest-customization.yaml", WebTier("vm-42"));
+  StartVsrd();
+  const std::string limits = ReadWholeFile("/proc/" + std::to_string(vsrd_->Pid()) + "/limits");
+  const std::regex no_core(R"(Max core file size\s+0\s+0\s)");
+  EXPECT_TRUE(std::regex_search(limits, no_core)) << limits;
+}
+
 TEST_F(DaemonProcessTest, SecondSigtermDuringASlowStopExitsAtOnce) {
   StartSim();
   WriteConfig(ConfigText());
