@@ -68,14 +68,19 @@ set(CPACK_PACKAGE_NAME vsrd)
 set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
 set(CPACK_PACKAGE_CONTACT "${VSRD_PACKAGE_MAINTAINER}")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PROJECT_DESCRIPTION}")
-set(CPACK_PACKAGE_DESCRIPTION
-  "vsrd reconciles vCenter Server and its appliances (appliance updates and installs, offline \
-depots, VCHA passive nodes, guest customization checks) towards desired-state manifests kept in \
-git, as a hardened systemd service with Prometheus metrics. The package holds the daemon (vsrd), \
-the vSphere simulator it is tested against (vsrd-sim), the systemd units (vsrd.service, and the \
-vsrd-git-sync timer that keeps the manifests checkout current), an example config and the \
-manifests' JSON Schema. Installing it creates the vsrd system user; it enables and starts nothing.")
+set(CPACK_PACKAGE_DESCRIPTION [[
+vsrd reconciles vCenter Server and its appliances (appliance updates and
+installs, offline depots, VCHA passive nodes, guest customization checks)
+towards desired-state manifests kept in git, as a hardened systemd service
+with Prometheus metrics.
+
+The package holds the daemon (vsrd), the vSphere simulator it is tested
+against (vsrd-sim), the systemd units (vsrd.service, and the vsrd-git-sync
+timer that keeps the manifests checkout current), an example config and the
+manifests' JSON Schema. Installing it creates the vsrd system user; it enables
+and starts nothing.]])
 set(CPACK_SET_DESTDIR ON)
+set(CPACK_INSTALL_PREFIX /usr)  # the prefix with CPACK_SET_DESTDIR
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)

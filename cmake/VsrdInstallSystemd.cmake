@@ -4,16 +4,17 @@
 #   - the unit files, with /usr/bin, /usr/libexec, /usr/share/doc and /etc/vsrd rewritten to the
 #     install's directories (the files in systemd/ are written for the /usr layout);
 #   - the sysusers.d entry;
-#   - the example config as <sysconfdir>/vsrd/vsrd.yaml (never over an existing one: that is the
-#     operator's; the package marks it a conffile instead) and <sysconfdir>/vsrd/credentials.
-# <sysconfdir> follows GNUInstallDirs: /etc for the prefixes / and /usr, /etc/opt/X for /opt/X,
-# <prefix>/etc otherwise. Units and sysusers.d go where the system's systemd reads them
-# (pkg-config) for / and /usr, under <prefix>/lib otherwise, unless set explicitly.
+#   - the example config as <confdir>/vsrd.yaml (never over an existing one: that is the
+#     operator's; the package marks it a conffile instead) and <confdir>/credentials.
+# <confdir> follows GNUInstallDirs' sysconfdir: /etc/vsrd for the prefixes / and /usr,
+# /etc/opt/X for /opt/X (already X's own), <prefix>/etc/vsrd otherwise. Units and sysusers.d go
+# where the system's systemd reads them (pkg-config) for / and /usr, under <prefix>/lib
+# otherwise, unless set explicitly.
 #
-# Inputs (set by the install(CODE)): VSRD_SOURCE_DIR, VSRD_BINARY_DIR, VSRD_BINDIR, VSRD_LIBEXECDIR, VSRD_DOCDIR,
-# VSRD_SYSCONFDIR (GNUInstallDirs' relative or absolute values), VSRD_SYSTEM_UNIT_DIR and
-# VSRD_SYSTEM_SYSUSERS_DIR (the system's, from pkg-config; may be empty), VSRD_UNIT_DIR and
-# VSRD_SYSUSERS_DIR (explicit choices; empty = automatic).
+# Inputs (set by the install(CODE)): VSRD_SOURCE_DIR, VSRD_BINARY_DIR, VSRD_BINDIR,
+# VSRD_LIBEXECDIR, VSRD_DOCDIR, VSRD_SYSCONFDIR (GNUInstallDirs' relative or absolute values),
+# VSRD_SYSTEM_UNIT_DIR and VSRD_SYSTEM_SYSUSERS_DIR (the system's, from pkg-config; may be
+# empty), VSRD_UNIT_DIR and VSRD_SYSUSERS_DIR (explicit choices; empty = automatic).
 
 set(_prefix "${CMAKE_INSTALL_PREFIX}")
 string(REGEX REPLACE "(.)/+$" "\\1" _prefix "${_prefix}")
@@ -32,14 +33,15 @@ _vsrd_full(_bindir "${VSRD_BINDIR}")
 _vsrd_full(_libexecdir "${VSRD_LIBEXECDIR}")
 _vsrd_full(_docdir "${VSRD_DOCDIR}")
 
+# vsrd's config directory: <sysconfdir>/vsrd, except that /etc/opt/X already is X's own.
 if(IS_ABSOLUTE "${VSRD_SYSCONFDIR}")
-  set(_etc "${VSRD_SYSCONFDIR}")
+  set(_confdir "${VSRD_SYSCONFDIR}/vsrd")
 elseif(_prefix STREQUAL "/" OR _prefix STREQUAL "/usr")
-  set(_etc "/${VSRD_SYSCONFDIR}")
+  set(_confdir "/${VSRD_SYSCONFDIR}/vsrd")
 elseif(_prefix MATCHES "^/opt/(.+)$")
-  set(_etc "/${VSRD_SYSCONFDIR}/opt/${CMAKE_MATCH_1}")
+  set(_confdir "/${VSRD_SYSCONFDIR}/opt/${CMAKE_MATCH_1}")
 else()
-  _vsrd_full(_etc "${VSRD_SYSCONFDIR}")
+  _vsrd_full(_confdir "${VSRD_SYSCONFDIR}/vsrd")
 endif()
 
 set(_system_layout FALSE)
@@ -71,7 +73,7 @@ foreach(_unit vsrd.service vsrd-git-sync.service vsrd-git-sync.timer)
   string(REPLACE "/usr/bin/" "${_bindir}/" _text "${_text}")
   string(REPLACE "/usr/libexec/vsrd/" "${_libexecdir}/vsrd/" _text "${_text}")
   string(REPLACE "file:///usr/share/doc/vsrd/" "file://${_docdir}/" _text "${_text}")
-  string(REPLACE "/etc/vsrd/" "${_etc}/vsrd/" _text "${_text}")
+  string(REPLACE "/etc/vsrd/" "${_confdir}/" _text "${_text}")
   file(WRITE "${_staging}/${_unit}" "${_text}")
 endforeach()
 file(INSTALL DESTINATION "${_unitdir}" TYPE FILE
@@ -84,18 +86,18 @@ file(INSTALL DESTINATION "${_sysusersdir}" TYPE FILE RENAME vsrd.conf
   FILES "${VSRD_SOURCE_DIR}/systemd/vsrd.sysusers.conf")
 
 # The config and the credentials directory (root-only): the operator's once they exist.
-set(_config "$ENV{DESTDIR}${_etc}/vsrd/vsrd.yaml")
+set(_config "$ENV{DESTDIR}${_confdir}/vsrd.yaml")
 if(EXISTS "${_config}")
   message(STATUS "Keeping: ${_config} (the example is ${_docdir}/examples/vsrd.yaml)")
 else()
-  file(INSTALL DESTINATION "${_etc}/vsrd" TYPE FILE RENAME vsrd.yaml
+  file(INSTALL DESTINATION "${_confdir}" TYPE FILE RENAME vsrd.yaml
     PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ
     FILES "${VSRD_SOURCE_DIR}/examples/vsrd.production.yaml")
 endif()
-if(EXISTS "$ENV{DESTDIR}${_etc}/vsrd/credentials")
-  message(STATUS "Keeping: $ENV{DESTDIR}${_etc}/vsrd/credentials")
+if(EXISTS "$ENV{DESTDIR}${_confdir}/credentials")
+  message(STATUS "Keeping: $ENV{DESTDIR}${_confdir}/credentials")
 else()
-  file(INSTALL DESTINATION "${_etc}/vsrd" TYPE DIRECTORY
+  file(INSTALL DESTINATION "${_confdir}" TYPE DIRECTORY
     DIRECTORY_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE
     FILES "${_staging}/credentials")
 endif()

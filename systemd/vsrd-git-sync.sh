@@ -39,7 +39,8 @@ root=${VSRD_GIT_ROOT:-${STATE_DIRECTORY:-/var/lib/vsrd}}
 root=${root%%:*} # $STATE_DIRECTORY lists every StateDirectory=, colon-separated
 
 [[ -n $url ]] || fail "VSRD_GIT_URL is not set (/etc/vsrd/git-sync.env)"
-git check-ref-format --branch "$branch" >/dev/null 2>&1 || fail "VSRD_GIT_BRANCH: not a branch name: $branch"
+git check-ref-format --branch "$branch" >/dev/null 2>&1 ||
+  fail "VSRD_GIT_BRANCH: not a branch name: $branch"
 if [[ ! $keep =~ ^[1-9][0-9]{0,2}$ ]] || ((keep < 2)); then
   fail "VSRD_GIT_KEEP: must be an integer from 2 to 999: $keep"
 fi
@@ -90,9 +91,11 @@ if [[ -e $link && ! -L $link ]]; then
 fi
 
 target=$checkouts/$commit
-if [[ ! -d $target || ($current != manifests-checkouts/$commit && $current != manifests-checkouts/$commit/*) ]]; then
-  # Not the checkout in use (only VSRD_GIT_SUBDIR changed): a leftover of an interrupted run, or
-  # an old checkout of a commit that came back. Start over.
+in_use=false
+[[ $current == manifests-checkouts/$commit || $current == manifests-checkouts/$commit/* ]] && in_use=true
+# A checkout in use is kept (then only VSRD_GIT_SUBDIR changed). Any other directory of this commit
+# is a leftover of an interrupted run, or an old checkout of a commit that came back: start over.
+if [[ ! -d $target ]] || ! $in_use; then
   if [[ -e $target ]]; then
     git -C "$repo" worktree remove --force "$target" 2>/dev/null || rm -rf "$target"
   fi

@@ -94,8 +94,14 @@ for binary in vsrd vsrd-sim; do
       owner=$(dpkg -S "$candidate" 2>/dev/null | head -n 1 | cut -d: -f1) && [[ -n $owner ]] && break
     done
     [[ -n $owner ]] || fail "no Debian package owns $path ($library, needed by $binary)"
-    [[ ", $depends," == *", $owner"[\ ,]* ]] ||
-      fail "Depends ($depends) lacks $owner, the package of $library (needed by $binary)"
+    # The package itself, or a virtual package it provides (libspdlog1.10 provides -fmt9).
+    provided=$(dpkg-query --show --showformat='${Provides}' "$owner" | sed -E 's/ \([^)]*\)//g; s/,/ /g')
+    found=false
+    for name in $owner $provided; do
+      [[ ", $depends," == *", $name"[\ ,]* ]] && found=true
+    done
+    $found || fail "Depends ($depends) names neither $owner nor what it provides ($provided):" \
+      "the package of $library (needed by $binary)"
   done < <(objdump -p "$file" | awk '$1 == "NEEDED" { print $2 }')
 done
 echo "Depends: $depends"

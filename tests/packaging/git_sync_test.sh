@@ -18,7 +18,7 @@ fail() {
 
 [[ $# -eq 2 ]] || fail "usage: $0 SOURCE_DIR VSRD_BINARY"
 source_dir=$1
-vsrd=$2
+vsrd=$(realpath "$2")
 sync_script=$source_dir/systemd/vsrd-git-sync.sh
 python=/usr/bin/python3
 command -v git >/dev/null || fail "git not found (Debian package git)"

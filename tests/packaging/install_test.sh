@@ -4,6 +4,7 @@
 #     example config as /etc/vsrd/vsrd.yaml (valid for `vsrd validate`), the credentials
 #     directory (root-only), the git-sync script, the JSON Schema, docs and examples; nothing
 #     outside /etc, the unit directory and /usr; the demo's passwords not at all;
+#   - systemd-sysusers creates the vsrd user from the installed sysusers.d entry;
 #   - installing again keeps an edited /etc/vsrd/vsrd.yaml;
 #   - prefix /opt/vsrd: the units name /opt/vsrd/bin/vsrd and /etc/opt/vsrd (GNUInstallDirs).
 # Usage: install_test.sh SOURCE_DIR BUILD_DIR CMAKE VSRD_BINARY
@@ -18,7 +19,7 @@ fail() {
 source_dir=$1
 build_dir=$2
 cmake=$3
-vsrd=$4
+vsrd=$(realpath "$4")
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -104,6 +105,15 @@ unexpected=$(cd "$root" && find . -mindepth 1 \( -type f -o -type l \) | {
 secrets=$(cd "$root" && find . -name '*.password' -o -path '*/secrets/*')
 [[ -z $secrets ]] || fail "the demo's passwords were installed:"$'\n'"$secrets"
 echo "prefix /usr: $(cd "$root" && find . -type f | wc -l) files in the standard places"
+
+# The package's postinst runs `systemd-sysusers vsrd.conf`: the same, inside the DESTDIR.
+command -v systemd-sysusers >/dev/null || fail "systemd-sysusers not found (Debian package systemd)"
+sysusers=$(systemd-sysusers --root="$root" vsrd.conf 2>&1) ||
+  fail "systemd-sysusers vsrd.conf failed:"$'\n'"$sysusers"
+grep -qE '^vsrd:x:[0-9]+:[0-9]+:[^:]*:/var/lib/vsrd:/usr/sbin/nologin$' "$root/etc/passwd" ||
+  fail "systemd-sysusers did not create the user vsrd (home /var/lib/vsrd, no login):"$'\n'"$(cat "$root/etc/passwd")"
+grep -qE '^vsrd:x:[0-9]+:$' "$root/etc/group" || fail "systemd-sysusers did not create the group vsrd"
+echo "systemd-sysusers vsrd.conf: user and group vsrd"
 
 # --- installing again keeps the operator's config ---
 echo "# edited by the operator" >>"$root/etc/vsrd/vsrd.yaml"

@@ -13,7 +13,7 @@ fail() {
 
 [[ $# -eq 2 ]] || fail "usage: $0 SOURCE_DIR VSRD_BINARY"
 source_dir=$1
-vsrd=$2
+vsrd=$(realpath "$2")
 units=$source_dir/systemd
 max_exposure=2.0
 command -v systemd-analyze >/dev/null || fail "systemd-analyze not found (Debian package systemd)"

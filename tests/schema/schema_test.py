@@ -3,7 +3,9 @@
 
 Run by ctest (tests/schema/CMakeLists.txt), one test class per ctest test:
 
-  /usr/bin/python3 tests/schema/schema_test.py [--vsrd BUILT_VSRD] [unittest args, e.g. -v CorpusTest]
+  /usr/bin/python3 tests/schema/schema_test.py [--vsrd BUILT_VSRD] [unittest args]
+
+e.g. `schema_test.py -v CorpusTest`.
 
 It needs Debian's python3-jsonschema and python3-yaml (scripts/install-deps), hence
 /usr/bin/python3 rather than whatever python3 is first on PATH. Nothing is fetched: the schema
@@ -195,13 +197,13 @@ def make_validator(schemas, name):
     store = {schema["$id"]: schema for schema in schemas.values()}
     schema = schemas[name]
     try:
-        import referencing  # jsonschema >= 4.18
+        import referencing  # jsonschema >= 4.18 resolves through a registry
 
         registry = referencing.Registry().with_resources(
             (uri, referencing.Resource.from_contents(s)) for uri, s in store.items()
         )
         return jsonschema.Draft202012Validator(schema, registry=registry)
-    except ImportError:
+    except (ImportError, TypeError):  # Debian 12's jsonschema 4.10: RefResolver and its store
         resolver = jsonschema.RefResolver(base_uri=schema["$id"], referrer=schema, store=store)
         return jsonschema.Draft202012Validator(schema, resolver=resolver)
 
@@ -248,7 +250,8 @@ def schema_fields(validator, data):
 
 def covers(schema_field, decoder_field):
     """A schema error at `schema_field` reports the decoder's problem at `decoder_field`: the same
-    field, or a whole list whose item the decoder names (uniqueItems: "spec.vms" vs "spec.vms[2]")."""
+    field, or a whole list whose item the decoder names (uniqueItems: "spec.vms" for
+    "spec.vms[2]")."""
     return schema_field == decoder_field or decoder_field.startswith(schema_field + "[")
 
 
@@ -341,7 +344,7 @@ def instance_paths(data, prefix=""):
 # ---------------------------------------------------------------------------------------------
 # docs/manifests.md
 
-HEADING_RE = re.compile(r"^(#{2,3}) (.*)$")
+SECTION_RE = re.compile(r"^## (.*)$")
 MARKER_RE = re.compile(r"^<!-- schema-fields: (\S+)((?: \S+)*) -->$")
 CODE_RE = re.compile(r"`([^`]+)`")
 
@@ -364,9 +367,9 @@ def doc_field_rows(text):
     i = 0
     while i < len(lines):
         line = lines[i]
-        heading = HEADING_RE.match(line)
-        if heading and heading.group(1) == "##":
-            section = heading.group(2).strip()
+        heading = SECTION_RE.match(line)
+        if heading:
+            section = heading.group(1).strip()
             marker = None
         match = MARKER_RE.match(line)
         if match:
@@ -433,7 +436,8 @@ class MetaSchemaTest(unittest.TestCase):
     def test_check_schema(self):
         for name, schema in load_schemas().items():
             with self.subTest(file=name):
-                self.assertEqual(schema.get("$schema"), "https://json-schema.org/draft/2020-12/schema")
+                self.assertEqual(schema.get("$schema"),
+                                 "https://json-schema.org/draft/2020-12/schema")
                 jsonschema.Draft202012Validator.check_schema(schema)
 
     def test_ids(self):
@@ -521,10 +525,11 @@ class PatternTest(unittest.TestCase):
                                 f"{a}.{b}.2.3.4"]
         groups = ["", "0", "1", "ab", "fff", "ffff", "10000", "g"]
         candidates6 = ["::", "::1", "1::", "2001:db8::1", "fe80::1%eth0", "[::1]", "2001:db8::/64",
-                       "::ffff:192.0.2.1", "::ffff:192.0.2.01", "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8:9",
-                       "1:2:3:4:5:6:7::", "1::2:3:4:5:6:7", "1:2:3:4:5:6::7:8", ":1::", "1:::2",
-                       "1::2::3", "1:2:3:4:5:6:1.2.3.4", "1:2:3:4:5::1.2.3.4", "1:2:3:4:5:6:7:1.2.3.4",
-                       "::1.2.3.4", "1.2.3.4", "2001:db8::zz", "2001:DB8::A"]
+                       "::ffff:192.0.2.1", "::ffff:192.0.2.01", "1:2:3:4:5:6:7:8",
+                       "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7::", "1::2:3:4:5:6:7", "1:2:3:4:5:6::7:8",
+                       ":1::", "1:::2", "1::2::3", "1:2:3:4:5:6:1.2.3.4", "1:2:3:4:5::1.2.3.4",
+                       "1:2:3:4:5:6:7:1.2.3.4", "::1.2.3.4", "1.2.3.4", "2001:db8::zz",
+                       "2001:DB8::A"]
         for count in range(1, 10):
             for g in groups:
                 candidates6.append(":".join([g] * count))
@@ -544,7 +549,8 @@ class PatternTest(unittest.TestCase):
             value = (0xFFFFFFFF << (32 - prefix)) & 0xFFFFFFFF
             text = ".".join(str((value >> s) & 0xFF) for s in (24, 16, 8, 0))
             self.assertTrue(self.matches(mask, text), text)
-        for text in ["255.0.255.0", "255.255.255.1", "0.255.255.255", "255.255.255.000", "255.255.255"]:
+        for text in ["255.0.255.0", "255.255.255.1", "0.255.255.255", "255.255.255.000",
+                     "255.255.255"]:
             self.assertFalse(self.matches(mask, text), text)
 
     def test_names(self):
@@ -574,7 +580,9 @@ class PatternTest(unittest.TestCase):
         ipv6 = self.defs["ipv6Address"]
 
         def host(text):
-            return (self.matches(dns, text) and len(text) <= dns["maxLength"]) or self.matches(ipv6, text)
+            if self.matches(ipv6, text):
+                return True
+            return self.matches(dns, text) and len(text) <= dns["maxLength"]
 
         for text in ["esx01", "esx-edge01.example.com", "esx01.example.com.", "192.0.2.1",
                      "192.0.2.256", "2001:db8::1", "a" * 63 + ".b"]:
@@ -673,9 +681,10 @@ class CorpusTest(unittest.TestCase):
                                 f"it reports {sorted(found[index])}")
         for index, fields in found.items():
             for field in fields - set(extra):
-                self.assertTrue(any(covers(field, d) for d in decoder.get(index, ())),
+                reported_by_vsrd = sorted(decoder.get(index, ()))
+                self.assertTrue(any(covers(field, d) for d in reported_by_vsrd),
                                 f"{name}: the schema reports {field!r} (document {index + 1}), "
-                                f"which vsrd accepts; vsrd reports {sorted(decoder.get(index, ()))}")
+                                f"which vsrd accepts; vsrd reports {reported_by_vsrd}")
         self.assertTrue(any(found.values()), f"{name}: the schema accepts every document")
 
     def test_out_of_reach_cases(self):
@@ -717,8 +726,8 @@ class DocsTest(unittest.TestCase):
             for k in kinds:
                 with self.subTest(kind=k, field=path):
                     self.assertIn(k, self.paths, f"unknown kind {k!r} in a schema-fields marker")
-                    self.assertIn(path, self.paths[k],
-                                  f"{MANIFESTS_DOC.name} lists {path!r} for {k}; the schema has no such field")
+                    self.assertIn(path, self.paths[k], f"{MANIFESTS_DOC.name} lists {path!r} for "
+                                  f"{k}; the schema has no such field")
 
     def test_modeline_is_documented(self):
         self.assertTrue("# yaml-language-server: $schema=" in self.text,
@@ -751,12 +760,15 @@ class DocsTest(unittest.TestCase):
 
     def test_examples_copied_from_examples_dir_match(self):
         # "Example (from `examples/manifests/X.yaml`):" introduces a copy of that file.
-        for match in re.finditer(r"^Example \(from `(examples/manifests/[^`]+)`\):\n\n```yaml\n(.*?)^```$",
-                                 self.text, re.S | re.M):
+        copy_re = r"^Example \(from `(examples/manifests/[^`]+)`\):\n\n```yaml\n(.*?)^```$"
+        copies = list(re.finditer(copy_re, self.text, re.S | re.M))
+        self.assertEqual(len(copies), len(KIND_FILES), "one copied example per kind")
+        for match in copies:
             with self.subTest(file=match.group(1)):
                 copy_docs = [d.data for d in load_documents(match.group(2))]
                 file_docs = [d.data for d in load_documents((ROOT / match.group(1)).read_text())]
-                self.assertEqual(copy_docs, file_docs, f"the copy of {match.group(1)} is out of date")
+                self.assertEqual(copy_docs, file_docs,
+                                 f"the copy of {match.group(1)} is out of date")
 
     def test_examples_validate_with_vsrd(self):
         # The decoder agrees: every example document of the docs passes `vsrd validate` against
