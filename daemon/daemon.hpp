@@ -12,12 +12,12 @@
 
 #include <spdlog/logger.h>
 
-#include "daemon/clock.hpp"
 #include "daemon/config.hpp"
-#include "daemon/controller.hpp"
+#include "daemon/engine/clock.hpp"
+#include "daemon/engine/controller.hpp"
+#include "daemon/engine/journal.hpp"
 #include "daemon/http/daemon_api.hpp"
 #include "daemon/http/server.hpp"
-#include "daemon/journal.hpp"
 #include "daemon/manifest_source/manifest_set.hpp"
 #include "daemon/manifest_source/watcher.hpp"
 #include "daemon/metrics.hpp"

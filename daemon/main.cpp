@@ -6,7 +6,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
-#include "daemon/cli.hpp"
+#include "daemon/cli/cli.hpp"
 
 namespace {
 

@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "daemon/status_json.hpp"
+#include "daemon/http/status_json.hpp"
 #include "manifests/common.hpp"
 
 namespace vsrd::daemon::http {

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "daemon/engine/status_store.hpp"
 #include "daemon/http/server.hpp"
-#include "daemon/status.hpp"
 
 namespace vsrd::daemon::http {
 
@@ -28,7 +28,7 @@ struct DaemonBackend {
   std::function<std::string()> metrics;                 ///< Prometheus text exposition
   std::function<std::vector<Check>()> health;           ///< liveness, e.g. "workers"
   std::function<std::vector<Check>()> readiness;        ///< e.g. "manifests", "target vc01"
-  std::function<std::vector<ObjectStatus>()> statuses;  ///< daemon/status.hpp
+  std::function<std::vector<ObjectStatus>()> statuses;  ///< daemon/engine/status_store.hpp
   std::function<std::string()> revision;                ///< git revision in force ("" unknown)
   /// The manifest problems of the last load, one "FILE:LINE:COL: error: ..." line each.
   std::function<std::vector<std::string>()> manifest_errors;

@@ -23,9 +23,9 @@
 
 #include <gtest/gtest.h>
 
+#include "daemon/cli/exit_codes.hpp"
+#include "daemon/cli/validate_command.hpp"
 #include "daemon/config.hpp"
-#include "daemon/exit_codes.hpp"
-#include "daemon/validate_command.hpp"
 #include "manifests/decode.hpp"
 #include "manifests/diagnostic.hpp"
 

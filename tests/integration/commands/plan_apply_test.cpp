@@ -8,9 +8,9 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
-#include "daemon/apply_command.hpp"
-#include "daemon/exit_codes.hpp"
-#include "daemon/plan_command.hpp"
+#include "daemon/cli/apply_command.hpp"
+#include "daemon/cli/exit_codes.hpp"
+#include "daemon/cli/plan_command.hpp"
 #include "tests/integration/vsphere/sim_https_server.hpp"
 
 // `vsrd plan` and `vsrd apply` against vsrd-sim over HTTPS, with the bundled example manifests

@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "daemon/journal.hpp"
-#include "daemon/status_json.hpp"
+#include "daemon/engine/journal.hpp"
+#include "daemon/http/status_json.hpp"
 
 namespace vsrd::daemon::http {
 namespace {

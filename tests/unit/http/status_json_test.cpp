@@ -1,8 +1,8 @@
-#include "daemon/status_json.hpp"
+#include "daemon/http/status_json.hpp"
 
 #include <gtest/gtest.h>
 
-#include "daemon/journal.hpp"
+#include "daemon/engine/journal.hpp"
 
 namespace vsrd::daemon {
 namespace {

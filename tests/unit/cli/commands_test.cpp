@@ -8,13 +8,13 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
-#include "daemon/exit_codes.hpp"
+#include "daemon/cli/exit_codes.hpp"
+#include "daemon/cli/reconcile_command.hpp"
+#include "daemon/cli/status_command.hpp"
+#include "daemon/engine/journal.hpp"
 #include "daemon/http/daemon_api.hpp"
 #include "daemon/http/server.hpp"
-#include "daemon/journal.hpp"
-#include "daemon/reconcile_command.hpp"
-#include "daemon/status_command.hpp"
-#include "daemon/status_json.hpp"
+#include "daemon/http/status_json.hpp"
 
 namespace vsrd::daemon {
 namespace {

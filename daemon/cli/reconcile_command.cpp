@@ -1,10 +1,10 @@
-#include "daemon/reconcile_command.hpp"
+#include "daemon/cli/reconcile_command.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include "daemon/exit_codes.hpp"
+#include "daemon/cli/exit_codes.hpp"
+#include "daemon/cli/status_command.hpp"
 #include "daemon/http/client.hpp"
-#include "daemon/status_command.hpp"
 #include "manifests/common.hpp"
 #include "manifests/names.hpp"
 

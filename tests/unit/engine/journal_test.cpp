@@ -1,4 +1,4 @@
-#include "daemon/journal.hpp"
+#include "daemon/engine/journal.hpp"
 
 #include <filesystem>
 #include <fstream>

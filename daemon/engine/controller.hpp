@@ -14,12 +14,12 @@
 
 #include <spdlog/logger.h>
 
-#include "daemon/clock.hpp"
 #include "daemon/config.hpp"
-#include "daemon/journal.hpp"
+#include "daemon/engine/clock.hpp"
+#include "daemon/engine/journal.hpp"
+#include "daemon/engine/status_store.hpp"
+#include "daemon/engine/work_queue.hpp"
 #include "daemon/metrics.hpp"
-#include "daemon/status.hpp"
-#include "daemon/work_queue.hpp"
 #include "manifests/object.hpp"
 #include "reconcilers/context.hpp"
 #include "reconcilers/decide_requeue.hpp"

@@ -1,13 +1,13 @@
-#include "daemon/plan_command.hpp"
+#include "daemon/cli/plan_command.hpp"
 
 #include <map>
 #include <set>
 
 #include <nlohmann/json.hpp>
 
-#include "daemon/command_runtime.hpp"
-#include "daemon/controller.hpp"
-#include "daemon/exit_codes.hpp"
+#include "daemon/cli/command_runtime.hpp"
+#include "daemon/cli/exit_codes.hpp"
+#include "daemon/engine/controller.hpp"
 #include "reconcilers/registry.hpp"
 
 namespace vsrd::daemon {

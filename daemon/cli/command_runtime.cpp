@@ -1,4 +1,4 @@
-#include "daemon/command_runtime.hpp"
+#include "daemon/cli/command_runtime.hpp"
 
 #include <algorithm>
 

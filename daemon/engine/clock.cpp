@@ -1,4 +1,4 @@
-#include "daemon/clock.hpp"
+#include "daemon/engine/clock.hpp"
 
 namespace vsrd::daemon {
 

@@ -1,4 +1,4 @@
-#include "daemon/work_queue.hpp"
+#include "daemon/engine/work_queue.hpp"
 
 #include <atomic>
 #include <thread>

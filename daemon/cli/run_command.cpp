@@ -1,4 +1,4 @@
-#include "daemon/run_command.hpp"
+#include "daemon/cli/run_command.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -7,8 +7,8 @@
 
 #include <signal.h>
 
+#include "daemon/cli/exit_codes.hpp"
 #include "daemon/daemon.hpp"
-#include "daemon/exit_codes.hpp"
 #include "daemon/logging.hpp"
 
 namespace vsrd::daemon {

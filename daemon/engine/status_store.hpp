@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "daemon/clock.hpp"
+#include "daemon/engine/clock.hpp"
 #include "manifests/common.hpp"
 #include "reconcilers/outcome.hpp"
 

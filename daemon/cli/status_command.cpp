@@ -1,14 +1,14 @@
-#include "daemon/status_command.hpp"
+#include "daemon/cli/status_command.hpp"
 
 #include <algorithm>
 #include <array>
 
 #include <nlohmann/json.hpp>
 
+#include "daemon/cli/exit_codes.hpp"
 #include "daemon/config.hpp"
-#include "daemon/exit_codes.hpp"
 #include "daemon/http/client.hpp"
-#include "daemon/status_json.hpp"
+#include "daemon/http/status_json.hpp"
 
 namespace vsrd::daemon {
 namespace {

@@ -1,4 +1,4 @@
-#include "daemon/validate_command.hpp"
+#include "daemon/cli/validate_command.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -6,8 +6,8 @@
 #include <set>
 #include <tuple>
 
+#include "daemon/cli/exit_codes.hpp"
 #include "daemon/config.hpp"
-#include "daemon/exit_codes.hpp"
 #include "manifests/decode.hpp"
 #include "manifests/object_set.hpp"
 

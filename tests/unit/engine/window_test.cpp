@@ -1,11 +1,11 @@
-#include "daemon/window.hpp"
+#include "daemon/engine/window.hpp"
 
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
-#include "daemon/journal.hpp"
+#include "daemon/engine/journal.hpp"
 
 // Maintenance windows: days, start and duration in a time zone, windows across midnight, and
 // real tzdata offsets (Europe/Amsterdam: +01:00 in winter, +02:00 in summer).

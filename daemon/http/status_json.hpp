@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "daemon/status.hpp"
+#include "daemon/engine/status_store.hpp"
 
 namespace vsrd::daemon {
 

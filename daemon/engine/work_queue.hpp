@@ -9,7 +9,7 @@
 #include <optional>
 #include <set>
 
-#include "daemon/clock.hpp"
+#include "daemon/engine/clock.hpp"
 #include "reconcilers/outcome.hpp"
 
 // The work queue of the engine, in the manner of controller-runtime's: keys, not events.

@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "daemon/clock.hpp"
-#include "daemon/status.hpp"
+#include "daemon/engine/clock.hpp"
+#include "daemon/engine/status_store.hpp"
 
 namespace vsrd::daemon {
 

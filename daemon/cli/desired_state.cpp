@@ -1,4 +1,4 @@
-#include "daemon/desired_state.hpp"
+#include "daemon/cli/desired_state.hpp"
 
 #include <algorithm>
 #include <filesystem>

@@ -1,9 +1,9 @@
-#include "daemon/status_json.hpp"
+#include "daemon/http/status_json.hpp"
 
 #include <stdexcept>
 #include <string_view>
 
-#include "daemon/journal.hpp"
+#include "daemon/engine/journal.hpp"
 
 namespace vsrd::daemon {
 namespace {

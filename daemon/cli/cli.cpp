@@ -1,16 +1,16 @@
-#include "daemon/cli.hpp"
+#include "daemon/cli/cli.hpp"
 
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "daemon/apply_command.hpp"
-#include "daemon/exit_codes.hpp"
-#include "daemon/plan_command.hpp"
-#include "daemon/reconcile_command.hpp"
-#include "daemon/run_command.hpp"
-#include "daemon/status_command.hpp"
-#include "daemon/validate_command.hpp"
+#include "daemon/cli/apply_command.hpp"
+#include "daemon/cli/exit_codes.hpp"
+#include "daemon/cli/plan_command.hpp"
+#include "daemon/cli/reconcile_command.hpp"
+#include "daemon/cli/run_command.hpp"
+#include "daemon/cli/status_command.hpp"
+#include "daemon/cli/validate_command.hpp"
 #include "manifests/duration.hpp"
 #include "vsrd_version.hpp"
 

@@ -1,11 +1,11 @@
-#include "daemon/apply_command.hpp"
+#include "daemon/cli/apply_command.hpp"
 
 #include <map>
 #include <thread>
 
-#include "daemon/command_runtime.hpp"
-#include "daemon/controller.hpp"
-#include "daemon/exit_codes.hpp"
+#include "daemon/cli/command_runtime.hpp"
+#include "daemon/cli/exit_codes.hpp"
+#include "daemon/engine/controller.hpp"
 #include "reconcilers/registry.hpp"
 
 namespace vsrd::daemon {

@@ -1,4 +1,4 @@
-#include "daemon/status.hpp"
+#include "daemon/engine/status_store.hpp"
 
 namespace vsrd::daemon {
 

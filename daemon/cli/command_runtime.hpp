@@ -8,10 +8,10 @@
 
 #include <spdlog/logger.h>
 
-#include "daemon/clock.hpp"
+#include "daemon/cli/desired_state.hpp"
 #include "daemon/config.hpp"
-#include "daemon/desired_state.hpp"
-#include "daemon/journal.hpp"
+#include "daemon/engine/clock.hpp"
+#include "daemon/engine/journal.hpp"
 #include "daemon/targets.hpp"
 
 // What `vsrd plan` and `vsrd apply` set up before they reconcile: the config, the manifests,

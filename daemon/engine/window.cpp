@@ -1,4 +1,4 @@
-#include "daemon/window.hpp"
+#include "daemon/engine/window.hpp"
 
 #include <algorithm>
 #include <cstdint>

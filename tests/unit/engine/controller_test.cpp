@@ -1,4 +1,4 @@
-#include "daemon/controller.hpp"
+#include "daemon/engine/controller.hpp"
 
 #include <filesystem>
 #include <functional>

@@ -1,12 +1,12 @@
-#include "daemon/controller.hpp"
+#include "daemon/engine/controller.hpp"
 
 #include <algorithm>
 #include <exception>
 #include <utility>
 
+#include "daemon/engine/window.hpp"
 #include "daemon/vsphere/credentials.hpp"
 #include "daemon/vsphere/https_transport.hpp"
-#include "daemon/window.hpp"
 
 namespace vsrd::daemon {
 
