@@ -48,12 +48,13 @@ std::string SummarizeStatus(const std::vector<ObjectStatus>& statuses,
 }
 
 Daemon::Daemon(Config config, std::shared_ptr<spdlog::logger> logger, bool journald,
-               const SystemdNotifier& notifier, DaemonOptions options)
+               const SystemdNotifier& notifier, const Clock& clock, DaemonOptions options)
     : config_path_(config.path),
       logger_(std::move(logger)),
       journald_(journald),
       notifier_(notifier),
       options_(options),
+      clock_(clock),
       metrics_(VSRD_VERSION),
       state_dir_(config.state_dir),
       listen_(config.listen),
@@ -368,8 +369,8 @@ void Daemon::Tick() {
   }
   const auto interval = notifier_.WatchdogInterval();
   if (!interval) return;
-  const auto now = std::chrono::steady_clock::now();
-  if (now - last_watchdog_ < *interval / 2) return;
+  const SteadyTime now = clock_.SteadyNow();
+  if (!WatchdogDue(last_watchdog_, now, *interval)) return;
   const auto checks = HealthChecks();
   const bool healthy =
       std::all_of(checks.begin(), checks.end(), [](const auto& check) { return check.ok; });
@@ -386,7 +387,6 @@ StopResult Daemon::Stop() {
   notifier_.Stopping();
   logger_->info("stopping: taking no new work; passes in flight have {} s to finish",
                 duration_cast<seconds>(options_.stop_grace).count());
-  const auto deadline = std::chrono::steady_clock::now() + options_.stop_grace;
   {
     const std::lock_guard lock(login_mutex_);
     stopping_ = true;
@@ -410,7 +410,7 @@ StopResult Daemon::Stop() {
   });
   auto drained = drain.get_future();
   stopper_ = std::thread(std::move(drain));
-  if (drained.wait_until(deadline) != std::future_status::ready) {
+  if (drained.wait_for(options_.stop_grace) != std::future_status::ready) {
     const auto records = journal_ ? journal_->Seal() : 0;
     logger_->warn(
         "passes still in flight after {} s; exiting without them (journal flushed: {} "

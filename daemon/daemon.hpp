@@ -56,8 +56,10 @@ enum class StopResult {
 
 class Daemon {
  public:
+  /// `clock` (outlives the daemon) is the time every decision reads: the engine's queue and
+  /// timeouts, the watchdog's schedule, status timestamps.
   Daemon(Config config, std::shared_ptr<spdlog::logger> logger, bool journald,
-         const SystemdNotifier& notifier, DaemonOptions options = {});
+         const SystemdNotifier& notifier, const Clock& clock, DaemonOptions options = {});
   ~Daemon();
   Daemon(const Daemon&) = delete;
   Daemon& operator=(const Daemon&) = delete;
@@ -113,7 +115,7 @@ class Daemon {
   bool journald_;
   const SystemdNotifier& notifier_;
   DaemonOptions options_;
-  SystemClock clock_;
+  const Clock& clock_;
   Metrics metrics_;
   std::unique_ptr<Journal> journal_;
   std::string state_dir_;  ///< fixed at start
@@ -146,7 +148,7 @@ class Daemon {
   std::atomic<bool> stopped_{false};
 
   std::string status_sent_;
-  std::chrono::steady_clock::time_point last_watchdog_{};
+  std::optional<SteadyTime> last_watchdog_;  ///< when WATCHDOG=1 was last sent
 };
 
 /// "12 objects: 10 ready, 1 progressing, 1 stalled" (phases with no object left out; manifest

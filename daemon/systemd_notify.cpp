@@ -71,4 +71,9 @@ std::string OneLine(std::string_view text) {
   return line;
 }
 
+bool WatchdogDue(std::optional<std::chrono::steady_clock::time_point> last_sent,
+                 std::chrono::steady_clock::time_point now, std::chrono::microseconds interval) {
+  return !last_sent || now - *last_sent >= interval / 2;
+}
+
 }  // namespace vsrd::daemon

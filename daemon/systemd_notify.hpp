@@ -40,6 +40,13 @@ class SystemdNotifier {
   std::optional<std::chrono::microseconds> watchdog_;
 };
 
+/// The watchdog decision of Daemon::Tick, pure: WATCHDOG=1 is due when it was never sent or
+/// when half of systemd's interval has passed since the last one (sd_watchdog_enabled(3)
+/// advises sending at half the interval). `now` comes from the injected Clock
+/// (daemon/engine/clock.hpp), so tests step it.
+bool WatchdogDue(std::optional<std::chrono::steady_clock::time_point> last_sent,
+                 std::chrono::steady_clock::time_point now, std::chrono::microseconds interval);
+
 /// A STATUS= line must be one line: newlines become spaces.
 std::string OneLine(std::string_view text);
 

@@ -2,9 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "daemon/cli/daemon_client.hpp"
 #include "daemon/cli/exit_codes.hpp"
-#include "daemon/cli/status_command.hpp"
-#include "daemon/http/client.hpp"
 #include "manifests/common.hpp"
 #include "manifests/names.hpp"
 
@@ -48,12 +47,8 @@ int RunReconcile(const ReconcileOptions& options, std::ostream& out, std::ostrea
   const auto address = ReadDaemonAddress(options.config, "reconcile", err);
   if (!address) return kExitError;
   const std::string target = "/reconcile/" + options.key + (options.reset ? "?reset=true" : "");
-  const auto response = http::Fetch(*address, "POST", target, kDaemonTimeout);
-  if (!response) {
-    err << "vsrd reconcile: cannot reach the daemon at " << http::ClientAddress(*address) << ": "
-        << response.Error() << " (is vsrd run running?)\n";
-    return kExitError;
-  }
+  const auto response = CallDaemon(*address, "POST", target, "reconcile", err);
+  if (!response) return kExitError;
   if (response->status != 202) {
     err << "vsrd reconcile: " << ErrorMessage(response->body);
     if (response->status != 404) err << " (HTTP " << response->status << ")";

@@ -73,7 +73,8 @@ int RunDaemon(const RunOptions& options, std::ostream& err) {
   const bool journald = StderrIsJournal();
   auto logger = MakeDaemonLogger(loaded.config->log, journald);
   const SystemdNotifier notifier;
-  Daemon daemon(std::move(*loaded.config), logger, journald, notifier);
+  const SystemClock clock;
+  Daemon daemon(std::move(*loaded.config), logger, journald, notifier, clock);
   try {
     daemon.Start();
   } catch (const std::exception& error) {

@@ -5,9 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "daemon/cli/daemon_client.hpp"
 #include "daemon/cli/exit_codes.hpp"
-#include "daemon/config.hpp"
-#include "daemon/http/client.hpp"
 #include "daemon/http/status_json.hpp"
 
 namespace vsrd::daemon {
@@ -74,29 +73,11 @@ std::string FormatStatusTable(std::vector<ObjectStatus> statuses, WallTime now) 
   return table;
 }
 
-std::optional<std::string> ReadDaemonAddress(const std::optional<std::string>& config_flag,
-                                             std::string_view command, std::ostream& err) {
-  const std::string path = ResolveConfigPath(config_flag);
-  const ConfigResult loaded = LoadConfig(path);
-  if (loaded.config && manifests::CountErrors(loaded.diagnostics) == 0) {
-    return loaded.config->listen;
-  }
-  for (const auto& diagnostic : loaded.diagnostics) {
-    err << manifests::FormatDiagnostic(diagnostic) << '\n';
-  }
-  err << "vsrd " << command << ": the config " << path << " has errors\n";
-  return std::nullopt;
-}
-
 int RunStatus(const StatusOptions& options, std::ostream& out, std::ostream& err) {
   const auto address = ReadDaemonAddress(options.config, "status", err);
   if (!address) return kExitError;
-  const auto response = http::Fetch(*address, "GET", "/status", kDaemonTimeout);
-  if (!response) {
-    err << "vsrd status: cannot reach the daemon at " << http::ClientAddress(*address) << ": "
-        << response.Error() << " (is vsrd run running?)\n";
-    return kExitError;
-  }
+  const auto response = CallDaemon(*address, "GET", "/status", "status", err);
+  if (!response) return kExitError;
   if (response->status != 200) {
     err << "vsrd status: the daemon answered HTTP " << response->status << ": "
         << FirstLine(response->body) << '\n';

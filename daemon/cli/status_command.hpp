@@ -41,11 +41,8 @@ struct StatusOptions {
 /// to `err`: a config with errors (its diagnostics), a daemon that cannot be reached ("vsrd
 /// status: cannot reach the daemon at 127.0.0.1:9464: connection refused (is vsrd run
 /// running?)"), an answer that is not a status. Returns kExitSuccess, or kExitError on any of
-/// those. Blocks for at most kDaemonTimeout.
+/// those. Blocks for at most kDaemonTimeout (daemon_client.hpp).
 int RunStatus(const StatusOptions& options, std::ostream& out, std::ostream& err);
-
-/// How long `vsrd status` and `vsrd reconcile` wait for the daemon.
-inline constexpr std::chrono::milliseconds kDaemonTimeout{10000};
 
 /// kubectl's short age: "45s", "12m", "3h", "2d", "3y" (whole units, rounded down); a negative
 /// age (clock skew) is "0s".
@@ -55,11 +52,5 @@ std::string FormatAge(std::chrono::seconds age);
 /// aligned and separated by three spaces. AGE is `now` minus last_transition ("-" when
 /// unknown); an empty reason or revision prints "-". No objects: "no objects\n".
 std::string FormatStatusTable(std::vector<ObjectStatus> statuses, WallTime now);
-
-/// The `listen` value of the config named by `config_flag` (see ResolveConfigPath). On a
-/// config with errors, prints its diagnostics and "vsrd COMMAND: the config PATH has errors"
-/// to `err` and returns nullopt.
-std::optional<std::string> ReadDaemonAddress(const std::optional<std::string>& config_flag,
-                                             std::string_view command, std::ostream& err);
 
 }  // namespace vsrd::daemon

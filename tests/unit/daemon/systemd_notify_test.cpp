@@ -1,8 +1,10 @@
 #include "daemon/systemd_notify.hpp"
 
+#include <chrono>
 #include <cstddef>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -105,6 +107,33 @@ TEST(SystemdNotifier, ReadsTheWatchdogFromTheEnvironmentOnlyForThisProcess) {
   EXPECT_EQ(SystemdNotifier().WatchdogInterval(), std::nullopt);
   ::unsetenv("WATCHDOG_USEC");
   EXPECT_EQ(SystemdNotifier().WatchdogInterval(), std::nullopt);
+}
+
+// Daemon::Tick's watchdog schedule on the injected clock: the first WATCHDOG=1 at once, then one
+// per half interval, measured from the last one actually sent.
+TEST(WatchdogDue, SendsAtOnceThenEveryHalfInterval) {
+  using std::chrono::microseconds;
+  using std::chrono::seconds;
+  using Time = std::chrono::steady_clock::time_point;
+  const microseconds interval = seconds(30);
+  const Time t0 = Time{} + seconds(1000);
+  struct Case {
+    const char* name;
+    std::optional<Time> last_sent;
+    Time now;
+    bool due;
+  };
+  const Case cases[] = {
+      {"never sent: due at once", std::nullopt, t0, true},
+      {"just sent: not due", t0, t0, false},
+      {"14.999 s later: not due", t0, t0 + microseconds(14'999'000), false},
+      {"exactly half the interval: due", t0, t0 + seconds(15), true},
+      {"a full interval late: due", t0, t0 + seconds(30), true},
+      {"clock behind the last send: not due", t0, t0 - seconds(5), false},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(WatchdogDue(c.last_sent, c.now, interval), c.due) << c.name;
+  }
 }
 
 }  // namespace
