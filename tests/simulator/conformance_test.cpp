@@ -1,4 +1,4 @@
-// Conformance of vsrd-sim to the official Swagger files in ../shared/vsphere-api: every response
+// Conformance of vsrd-sim to the official Swagger files in third_party/vsphere-api: every response
 // the simulator gives to an operation that the specs define must use a declared status and match
 // that status's schema (swagger_checker.hpp). Known differences between the real API and the
 // Swagger 2.0 files are overrides, each with its reason from CONTRACT.md.

@@ -59,7 +59,7 @@ class SwaggerChecker {
   std::vector<SchemaOverride> overrides_;
 };
 
-/// The official Swagger files in ../shared/vsphere-api (VSRD_SWAGGER_DIR), loaded once, with the
+/// The official Swagger files in third_party/vsphere-api (VSRD_SWAGGER_DIR), loaded once, with the
 /// documented differences of the real API as overrides (CONTRACT.md sections 1, 5b and 7: every
 /// task-like `error` is a std-error object where the Swagger 2.0 says string).
 const SwaggerChecker& OfficialSpecs();

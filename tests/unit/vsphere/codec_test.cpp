@@ -157,7 +157,7 @@ const json& SpecFile(const std::string& relative) {
   static std::map<std::string, json> files;
   auto it = files.find(relative);
   if (it == files.end()) {
-    std::ifstream in(std::string(VSRD_SOURCE_DIR) + "/../shared/vsphere-api/" + relative);
+    std::ifstream in(std::string(VSRD_SWAGGER_DIR) + "/" + relative);
     EXPECT_TRUE(in.good()) << "cannot read " << relative;
     it = files.emplace(relative, in.good() ? json::parse(in) : json::object()).first;
   }
