@@ -12,7 +12,7 @@
 #include "manifests/diagnostic.hpp"
 #include "manifests/object.hpp"
 
-// The daemon config, vsrd.yaml (PRODUCT.md section 3), decoded with the same strictness as
+// The daemon config, vsrd.yaml (docs/config.md), decoded with the same strictness as
 // manifests. Relative paths in it are resolved against the directory of the config file.
 
 namespace vsrd::daemon {

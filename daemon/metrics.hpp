@@ -19,11 +19,11 @@
 #include "manifests/common.hpp"
 #include "reconcilers/outcome.hpp"
 
-// Every metric family of PRODUCT.md section 7, in one registry, rendered with prometheus-cpp's
-// text serializer for GET /metrics. Label values come from closed sets (kinds, phases, results,
-// states) or from manifest and config names; never URLs, ids of tasks, or secrets. Every label
-// set that can be known in advance is created at once so it reads 0 before the first event:
-// per kind at construction, per object in SetObjects. Thread-safe.
+// Every metric family of docs/operations.md "Metric families", in one registry, rendered with
+// prometheus-cpp's text serializer for GET /metrics. Label values come from closed sets (kinds,
+// phases, results, states) or from manifest and config names; never URLs, ids of tasks, or secrets.
+// Every label set that can be known in advance is created at once so it reads 0 before the first
+// event: per kind at construction, per object in SetObjects. Thread-safe.
 
 namespace vsrd::daemon {
 

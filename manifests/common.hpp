@@ -16,7 +16,7 @@
 
 namespace vsrd::manifests {
 
-/// The five manifest kinds of PRODUCT.md section 4.
+/// The five manifest kinds of docs/manifests.md.
 enum class Kind {
   kVchaPassiveNode,
   kOfflineDepotFromHost,

@@ -6,12 +6,12 @@
 #include "reconcilers/ports/api_error.hpp"
 
 // The shared mapping from port errors to outcomes, so every reconciler treats the same failure
-// the same way (ARCHITECTURE.md style rule 3: errors carry their retry policy).
+// the same way (docs/architecture.md "Style", rule 3: errors carry their retry policy).
 
 namespace vsrd::reconcilers {
 
 /// ALREADY_IN_DESIRED_STATE and ALREADY_EXISTS: a mutation that found its work already done
-/// counts as success (PRODUCT.md section 5).
+/// counts as success (docs/reconcilers.md "Reconcile rules").
 inline bool IsAlreadyDone(const ports::ApiError& error) {
   return error.Is("ALREADY_IN_DESIRED_STATE") || error.Is("ALREADY_EXISTS");
 }

@@ -5,7 +5,7 @@
 
 #include "reconcilers/outcome.hpp"
 
-// The one switch from outcomes to queue actions (ARCHITECTURE.md style rule 3). Pure: the
+// The one switch from outcomes to queue actions (docs/architecture.md "Style", rule 3). Pure: the
 // caller passes the failure count and a seeded RNG for the jitter.
 //
 // Defaults (from the config's `defaults` and each manifest's `policy`):

@@ -12,7 +12,7 @@
 #include "manifests/common.hpp"
 #include "manifests/duration.hpp"
 
-// The reconcile contract's result (ARCHITECTURE.md "The contract"): what one pass concluded
+// The reconcile contract's result (docs/reconcilers.md "The contract"): what one pass concluded
 // about an object, and how it wants to be queued again. DecideRequeue (decide_requeue.hpp) is the
 // one place that turns an Outcome into a queue action.
 
@@ -20,7 +20,7 @@ namespace vsrd::reconcilers {
 
 using manifests::Duration;
 
-/// The object's phase in status (PRODUCT.md section 6).
+/// The object's phase in status (docs/operations.md "Status fields").
 enum class Phase { kReady, kProgressing, kWaiting, kDegraded, kStalled, kSuspended };
 inline constexpr std::array<std::string_view, 6> kPhaseNames{
     "Ready", "Progressing", "Waiting", "Degraded", "Stalled", "Suspended"};

@@ -8,7 +8,8 @@
 #include "reconcilers/ports/tasks_port.hpp"
 
 // What vsrd remembers about one object between passes and across restarts: the journal entry
-// in state_dir (PRODUCT.md section 5). Everything else is re-read from vSphere on every pass.
+// in state_dir (docs/reconcilers.md "Reconcile rules"). Everything else is re-read from vSphere on
+// every pass.
 
 namespace vsrd::reconcilers {
 

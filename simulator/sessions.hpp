@@ -13,7 +13,7 @@
 
 // Logins and sessions, shared by every persona: HTTP Basic credentials checked against the
 // scenario's users, and session tokens that expire when idle or at an absolute lifetime
-// (CONTRACT.md section 8). Not thread-safe: personas use it under the Simulator lock.
+// (docs/vsphere-api.md "Sessions"). Not thread-safe: personas use it under the Simulator lock.
 
 namespace vsrd::simulator {
 

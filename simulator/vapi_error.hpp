@@ -8,8 +8,8 @@
 
 #include "simulator/http.hpp"
 
-// vAPI std-error bodies and their HTTP statuses (CONTRACT.md section 9: where the published /api
-// spec and the vAPI runtime table disagree, the spec wins, e.g. RESOURCE_BUSY -> 500).
+// vAPI std-error bodies and their HTTP statuses (docs/vsphere-api.md "Errors": where the published
+// /api spec and the vAPI runtime table disagree, the spec wins, e.g. RESOURCE_BUSY -> 500).
 
 namespace vsrd::simulator {
 
@@ -31,7 +31,7 @@ Response VapiError(std::string_view error_type, std::string_view message,
                    const std::optional<nlohmann::json>& data = std::nullopt);
 
 /// The 401 an unknown or expired session gets, with the commonly observed message id and a
-/// challenge (CONTRACT.md section 8; the exact text is UNCONFIRMED).
+/// challenge (docs/vsphere-api.md "Sessions"; the exact text is UNCONFIRMED).
 Response Unauthenticated();
 
 }  // namespace vsrd::simulator

@@ -1,6 +1,6 @@
 #pragma once
 
-// Process exit codes shared by every subcommand (PRODUCT.md section 2).
+// Process exit codes shared by every subcommand (docs/operations.md "Command line and exit codes").
 
 namespace vsrd::daemon {
 

@@ -33,7 +33,7 @@ struct ReconcileOptions {
   std::string key;     ///< "Kind/name"
 };
 
-/// Why `key` is not a KIND/NAME (a kind of PRODUCT.md section 4 and a DNS-1123 name), or
+/// Why `key` is not a KIND/NAME (a kind of docs/manifests.md and a DNS-1123 name), or
 /// nullopt when it is one.
 std::optional<std::string> CheckObjectKey(std::string_view key);
 

@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-// Time, injected (ARCHITECTURE.md style rule 4): the engine asks a Clock, tests give it a
+// Time, injected (docs/architecture.md "Style", rule 4): the engine asks a Clock, tests give it a
 // manual one. SystemClock in clock.cpp is the only code of the daemon that reads real time for
 // decisions.
 

@@ -9,8 +9,8 @@
 
 #include "reconcilers/record.hpp"
 
-// The state journal (PRODUCT.md section 5): per object, the vSphere operation it started and
-// has not seen finish, and the facts live state cannot give back. One JSON file,
+// The state journal (docs/reconcilers.md "Reconcile rules"): per object, the vSphere operation it
+// started and has not seen finish, and the facts live state cannot give back. One JSON file,
 // `<state_dir>/journal.json`, replaced atomically on every change: written to a temporary file,
 // fsync'd, renamed over the old one, and the directory fsync'd, so a crash at any point leaves
 // either the old or the new journal, never a torn one. Keys are "Kind/name".

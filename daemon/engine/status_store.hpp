@@ -11,8 +11,8 @@
 #include "manifests/common.hpp"
 #include "reconcilers/outcome.hpp"
 
-// The status of every object (PRODUCT.md section 6), kept by the engine and read by `vsrd
-// apply`, GET /status and `vsrd status`. Never holds a secret: messages come from reconcilers
+// The status of every object (docs/operations.md "Status fields"), kept by the engine and read by
+// `vsrd apply`, GET /status and `vsrd status`. Never holds a secret: messages come from reconcilers
 // and ApiError summaries, which carry none.
 
 namespace vsrd::daemon {

@@ -1,6 +1,6 @@
 #pragma once
 
-// The routes `vsrd run` serves (PRODUCT.md sections 6 and 7, issue 6): /metrics, /healthz,
+// The routes `vsrd run` serves (docs/daemon.md "HTTP", issue 6): /metrics, /healthz,
 // /readyz, /status, /status/{kind}/{name} and POST /reconcile/{kind}/{name}, as a Handler for
 // Server. The daemon supplies the data through DaemonBackend; nothing here touches the engine.
 

@@ -1,7 +1,7 @@
 #pragma once
 
-// ObjectStatus as JSON (PRODUCT.md section 6): what GET /status serves and what `vsrd status`
-// reads back. Times are RFC 3339 UTC with milliseconds (FormatWallTime).
+// ObjectStatus as JSON (docs/operations.md "Status fields"): what GET /status serves and what `vsrd
+// status` reads back. Times are RFC 3339 UTC with milliseconds (FormatWallTime).
 
 #include <optional>
 #include <string>

@@ -9,7 +9,8 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
-// The API families of PRODUCT.md section 7: vsrd_api_requests_total{target,operation,code} and
+// The API families of docs/operations.md "Metric families":
+// vsrd_api_requests_total{target,operation,code} and
 // vsrd_api_request_duration_seconds{target,operation}. `operation` is a fixed name from
 // operations.hpp; `code` is the HTTP status ("200", "401", ...) or, when no answer came, the
 // error kind ("refused", "timeout", ...): both closed sets, never ids, URLs or secrets.

@@ -18,10 +18,10 @@
 
 // One authenticated API session with one target, shared by every thread calling that target.
 //
-// - vcenter (CONTRACT.md section 8): POST /api/session with HTTP Basic → 201 JSON string token,
-//   sent as `vmware-api-session-id`; DELETE /api/session ends it.
-// - update-manager (section 11): POST /session with HTTP Basic → 200 {session_id}, sent as
-//   `x-dr-session`; DELETE /session ends it.
+// - vcenter (docs/vsphere-api.md "Sessions"): POST /api/session with HTTP Basic → 201 JSON
+//   string token, sent as `vmware-api-session-id`; DELETE /api/session ends it.
+// - update-manager (same page, "The update-manager appliance API"): POST /session with HTTP
+//   Basic → 200 {session_id}, sent as `x-dr-session`; DELETE /session ends it.
 //
 // A 401 from any call means the call did not run (the session expired or was dropped): the
 // session logs in again once and repeats that call. Concurrent callers that meet an expired

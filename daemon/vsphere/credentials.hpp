@@ -4,7 +4,7 @@
 #include "reconcilers/ports/api_error.hpp"
 #include "reconcilers/ports/secret.hpp"
 
-// Where passwords come from (PRODUCT.md section 3): a file, an environment variable, or a
+// Where passwords come from (docs/config.md): a file, an environment variable, or a
 // systemd credential ($CREDENTIALS_DIRECTORY/<name>, LoadCredential=). A secret is read each
 // time it is needed (at every login), so a rotated password file takes effect at the next login
 // without a restart.

@@ -6,8 +6,8 @@
 #include "daemon/vsphere/api_session.hpp"
 #include "reconcilers/ports/update_manager_port.hpp"
 
-// The update-manager port (appliance configuration API, CONTRACT.md section 11) over one
-// ApiSession. Blocking and thread-safe like the session.
+// The update-manager port (appliance configuration API, docs/vsphere-api.md "The update-manager
+// appliance API") over one ApiSession. Blocking and thread-safe like the session.
 
 namespace vsrd::daemon::vsphere {
 

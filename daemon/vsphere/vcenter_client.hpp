@@ -15,7 +15,7 @@
 #include "reconcilers/ports/vm_port.hpp"
 
 // The vCenter /api ports over one ApiSession: each method is one HTTP exchange (plus a re-login
-// and repeat after a 401) whose request and response are those of CONTRACT.md. Blocking and
+// and repeat after a 401) whose request and response are those of docs/vsphere-api.md. Blocking and
 // thread-safe like the session; the documented meaning of each error is on the port.
 
 namespace vsrd::daemon::vsphere {

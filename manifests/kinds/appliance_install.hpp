@@ -7,7 +7,8 @@
 #include "manifests/common.hpp"
 
 // ApplianceInstall: no appliance install is left running past `max_duration`
-// (GET /api/vcenter/deployment, POST .../deployment/install?action=cancel; CONTRACT.md section 1).
+// (GET /api/vcenter/deployment, POST .../deployment/install?action=cancel; docs/vsphere-api.md
+// "Deployment").
 
 namespace vsrd::manifests {
 

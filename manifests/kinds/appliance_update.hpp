@@ -8,8 +8,8 @@
 #include "manifests/common.hpp"
 
 // ApplianceUpdate: the appliance runs exactly `version`. Works with both target flavors; the
-// vcenter flavor (/api/appliance/update, CONTRACT.md section 5b) also takes where to look for
-// updates, which the update-manager flavor (section 11) does not have.
+// vcenter flavor (/api/appliance/update, docs/vsphere-api.md "Appliance updates") also takes where
+// to look for updates, which the update-manager flavor (docs/vsphere-api.md) does not have.
 
 namespace vsrd::manifests {
 

@@ -9,7 +9,8 @@
 #include "manifests/common.hpp"
 
 // GuestCustomizationCheck: the listed VMs are customizable. Reported as status and metrics,
-// never mutated (POST /api/vcenter/vm/{vm}/guest/customization?action=check; CONTRACT.md §2).
+// never mutated (POST /api/vcenter/vm/{vm}/guest/customization?action=check; docs/vsphere-api.md
+// "VMs and guest customization").
 
 namespace vsrd::manifests {
 

@@ -11,7 +11,7 @@
 // OfflineDepotFromHost: an offline depot extracted from one ESXi host exists in vLCM.
 // Exactly one of `host` (ConnectionSpec auth_type EXISTING) or `host_credential`
 // (auth_type USERNAME_PASSWORD) is set; see Esx.Settings.Depots.Offline.ConnectionSpec in
-// CONTRACT.md section 3. The host password is referenced, never written inline.
+// docs/vsphere-api.md "Offline depots". The host password is referenced, never written inline.
 
 namespace vsrd::manifests {
 

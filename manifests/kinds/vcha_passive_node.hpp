@@ -11,7 +11,7 @@
 
 // VchaPassiveNode: the VCHA cluster has a healthy passive node at the declared placement.
 // Field names and optionality are those of Vcenter.Vcha.Cluster.Passive.RedeploySpec
-// (CONTRACT.md section 4a); the management vCenter's credentials come from a config target.
+// (docs/vsphere-api.md "VCHA"); the management vCenter's credentials come from a config target.
 
 namespace vsrd::manifests {
 

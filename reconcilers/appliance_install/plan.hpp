@@ -13,8 +13,8 @@
 // No I/O and no clock reads here: the reconciler (reconciler.hpp) reads and acts.
 //
 // The journal record is not an input: a cancel is a single synchronous call with no task
-// (CONTRACT.md section 1: 204, no body), so nothing is ever in flight between passes and the
-// deployment state read on every pass is the whole truth.
+// (docs/vsphere-api.md "Deployment": 204, no body), so nothing is ever in flight between passes and
+// the deployment state read on every pass is the whole truth.
 
 namespace vsrd::reconcilers::appliance_install {
 

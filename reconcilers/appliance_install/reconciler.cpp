@@ -90,8 +90,8 @@ Outcome ApplianceInstallReconciler::Reconcile(const Request& /*request*/, Contex
   const WallTime requested_at = context.Now();
   auto cancelled = port->CancelInstall();
   if (!cancelled && cancelled.Error().Is("NOT_ALLOWED_IN_CURRENT_STATE")) {
-    // 400 "not in CONFIG_IN_PROGRESS state" (CONTRACT.md section 1): the install most likely
-    // ended between the read and the cancel. Re-read to tell that apart from a refusal.
+    // 400 "not in CONFIG_IN_PROGRESS state" (docs/vsphere-api.md "Deployment"): the install most
+    // likely ended between the read and the cancel. Re-read to tell that apart from a refusal.
     auto again = port->GetDeployment();
     if (!again) return ReadFailure(again.Error());
     Step now = Plan(*spec, *again, context.Now(), context.Policy());

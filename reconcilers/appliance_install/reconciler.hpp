@@ -3,10 +3,10 @@
 #include "reconcilers/context.hpp"
 #include "reconcilers/outcome.hpp"
 
-// ApplianceInstall: no appliance install is left running past `max_duration` (PRODUCT.md
-// section 1). Live state: GET /api/vcenter/deployment. Mutation: POST
-// /api/vcenter/deployment/install?action=cancel (CONTRACT.md section 1), synchronous (204, no
-// task), so nothing is journaled: every pass decides from the deployment state alone.
+// ApplianceInstall: no appliance install is left running past `max_duration` (docs/manifests.md
+// "ApplianceInstall"). Live state: GET /api/vcenter/deployment. Mutation: POST
+// /api/vcenter/deployment/install?action=cancel (docs/vsphere-api.md "Deployment"), synchronous
+// (204, no task), so nothing is journaled: every pass decides from the deployment state alone.
 //
 // Reasons (closed set): reason -> phase: meaning. Operator: what to do.
 //

@@ -154,8 +154,9 @@ Step PlanVcenterInFlight(const Live& live, const InFlight& in_flight, WallTime n
                     ", which a vcenter target cannot follow");
   }
   if (live.read_error) {
-    // An install ends in a restart: refused connections and 503s are expected (PRODUCT.md
-    // section 5). A stage does not restart anything, so there it is an ordinary read failure.
+    // An install ends in a restart: refused connections and 503s are expected (docs/reconcilers.md
+    // "Reconcile rules"). A stage does not restart anything, so there it is an ordinary read
+    // failure.
     if (install && live.read_error->IsUnreachable()) {
       return AwaitRestart(in_flight,
                           "the appliance is unreachable (" + live.read_error->Summary() + ")",
@@ -220,7 +221,8 @@ Step PlanUpdateManagerInFlight(const Live& live, const InFlight& in_flight, Wall
   if (!live.task) return Read(ReadKind::kTask);
   if (!live.task->HasValue()) {
     const ports::ApiError& error = live.task->Error();
-    // CONTRACT.md section 11: after the restart the appliance has forgotten its tasks (404).
+    // docs/vsphere-api.md "The update-manager appliance API": after the restart the appliance has
+    // forgotten its tasks (404).
     const bool gone = error.kind == ports::ErrorKind::kApi && error.http_status == 404;
     if (install && (gone || error.IsUnreachable())) {
       const std::string why =
@@ -280,7 +282,8 @@ Step PlanVcenterStart(const Desired& desired, const Live& live) {
   bool staged = update.state == UpdateState::kUpdatesPending && update.version == desired.version;
   if (!staged && update.state == UpdateState::kInstallFailed && update.version == desired.version) {
     // After a failed install the update state no longer says whether the update is still
-    // staged (the simulator keeps it staged; CONTRACT.md section 5b is silent): ask.
+    // staged (the simulator keeps it staged; docs/vsphere-api.md "Appliance updates" is silent):
+    // ask.
     if (!live.staged) return Read(ReadKind::kPendingInfo);
     staged = *live.staged;
   }

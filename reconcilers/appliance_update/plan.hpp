@@ -15,14 +15,16 @@
 #include "reconcilers/ports/update_manager_port.hpp"
 #include "reconcilers/record.hpp"
 
-// The pure decisions of ApplianceUpdate (PRODUCT.md sections 1 and 5): given the desired
-// version, what one pass has read so far, the journal entry, the time and the policy, what to do
-// next. No I/O and no clock: the reconciler (reconciler.hpp) does the reads the plan asks for,
-// the one mutation it chooses, and turns the step into an Outcome.
+// The pure decisions of ApplianceUpdate (docs/manifests.md "ApplianceUpdate", docs/reconcilers.md
+// "Reconcile rules"): given the desired version, what one pass has read so far, the journal entry,
+// the time and the policy, what to do next. No I/O and no clock: the reconciler (reconciler.hpp)
+// does the reads the plan asks for, the one mutation it chooses, and turns the step into an
+// Outcome.
 //
-// vcenter flavor (CONTRACT.md section 5b): pending list -> precheck -> stage -> install; stage
-// and install have no task id and are followed through GET /api/appliance/update.
-// update-manager flavor (CONTRACT.md section 11): retrieve-updates (a task) -> install (a task)
+// vcenter flavor (docs/vsphere-api.md "Appliance updates"): pending list -> precheck -> stage ->
+// install; stage and install have no task id and are followed through GET /api/appliance/update.
+// update-manager flavor (docs/vsphere-api.md "The update-manager appliance API"): retrieve-updates
+// (a task) -> install (a task)
 // -> the appliance restarts and its tasks are gone; GET /appliance decides.
 
 namespace vsrd::reconcilers::appliance_update {

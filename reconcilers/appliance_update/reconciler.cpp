@@ -119,7 +119,8 @@ class Pass {
       case ReadKind::kPendingList: {
         auto pending = target_.appliance->ListPendingUpdates(desired_.query);
         if (!pending) {
-          // 404: "the source has nothing" (CONTRACT.md section 5b) -> an empty list.
+          // 404: "the source has nothing" (docs/vsphere-api.md "Appliance updates") -> an empty
+          // list.
           if (pending.Error().kind != ports::ErrorKind::kApi ||
               pending.Error().http_status != 404) {
             return ReadFailure(pending.Error());

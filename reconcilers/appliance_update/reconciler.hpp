@@ -3,17 +3,19 @@
 #include "reconcilers/context.hpp"
 #include "reconcilers/outcome.hpp"
 
-// ApplianceUpdate: the appliance behind spec.target runs exactly spec.version (PRODUCT.md
-// sections 1 and 5; docs/manifests.md "ApplianceUpdate"). Both target flavors:
-//   vcenter         GET /api/appliance/system/version + GET /api/appliance/update every pass;
-//                   GET .../update/pending (+ GET .../pending/{V} after a failed install); then
-//                   POST .../pending/{V}?action=precheck, ?action=stage, ?action=install
-//                   (CONTRACT.md section 5b). Stage and install have no task: they are journaled
-//                   with task "" and followed through GET /api/appliance/update.
-//   update-manager  GET /appliance every pass; POST .../actions/retrieve-updates (a task), then
-//                   POST .../updates/{V}/actions/install (a task), polled with GET /tasks/{id}
-//                   (CONTRACT.md section 11). The appliance restarts at the end of the install and
-//                   forgets its tasks (404): GET /appliance decides.
+// ApplianceUpdate: the appliance behind spec.target runs exactly spec.version (docs/manifests.md
+// "ApplianceUpdate", docs/reconcilers.md "Reconcile rules"; docs/manifests.md "ApplianceUpdate").
+// Both target flavors:   vcenter         GET /api/appliance/system/version + GET
+// /api/appliance/update every pass;                   GET .../update/pending (+ GET .../pending/{V}
+// after a failed install); then                   POST .../pending/{V}?action=precheck,
+// ?action=stage, ?action=install                   (docs/vsphere-api.md "Appliance updates"). Stage
+// and install have no task: they                   are journaled with task "" and followed through
+// GET /api/appliance/update.   update-manager  GET /appliance every pass; POST
+// .../actions/retrieve-updates (a task), then                   POST
+// .../updates/{V}/actions/install (a task), polled with GET /tasks/{id}
+//                   (docs/vsphere-api.md "The update-manager appliance API"). The appliance
+//                   restarts at the end of the install and forgets its tasks (404): GET /appliance
+//                   decides.
 //
 // Reasons (closed set): reason | phase | meaning -> what the operator does
 //   UpToDate            | Ready       | the appliance runs spec.version -> nothing

@@ -42,7 +42,8 @@ VmResult JudgeVm(const VmObservation& observation) {
   }
   const auto& check = *observation.check;
   if (check.check_status == ports::CheckStatus::kSupported) {
-    // SUPPORTED is the answer; the flags only explain a NOT_SUPPORTED (CONTRACT.md section 2).
+    // SUPPORTED is the answer; the flags only explain a NOT_SUPPORTED (docs/vsphere-api.md "VMs and
+    // guest customization").
     result.verdict = Verdict::kCustomizable;
     result.customizable = true;
     result.text = label + ": customizable";

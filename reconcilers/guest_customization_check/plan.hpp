@@ -9,8 +9,9 @@
 #include "reconcilers/ports/vm_port.hpp"
 
 // GuestCustomizationCheck's decision, as a pure function: from the listed VMs and what the
-// customization check (CONTRACT.md section 2) said about each, whether the object is Ready or
-// Degraded and why. Never a mutation: this kind only reports (PRODUCT.md section 1).
+// customization check (docs/vsphere-api.md "VMs and guest customization") said about each, whether
+// the object is Ready or Degraded and why. Never a mutation: this kind only reports
+// (docs/manifests.md "GuestCustomizationCheck").
 //
 // The journal record, the clock and the policy are not inputs: nothing is ever started, so
 // nothing is remembered between passes, and no decision depends on time.

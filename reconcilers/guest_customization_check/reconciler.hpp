@@ -4,11 +4,12 @@
 #include "reconcilers/outcome.hpp"
 
 // GuestCustomizationCheck: the listed VMs are customizable; reported as status and the
-// vsrd_vm_customizable metric, never mutated (PRODUCT.md section 1). Live state: POST
-// /api/vcenter/vm/{vm}/guest/customization?action=check for each VM (CONTRACT.md section 2; a
-// read despite being a POST), plus GET /api/vcenter/vm/{vm} for the VMs that are not
-// customizable, to name them and their power state / guest OS in the message. Because the check
-// is the live-state read, `vsrd plan` makes it too; the plan is always empty.
+// vsrd_vm_customizable metric, never mutated (docs/manifests.md "GuestCustomizationCheck"). Live
+// state: POST /api/vcenter/vm/{vm}/guest/customization?action=check for each VM
+// (docs/vsphere-api.md "VMs and guest customization"; a read despite being a POST), plus GET
+// /api/vcenter/vm/{vm} for the VMs that are not customizable, to name them and their power state /
+// guest OS in the message. Because the check is the live-state read, `vsrd plan` makes it too; the
+// plan is always empty.
 //
 // Reasons (closed set): reason -> phase: meaning. Operator: what to do.
 //

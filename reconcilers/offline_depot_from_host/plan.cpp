@@ -205,9 +205,9 @@ Step Plan(const PlanInput& input) {
 }
 
 std::optional<std::string> ThumbprintFromErrorData(const std::string& data) {
-  // 8.0.2: "UnverifiedPeer with the host provided thumbprint as data" (CONTRACT.md section 3);
-  // vsrd-sim names the field after HostCredentials.ssl_thumb_print, Vcha.CertificateInfo calls
-  // it ssl_thumbprint.
+  // 8.0.2: "UnverifiedPeer with the host provided thumbprint as data" (docs/vsphere-api.md "Offline
+  // depots"); vsrd-sim names the field after HostCredentials.ssl_thumb_print, Vcha.CertificateInfo
+  // calls it ssl_thumbprint.
   for (const std::string_view key : {"ssl_thumb_print", "ssl_thumbprint"}) {
     if (auto value = StringMember(data, key); value && !value->empty()) return value;
   }
@@ -218,8 +218,8 @@ Step JudgeCreateError(const ports::ApiError& error, const manifests::OfflineDepo
                       const ObjectRecord& record, const std::string& generation) {
   const std::string host = HostLabel(spec);
   if (error.Is("ALREADY_EXISTS") || error.Is("ALREADY_IN_DESIRED_STATE")) {
-    // As for a create from a URL, ALREADY_EXISTS data may carry the existing depot (CONTRACT.md
-    // section 3); without it this is "content already present".
+    // As for a create from a URL, ALREADY_EXISTS data may carry the existing depot
+    // (docs/vsphere-api.md "Offline depots"); without it this is "content already present".
     const std::string depot = StringMember(error.data, "depot").value_or("");
     Step step = MakeStep(
         Step::Kind::kReady, depot.empty() ? "ContentAlreadyPresent" : "DepotPresent",

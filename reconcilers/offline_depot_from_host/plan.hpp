@@ -125,7 +125,7 @@ Step JudgeCreateError(const ports::ApiError& error, const manifests::OfflineDepo
                       const ObjectRecord& record, const std::string& generation);
 
 /// The thumbprint an UNVERIFIED_PEER error's data carries ("ssl_thumb_print" or
-/// "ssl_thumbprint"; the field name is UNCONFIRMED, CONTRACT.md section 3), if any.
+/// "ssl_thumbprint"; the field name is UNCONFIRMED, docs/vsphere-api.md "Offline depots"), if any.
 std::optional<std::string> ThumbprintFromErrorData(const std::string& data);
 
 /// Offline.ConnectionSpec of `spec`: EXISTING with `host`, or USERNAME_PASSWORD with the

@@ -126,8 +126,8 @@ class Pass {
       }
       return ToOutcome(judged);
     }
-    // createFromHost is not idempotent: journal the task before anything else (PRODUCT.md
-    // section 5), so that a restart polls it instead of starting a second one.
+    // createFromHost is not idempotent: journal the task before anything else (docs/reconcilers.md
+    // "Reconcile rules"), so that a restart polls it instead of starting a second one.
     ObjectRecord updated = record_;
     updated.in_flight = InFlight{std::string(kCreateOperation), task->value,
                                  context_.Object().generation, context_.Now(), HostLabel(spec_)};

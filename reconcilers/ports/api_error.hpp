@@ -7,10 +7,11 @@
 
 #include "reconcilers/ports/expected.hpp"
 
-// The one error type of every port operation (CONTRACT.md section 9 for the vAPI std-error body,
-// section 11 for the update-manager ResponseError). `kind` says what failed: the server's answer,
-// the network, TLS, or the response's shape. Messages never contain secrets: transport errors
-// name the host and port, TLS errors the presented certificate's SHA-256 thumbprint.
+// The one error type of every port operation (docs/vsphere-api.md "Errors" for the vAPI std-error
+// body, "The update-manager appliance API" for the update-manager ResponseError). `kind` says what
+// failed: the server's answer, the network, TLS, or the response's shape. Messages never contain
+// secrets: transport errors name the host and port, TLS errors the presented certificate's SHA-256
+// thumbprint.
 
 namespace vsrd::reconcilers::ports {
 

@@ -11,8 +11,8 @@
 #include "reconcilers/ports/depots_port.hpp"
 #include "reconcilers/ports/tasks_port.hpp"
 
-// The vCenter appliance's version and update surface (CONTRACT.md section 5b), used by the
-// `vcenter` flavor of ApplianceUpdate.
+// The vCenter appliance's version and update surface (docs/vsphere-api.md "Appliance updates"),
+// used by the `vcenter` flavor of ApplianceUpdate.
 
 namespace vsrd::reconcilers::ports {
 

@@ -6,7 +6,7 @@
 #include "reconcilers/ports/api_error.hpp"
 #include "reconcilers/ports/tasks_port.hpp"
 
-// The appliance deployment state and the install cancel (CONTRACT.md section 1).
+// The appliance deployment state and the install cancel (docs/vsphere-api.md "Deployment").
 
 namespace vsrd::reconcilers::ports {
 
@@ -27,7 +27,7 @@ struct DeploymentInfo {
   ApplianceState state = ApplianceState::kNotInitialized;
   std::string description;  ///< description.default_message
   std::string service;
-  std::string operation;  ///< a vAPI operation id, not an enum (CONTRACT.md finding 4)
+  std::string operation;  ///< a vAPI operation id, not an enum (docs/vsphere-api.md "Deployment")
   TaskStatus status = TaskStatus::kPending;
   bool cancelable = false;
   std::optional<TaskProgress> progress;

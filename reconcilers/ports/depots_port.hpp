@@ -10,7 +10,8 @@
 #include "reconcilers/ports/secret.hpp"
 #include "reconcilers/ports/tasks_port.hpp"
 
-// Offline depots of vLCM and their extraction from an ESXi host (CONTRACT.md section 3).
+// Offline depots of vLCM and their extraction from an ESXi host (docs/vsphere-api.md "Offline
+// depots").
 
 namespace vsrd::reconcilers::ports {
 

@@ -11,7 +11,7 @@
 
 namespace vsrd::reconcilers::ports::operations {
 
-// vCenter /api (CONTRACT.md sections 1-9).
+// vCenter /api (docs/vsphere-api.md).
 inline constexpr std::string_view kSessionCreate = "session.create";
 inline constexpr std::string_view kSessionDelete = "session.delete";
 inline constexpr std::string_view kVchaClusterGet = "vcha.cluster.get";
@@ -56,7 +56,8 @@ inline constexpr std::array<std::string_view, 21> kVcenter{kSessionCreate,
                                                            kAppliancePendingStage,
                                                            kAppliancePendingInstall};
 
-// Appliance configuration API, update-manager flavor (CONTRACT.md section 11).
+// Appliance configuration API, update-manager flavor (docs/vsphere-api.md "The update-manager
+// appliance API").
 inline constexpr std::string_view kUmSessionCreate = "session.create";
 inline constexpr std::string_view kUmSessionDelete = "session.delete";
 inline constexpr std::string_view kUmApplianceGet = "appliance.get";

@@ -7,7 +7,8 @@
 
 #include "reconcilers/ports/api_error.hpp"
 
-// cis tasks (CONTRACT.md section 7): what vsrd polls after starting a `vmw-task=true` operation.
+// cis tasks (docs/vsphere-api.md "Tasks"): what vsrd polls after starting a `vmw-task=true`
+// operation.
 
 namespace vsrd::reconcilers::ports {
 

@@ -9,8 +9,8 @@
 
 #include "reconcilers/ports/api_error.hpp"
 
-// The appliance configuration API of the DR / data-protection appliances (CONTRACT.md sections
-// 5a and 11), used by the `update-manager` flavor of ApplianceUpdate.
+// The appliance configuration API of the DR / data-protection appliances (docs/vsphere-api.md "The
+// update-manager appliance API"), used by the `update-manager` flavor of ApplianceUpdate.
 
 namespace vsrd::reconcilers::ports {
 
@@ -39,7 +39,8 @@ struct UpdateManagerTask {
   std::optional<std::int64_t> start_time_ms;
   std::optional<std::int64_t> complete_time_ms;
   /// For a finished retrieve-updates task: the `version` of each entry of `result`, in order
-  /// (CONTRACT.md section 11 assumes an array of objects carrying at least `version`).
+  /// (docs/vsphere-api.md "The update-manager appliance API" assumes an array of objects carrying
+  /// at least `version`).
   std::vector<std::string> available_versions;
   std::optional<std::string> result_json;  ///< `result` as JSON text
 
@@ -61,7 +62,8 @@ class UpdateManagerPort {
   /// POST /appliance/update-manager/updates/{version}/actions/install (202 Task). Not
   /// idempotent: journal the task id. The appliance may restart during it.
   virtual Result<UpdateManagerTask> InstallUpdate(const std::string& version) = 0;
-  /// GET /tasks/{id}. 404 after the appliance restarted is expected (CONTRACT.md section 11).
+  /// GET /tasks/{id}. 404 after the appliance restarted is expected (docs/vsphere-api.md "The
+  /// update-manager appliance API").
   virtual Result<UpdateManagerTask> GetTask(const TaskId& task) = 0;
 };
 

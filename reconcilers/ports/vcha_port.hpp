@@ -9,8 +9,8 @@
 #include "reconcilers/ports/api_error.hpp"
 #include "reconcilers/ports/secret.hpp"
 
-// VCHA cluster reads, passive-node check and redeploy (CONTRACT.md section 4). The placement and
-// IP specs are the manifest's own structs: their fields are those of the API.
+// VCHA cluster reads, passive-node check and redeploy (docs/vsphere-api.md "VCHA"). The placement
+// and IP specs are the manifest's own structs: their fields are those of the API.
 
 namespace vsrd::reconcilers::ports {
 

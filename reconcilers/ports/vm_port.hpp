@@ -5,7 +5,7 @@
 
 #include "reconcilers/ports/api_error.hpp"
 
-// VM reads and the guest customization check (CONTRACT.md section 2).
+// VM reads and the guest customization check (docs/vsphere-api.md "VMs and guest customization").
 
 namespace vsrd::reconcilers::ports {
 

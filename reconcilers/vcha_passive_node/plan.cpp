@@ -104,7 +104,7 @@ PassiveView ViewPassive(const ports::VchaClusterInfo& cluster) {
     }
     return view;
   }
-  // No node has the PASSIVE role. "node2 unset ⇒ not cloned yet" (CONTRACT.md section 4c): with
+  // No node has the PASSIVE role. "node2 unset ⇒ not cloned yet" (docs/vsphere-api.md "VCHA"): with
   // one of node1/node2 absent the passive node is missing; with both present but neither
   // reporting its role, which one is passive cannot be told.
   const bool both = cluster.node1.has_value() && cluster.node2.has_value();
@@ -292,7 +292,7 @@ Step JudgeCheck(const ports::PassiveCheckResult& result) {
 }
 
 std::string UnverifiedPeerMessage(const ports::ApiError& error) {
-  // Vcha.CertificateInfo {ssl_thumbprint*, ssl_certificate?} (CONTRACT.md section 4a), as JSON
+  // Vcha.CertificateInfo {ssl_thumbprint*, ssl_certificate?} (docs/vsphere-api.md "VCHA"), as JSON
   // text. Thumbprints are hex and colons, so a plain scan finds the string value.
   std::string thumbprint;
   const std::string key = "\"ssl_thumbprint\"";

@@ -93,7 +93,7 @@ class Pass {
         return ReadFailure(task.Error());
       }
     }
-    // partial=true needs no connection to the management vCenter (CONTRACT.md section 4c); with
+    // partial=true needs no connection to the management vCenter (docs/vsphere-api.md "VCHA"); with
     // a vc_spec the full read also gives the nodes' placement (the passive VM's name).
     auto cluster = target.vcha->GetCluster(vc_spec_, !vc_spec_.has_value());
     if (!cluster) {
@@ -158,8 +158,8 @@ class Pass {
 
     auto task = vcha.RedeployPassive(MakeRedeploySpec(spec_, vc_spec_));
     if (!task) return ToOutcome(JudgeRedeployError(task.Error()));
-    // The redeploy is not idempotent: journal the task before anything else (PRODUCT.md
-    // section 5), so that a restart polls it instead of starting a second one.
+    // The redeploy is not idempotent: journal the task before anything else (docs/reconcilers.md
+    // "Reconcile rules"), so that a restart polls it instead of starting a second one.
     ObjectRecord updated = record_;
     updated.in_flight =
         InFlight{std::string(kRedeployOperation), task->value, context_.Object().generation,

@@ -123,7 +123,8 @@ void UpdateManagerPersona::Complete(Task& task) {
     return;
   }
   // The appliance restarts at the end of the install: every session and every task, this one
-  // included, is gone (CONTRACT.md section 11: the task may answer 404 after the restart).
+  // included, is gone (docs/vsphere-api.md "The update-manager appliance API": the task may answer
+  // 404 after the restart).
   const TimePoint since = task.End();
   Restart restart{since, since + task.restart_duration, task.restart_mode == RestartMode::k503,
                   std::move(task.update), task.fail};
@@ -222,8 +223,8 @@ nlohmann::json UpdateManagerPersona::TaskJson(const Task& task) const {
 }
 
 Response UpdateManagerPersona::CreateSession(const Request& request) {
-  // POST /session with HTTP Basic -> 200 {session_id} (CONTRACT.md section 11, R6); anything
-  // else is a 401 without a body.
+  // POST /session with HTTP Basic -> 200 {session_id} (docs/vsphere-api.md "The update-manager
+  // appliance API"); anything else is a 401 without a body.
   const auto user = CheckBasicAuth(request, scenario_.users);
   if (!user) return Response::Empty(401);
   // The documented example session id is a base64-encoded UUID; so is this one.
@@ -257,8 +258,8 @@ Response UpdateManagerPersona::Install(const std::string& version) {
   const auto running = std::find_if(tasks_.begin(), tasks_.end(), [](const Task& task) {
     return task.kind == TaskKind::kInstall && !task.finished;
   });
-  // Error codes and messages are not documented (CONTRACT.md section 11: only the ResponseError
-  // shape is); these are the simulator's choice.
+  // Error codes and messages are not documented (docs/vsphere-api.md "The update-manager appliance
+  // API": only the ResponseError shape is); these are the simulator's choice.
   if (running != tasks_.end()) {
     return Error(400, "UPDATE_IN_PROGRESS",
                  fmt::format("Update {} is being installed (task {}); only one update can be "
@@ -297,8 +298,8 @@ Response UpdateManagerPersona::Install(const std::string& version) {
 }
 
 Response UpdateManagerPersona::SetRepository(const Request& request) {
-  // PUT /appliance/update-manager/repository, body UpdatesRepository (CONTRACT.md section 5a,
-  // R5) -> 204. The error codes are the simulator's choice.
+  // PUT /appliance/update-manager/repository, body UpdatesRepository (docs/vsphere-api.md "The
+  // update-manager appliance API", R5) -> 204. The error codes are the simulator's choice.
   const auto body = nlohmann::json::parse(request.body, nullptr, false);
   if (request.body.empty() || body.is_discarded()) {
     return Error(400, "INVALID_REQUEST_BODY", "The request body must be a JSON UpdatesRepository.");

@@ -13,10 +13,11 @@
 #include "simulator/sessions.hpp"
 
 // The update-manager persona: the appliance configuration API of a vSphere Replication / SRM
-// appliance as CONTRACT.md sections 5a and 11 decide it. POST /session (HTTP Basic) ->
-// {session_id}, later calls send x-dr-session; GET /appliance; retrieve-updates and install
-// answer 202 with a Task polled through GET /tasks/{id}; PUT /appliance/update-manager/repository.
-// Errors are ResponseError {error_code, message, op_id}; 401 and 404 have no body.
+// appliance as docs/vsphere-api.md "The update-manager appliance API" decide it. POST /session
+// (HTTP Basic) -> {session_id}, later calls send x-dr-session; GET /appliance; retrieve-updates and
+// install answer 202 with a Task polled through GET /tasks/{id}; PUT
+// /appliance/update-manager/repository. Errors are ResponseError {error_code, message, op_id}; 401
+// and 404 have no body.
 //
 // An install runs QUEUED -> RUNNING on the simulated clock, then the appliance restarts: for
 // `restart_duration` it refuses connections (or answers 503), every session is dropped and every

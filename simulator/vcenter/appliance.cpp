@@ -1,6 +1,6 @@
-// The vCenter appliance's version and updates (CONTRACT.md section 5b; Swagger 8.0.2
-// appliance.json): GET /api/appliance/system/version, GET /api/appliance/update,
-// GET /api/appliance/update/pending[/{version}], POST .../pending/{version}?action=precheck|
+// The vCenter appliance's version and updates (docs/vsphere-api.md "Appliance updates";
+// Swagger 8.0.2 appliance.json): GET /api/appliance/system/version, GET /api/appliance/update, GET
+// /api/appliance/update/pending[/{version}], POST .../pending/{version}?action=precheck|
 // stage|install and GET /api/appliance/update/staged.
 //
 // State shape (the scenario gives version, updates, restart, repository_urls, latest_query_time
@@ -24,10 +24,10 @@
 // (VcenterPersona::Restart: requests refused or answered 503, sessions dropped) for
 // restart.duration, whatever reboot_required says (services restart either way).
 //
-// Choices where CONTRACT.md section 5b and the Swagger are silent (UNCONFIRMED): Update.Info
-// keeps the last finished task (also across the restart); INSTALL_FAILED lasts until the next
-// stage or install starts, and the failed update stays staged; actions on the installed version
-// answer 400 NOT_ALLOWED_IN_CURRENT_STATE (only GET .../pending/{version} declares
+// Choices where docs/vsphere-api.md "Appliance updates" and the Swagger are silent (UNCONFIRMED):
+// Update.Info keeps the last finished task (also across the restart); INSTALL_FAILED lasts until
+// the next stage or install starts, and the failed update stays staged; actions on the installed
+// version answer 400 NOT_ALLOWED_IN_CURRENT_STATE (only GET .../pending/{version} declares
 // ALREADY_IN_DESIRED_STATE); LOCAL and LOCAL_AND_ONLINE are checks that set latest_query_time
 // and what LAST_CHECK returns next; scripted precheck issues are reported only and block
 // nothing; no rollback is modelled, so ROLLBACK_IN_PROGRESS never occurs.
@@ -140,8 +140,8 @@ json Progress(std::int64_t completed) {
 }
 
 /// Appliance.TaskInfo for a stage or install, running at `now` or finished with `status`.
-/// The Swagger 2.0 types `error` as a string; like Cis.Task.Info.error (CONTRACT.md section 7)
-/// the simulator sends a std-error object. One subtask mirrors the task: the real subtask
+/// The Swagger 2.0 types `error` as a string; like Cis.Task.Info.error (docs/vsphere-api.md
+/// "Tasks") the simulator sends a std-error object. One subtask mirrors the task: the real subtask
 /// names are not documented.
 json TaskInfo(const json& record, const std::string& status, TimePoint now) {
   const std::string type = record.at("type");

@@ -10,8 +10,8 @@
 namespace vsrd::simulator {
 
 std::string CisTaskStore::Start(CisTaskSpec spec, TimePoint now) {
-  // The format of real task ids is not documented (CONTRACT.md section 10); this one looks like
-  // the ids vCenter returns: a UUID-shaped prefix and the service.
+  // The format of real task ids is not documented (docs/vsphere-api.md "Open points"); this one
+  // looks like the ids vCenter returns: a UUID-shaped prefix and the service.
   std::string id =
       fmt::format("52{:06x}-5a1d-4c3e-9d2f-{:012x}:{}", next_, next_ * 7919, spec.service);
   ++next_;

@@ -9,7 +9,7 @@
 
 #include "simulator/clock.hpp"
 
-// Cis tasks (CONTRACT.md section 7) on the simulated clock: PENDING for `pending_for`, then
+// Cis tasks (docs/vsphere-api.md "Tasks") on the simulated clock: PENDING for `pending_for`, then
 // RUNNING with progress growing linearly over `run_for`, then SUCCEEDED with `result` or FAILED
 // with `error` (a std-error object). The state change a task makes (a redeployed passive node, a
 // new depot) happens in its completion hook, exactly when simulated time passes its end.

@@ -1,4 +1,4 @@
-// The vCenter appliance deployment (CONTRACT.md section 1): GET /api/vcenter/deployment,
+// The vCenter appliance deployment (docs/vsphere-api.md "Deployment"): GET /api/vcenter/deployment,
 // GET /api/vcenter/deployment/install and POST /api/vcenter/deployment/install?action=cancel.
 //
 // State shape (also the scenario's, with defaults filled in):
@@ -34,11 +34,12 @@ constexpr std::array<std::string_view, 5> kStillStates{"NOT_INITIALIZED", "INITI
                                                        "QUESTION_RAISED", "FAILED", "CONFIGURED"};
 constexpr std::string_view kService = "com.vmware.vcenter.deployment.install";
 // The install's phases, each taking an equal share of its duration. The real subtask names and
-// when they are set are UNCONFIRMED (CONTRACT.md section 10, item 6): the simulator sets them
+// when they are set are UNCONFIRMED (docs/vsphere-api.md "Open points"): the simulator sets them
 // once an install has started, with names from the appliance's own vocabulary.
 constexpr std::array<std::string_view, 3> kSubtasks{"precheck", "install", "firstboot"};
 // InstallSpec requires the SSO password, and what the appliance echoes is UNCONFIRMED
-// (CONTRACT.md section 1 does not say): the simulator never returns a password, only a mask.
+// (docs/vsphere-api.md "Deployment" does not say): the simulator never returns a password, only a
+// mask.
 constexpr std::string_view kMaskedPassword = "*****";
 constexpr std::string_view kStartRule =
     "must be an RFC 3339 UTC time such as 2026-01-01T00:00:00Z, or an offset from clock.start "
@@ -179,7 +180,7 @@ void AddSubtasks(const Install& install, TimePoint now, json& info) {
 
 /// Vcenter.Deployment.Info for a state without an install. The operation of a state no install
 /// produced is not documented: the simulator names the install operation throughout
-/// (CONTRACT.md headline 4: `operation` is a vAPI operation id, not an enum).
+/// (docs/vsphere-api.md "Deployment": `operation` is a vAPI operation id, not an enum).
 json StillInfo(const std::string& state) {
   json info;
   if (state == "NOT_INITIALIZED") {
@@ -322,8 +323,8 @@ void AddDeploymentRoutes(VcenterPersona& persona) {
       });
 
   // POST /api/vcenter/deployment/install?action=cancel -> 204 while an install runs, else 400.
-  // The state after a cancel is UNCONFIRMED (CONTRACT.md section 1): the simulator makes it
-  // FAILED with status FAILED, progress frozen where it stopped and a CANCELED std-error, the
+  // The state after a cancel is UNCONFIRMED (docs/vsphere-api.md "Deployment"): the simulator makes
+  // it FAILED with status FAILED, progress frozen where it stopped and a CANCELED std-error, the
   // way a cis task reports a canceled operation.
   persona.MutableRoutes().Add(
       "POST", "/api/vcenter/deployment/install", "cancel", "deployment.install.cancel",

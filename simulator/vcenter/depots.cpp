@@ -1,5 +1,5 @@
-// Offline depots of vLCM (CONTRACT.md section 3; Swagger 8.0.2 esx.json, EsxSettingsDepots*):
-//   GET    /api/esx/settings/depots/offline[/{depot}]
+// Offline depots of vLCM (docs/vsphere-api.md "Offline depots"; Swagger 8.0.2 esx.json,
+// EsxSettingsDepots*):   GET    /api/esx/settings/depots/offline[/{depot}]
 //   DELETE /api/esx/settings/depots/offline/{depot}
 //   POST   /api/esx/settings/depots/offline?action=createFromHost&vmw-task=true
 // The last extracts the software specification of an ESXi host into a new depot.
@@ -249,8 +249,8 @@ json DecodeTaskScript(ReadContext& context, const std::optional<YAML::Node>& nod
 /// Reads a request structure the way the vAPI runtime does: a wrong type, a bad value or a
 /// missing required field is INVALID_ARGUMENT; a set field the structure does not define is
 /// UNEXPECTED_INPUT (vapi-runtime's ApiInterfaceSkeleton.check_for_unknown_fields; unknown
-/// fields set to null pass). The /api status of UNEXPECTED_INPUT is UNCONFIRMED (CONTRACT.md
-/// section 9): vapi_error.cpp answers 400. Only the first problem is kept.
+/// fields set to null pass). The /api status of UNEXPECTED_INPUT is UNCONFIRMED
+/// (docs/vsphere-api.md "Errors"): vapi_error.cpp answers 400. Only the first problem is kept.
 class Input {
  public:
   bool Ok() const { return !error_.has_value(); }
@@ -368,7 +368,8 @@ std::optional<ConnectionSpec> ReadConnectionSpec(Input& in, const json& body) {
     }
     out.port = port->get<std::int64_t>();
   }
-  // 9.0: "mutually exclusive ... both set => InvalidArgument" (CONTRACT.md section 3).
+  // 9.0: "mutually exclusive ... both set => InvalidArgument" (docs/vsphere-api.md "Offline
+  // depots").
   if (out.ssl_thumb_print && out.ssl_certificate) {
     in.Invalid(
         "host_credential: ssl_thumb_print and ssl_certificate are mutually exclusive; set one.");

@@ -1,4 +1,4 @@
-// GET /api/cis/tasks/{task} (CONTRACT.md section 7).
+// GET /api/cis/tasks/{task} (docs/vsphere-api.md "Tasks").
 #include "simulator/vapi_error.hpp"
 #include "simulator/vcenter/areas.hpp"
 #include "simulator/vcenter/vcenter_persona.hpp"

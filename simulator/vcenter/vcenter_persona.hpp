@@ -11,7 +11,7 @@
 #include "simulator/sessions.hpp"
 #include "simulator/vcenter/cis_tasks.hpp"
 
-// The vCenter persona: the /api surface of CONTRACT.md sections 1-5b, 7 and 8. Each API area
+// The vCenter persona: the /api surface of docs/vsphere-api.md. Each API area
 // lives in its own file under simulator/vcenter/ and registers its routes on this persona
 // (areas.hpp); all state is one JSON document (DumpState) so that tests can read and patch it.
 

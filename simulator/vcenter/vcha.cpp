@@ -1,4 +1,4 @@
-// vCenter High Availability (CONTRACT.md section 4): the cluster read
+// vCenter High Availability (docs/vsphere-api.md "VCHA"): the cluster read
 // (POST /api/vcenter/vcha/cluster?action=get), its mode (GET /api/vcenter/vcha/cluster/mode), and
 // the passive node's check and redeploy (POST /api/vcenter/vcha/cluster/passive?action=check,
 // ?action=redeploy&vmw-task=true). Shapes: Swagger 7.0.3 vcenter.json, VcenterVcha*.
@@ -398,8 +398,8 @@ const json* ActiveNode(const json& vcha) {
 /// missing required field is INVALID_ARGUMENT; a set field the structure does not define is
 /// UNEXPECTED_INPUT (vapi-runtime's ApiInterfaceSkeleton.check_for_unknown_fields, message
 /// vapi.data.structure.field.unexpected; unknown fields set to null pass). The /api status of
-/// UNEXPECTED_INPUT is UNCONFIRMED (CONTRACT.md section 9): vapi_error.cpp answers 400. Only the
-/// first problem is kept, as vAPI reports one.
+/// UNEXPECTED_INPUT is UNCONFIRMED (docs/vsphere-api.md "Errors"): vapi_error.cpp answers 400. Only
+/// the first problem is kept, as vAPI reports one.
 class Input {
  public:
   bool Ok() const { return !error_.has_value(); }
@@ -938,7 +938,7 @@ json HealthWarnings(const json& vcha) {
   return out;
 }
 
-/// Cluster.Info. Placement needs the management vCenter (CONTRACT.md section 4c): it is left
+/// Cluster.Info. Placement needs the management vCenter (docs/vsphere-api.md "VCHA"): it is left
 /// out for a partial read, and when the management vCenter's credentials were not given.
 json ClusterInfo(const json& vcha, const json& inventory, const std::string& persona_name,
                  bool with_placement) {
@@ -965,7 +965,7 @@ json ClusterInfo(const json& vcha, const json& inventory, const std::string& per
   info["health_state"] = health;
   if (health != "HEALTHY") info["health_warnings"] = HealthWarnings(vcha);
   // Failover needs a healthy cluster; automatic failover also needs mode ENABLED, manual
-  // failover any mode that replicates (ENABLED, MAINTENANCE). CONTRACT.md section 4c.
+  // failover any mode that replicates (ENABLED, MAINTENANCE). docs/vsphere-api.md "VCHA".
   info["manual_failover_allowed"] = health == "HEALTHY" && mode != "DISABLED";
   info["auto_failover_allowed"] = health == "HEALTHY" && mode == "ENABLED";
   return info;
@@ -1064,7 +1064,7 @@ void AddVchaRoutes(VcenterPersona& persona) {
   // 200 Cluster.Info. With partial=true, or without vc_spec when a management vCenter manages
   // the active node, the node placements are left out: they are the fields that need the
   // management vCenter (NodeRuntimeInfo.placement); config_state, IPs, node states and roles,
-  // mode and health are the active node's own knowledge and stay (CONTRACT.md section 4c does
+  // mode and health are the active node's own knowledge and stay (docs/vsphere-api.md "VCHA" does
   // not list them as needing credentials; the exact partial field set is UNCONFIRMED).
   router.Add("POST", "/api/vcenter/vcha/cluster", "get", "vcha.cluster.get",
              [&persona](const Request& request, const PathParams&) {

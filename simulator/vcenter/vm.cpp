@@ -1,10 +1,10 @@
-// Virtual machines (CONTRACT.md section 2): GET /api/vcenter/vm, GET /api/vcenter/vm/{vm} and
-// POST /api/vcenter/vm/{vm}/guest/customization?action=check, over state.inventory.vms
-// (inventory.cpp: {name, guest_OS, power_state, cpu_count, memory_size_MiB, customizable_guest}).
-// The scenario describes only those fields; the rest of VM.Info is a plausible fixed hardware
-// layout (one SCSI disk, one VMXNET3 NIC, one SATA CD-ROM) derived from them, so that every
-// field the 7.0.3 Swagger requires is present. VM placement (folders, hosts, ...) is not
-// modelled.
+// Virtual machines (docs/vsphere-api.md "VMs and guest customization"): GET /api/vcenter/vm, GET
+// /api/vcenter/vm/{vm} and POST /api/vcenter/vm/{vm}/guest/customization?action=check, over
+// state.inventory.vms (inventory.cpp: {name, guest_OS, power_state, cpu_count, memory_size_MiB,
+// customizable_guest}). The scenario describes only those fields; the rest of VM.Info is a
+// plausible fixed hardware layout (one SCSI disk, one VMXNET3 NIC, one SATA CD-ROM) derived from
+// them, so that every field the 7.0.3 Swagger requires is present. VM placement (folders, hosts,
+// ...) is not modelled.
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -207,10 +207,10 @@ Response ListVms(const Request& request, const json& vms) {
 }
 
 /// Vcenter.Vm.Guest.Customization.CheckInfo. The order of the checks and the supported power
-/// states are UNCONFIRMED (CONTRACT.md section 2 and section 10 item 7): the guest OS is checked
-/// first, and a NOT_SUPPORTED guest leaves supported_power_state unset ("the check never reached
-/// the power-state step"); then only POWERED_OFF is supported, as PUT .../guest/customization
-/// requires a powered-off VM (Y91).
+/// states are UNCONFIRMED (docs/vsphere-api.md "VMs and guest customization" and "Open points"):
+/// the guest OS is checked first, and a NOT_SUPPORTED guest leaves supported_power_state unset
+/// ("the check never reached the power-state step"); then only POWERED_OFF is supported, as PUT
+/// .../guest/customization requires a powered-off VM (Y91).
 json CheckInfo(const json& vm) {
   if (!vm.at("customizable_guest").get<bool>()) {
     return {{"check_status", "NOT_SUPPORTED"}, {"supported_guest_os", false}};

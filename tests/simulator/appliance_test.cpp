@@ -1,6 +1,7 @@
-// The vCenter appliance update area (simulator/vcenter/appliance.cpp, CONTRACT.md section 5b):
-// version and update reads, the pending list and its sources, precheck, stage and install on the
-// simulated clock, the restart that ends an install, the failure variant, and scenario errors.
+// The vCenter appliance update area (simulator/vcenter/appliance.cpp, docs/vsphere-api.md
+// "Appliance updates"): version and update reads, the pending list and its sources, precheck, stage
+// and install on the simulated clock, the restart that ends an install, the failure variant, and
+// scenario errors.
 #include <gtest/gtest.h>
 
 #include "tests/simulator/sim_fixture.hpp"

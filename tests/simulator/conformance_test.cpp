@@ -1,7 +1,7 @@
-// Conformance of vsrd-sim to the official Swagger files in ../shared/vsphere-api: every response
+// Conformance of vsrd-sim to the official Swagger files in third_party/vsphere-api: every response
 // the simulator gives to an operation that the specs define must use a declared status and match
 // that status's schema (swagger_checker.hpp). Known differences between the real API and the
-// Swagger 2.0 files are overrides, each with its reason from CONTRACT.md.
+// Swagger 2.0 files are overrides, each with its reason from docs/vsphere-api.md.
 #include <set>
 
 #include <gtest/gtest.h>
@@ -48,7 +48,7 @@ TEST(SwaggerChecker, ChecksTheStatusIsDeclaredForTheOperation) {
 }
 
 // Statuses the simulator answers that the Swagger 2.0 files do not declare, each for a reason.
-// Swagger 2.0 keeps one error per status code (CONTRACT.md headline 3), so a missing 400 is
+// Swagger 2.0 keeps one error per status code (docs/vsphere-api.md "Errors"), so a missing 400 is
 // usually a second error type that the bindings list for the operation.
 const std::set<std::string> kUndeclaredButExpected{
     // source_type is a required query parameter; a request without it is rejected with

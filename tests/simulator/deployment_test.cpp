@@ -1,6 +1,6 @@
-// The appliance deployment area (simulator/vcenter/deployment.cpp, CONTRACT.md section 1):
-// Deployment.Info for each state, an install's timeline on the simulated clock, cancel, the
-// install spec, and the scenario decoder's errors.
+// The appliance deployment area (simulator/vcenter/deployment.cpp, docs/vsphere-api.md
+// "Deployment"): Deployment.Info for each state, an install's timeline on the simulated clock,
+// cancel, the install spec, and the scenario decoder's errors.
 #include <gtest/gtest.h>
 
 #include "tests/simulator/sim_fixture.hpp"

@@ -1,6 +1,6 @@
-// The offline depots area (simulator/vcenter/depots.cpp, CONTRACT.md section 3): list, get and
-// delete, the createFromHost task on the simulated clock for inventory and standalone hosts, the
-// host connection's errors, and the scenario decoder's errors.
+// The offline depots area (simulator/vcenter/depots.cpp, docs/vsphere-api.md "Offline depots"):
+// list, get and delete, the createFromHost task on the simulated clock for inventory and standalone
+// hosts, the host connection's errors, and the scenario decoder's errors.
 #include <functional>
 #include <string>
 #include <vector>

@@ -15,7 +15,7 @@
 
 namespace vsrd::simulator::testing {
 
-/// A known, documented difference between the real API and the Swagger file (CONTRACT.md):
+/// A known, documented difference between the real API and the Swagger file (docs/vsphere-api.md):
 /// at JSON path `where` (e.g. "CisTaskInfo.error"), the schema is replaced by `schema`.
 struct SchemaOverride {
   std::string definition;  ///< "CisTaskInfo"
@@ -59,9 +59,10 @@ class SwaggerChecker {
   std::vector<SchemaOverride> overrides_;
 };
 
-/// The official Swagger files in ../shared/vsphere-api (VSRD_SWAGGER_DIR), loaded once, with the
-/// documented differences of the real API as overrides (CONTRACT.md sections 1, 5b and 7: every
-/// task-like `error` is a std-error object where the Swagger 2.0 says string).
+/// The official Swagger files in third_party/vsphere-api (VSRD_SWAGGER_DIR), loaded once, with the
+/// documented differences of the real API as overrides (docs/vsphere-api.md "What the vendored
+/// Swagger files do not cover": every task-like `error` is a std-error object where the Swagger 2.0
+/// says string).
 const SwaggerChecker& OfficialSpecs();
 
 }  // namespace vsrd::simulator::testing

@@ -1,6 +1,6 @@
-// The update-manager persona (CONTRACT.md sections 5a and 11) through Simulator::Handle:
-// sessions, every route and its errors, tasks on the simulated clock, the install with its
-// restart, faults, state dumps and patches, and scenario decoding.
+// The update-manager persona (docs/vsphere-api.md "The update-manager appliance API") through
+// Simulator::Handle: sessions, every route and its errors, tasks on the simulated clock, the
+// install with its restart, faults, state dumps and patches, and scenario decoding.
 #include <regex>
 
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// The VCHA area (simulator/vcenter/vcha.cpp, CONTRACT.md section 4): Cluster.Info for each
+// The VCHA area (simulator/vcenter/vcha.cpp, docs/vsphere-api.md "VCHA"): Cluster.Info for each
 // cluster state, the mode, the passive node's check and its redeploy task on the simulated
 // clock, the management vCenter connection, and the scenario decoder's errors.
 #include <functional>

@@ -1,5 +1,5 @@
-// The VM area (simulator/vcenter/vm.cpp, CONTRACT.md section 2): the list and its filters,
-// VM.Info against the 7.0.3 Swagger, and the guest customization check.
+// The VM area (simulator/vcenter/vm.cpp, docs/vsphere-api.md "VMs and guest customization"): the
+// list and its filters, VM.Info against the 7.0.3 Swagger, and the guest customization check.
 #include <gtest/gtest.h>
 
 #include "tests/simulator/sim_fixture.hpp"

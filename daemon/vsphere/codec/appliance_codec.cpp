@@ -19,7 +19,7 @@ using nlohmann::json;
 
 /// Appliance.TaskInfo, reduced: operation*, status*, cancelable*, progress?, error?,
 /// start_time?, end_time?. The Swagger types `error` as a string; the real API sends a
-/// std-error object (CONTRACT.md section 5b): both are read.
+/// std-error object (docs/vsphere-api.md "Appliance updates"): both are read.
 ports::ApplianceTask ReadTask(std::string_view operation, const JsonReader& reader) {
   ports::ApplianceTask task;
   task.operation = reader.RequiredString("operation");

@@ -7,7 +7,8 @@
 
 #include "reconcilers/ports/appliance_port.hpp"
 
-// JSON of the vCenter appliance version and update operations (CONTRACT.md section 5b).
+// JSON of the vCenter appliance version and update operations (docs/vsphere-api.md "Appliance
+// updates").
 
 namespace vsrd::daemon::vsphere::codec {
 

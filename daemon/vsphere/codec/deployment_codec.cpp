@@ -4,8 +4,8 @@
 
 // Vcenter.Deployment.Info (7.0.3 VcenterDeploymentInfo): state*, description*, service*,
 // operation*, status*, cancelable* are read, and progress?, error?, start_time?, end_time?.
-// `operation` is a vAPI operation id, not an enum (CONTRACT.md headline 4). The Swagger types
-// `error` as a string; the real API sends a std-error object (section 1): both are read.
+// `operation` is a vAPI operation id, not an enum (docs/vsphere-api.md "Deployment"). The Swagger
+// types `error` as a string; the real API sends a std-error object ("Tasks"): both are read.
 
 namespace vsrd::daemon::vsphere::codec {
 

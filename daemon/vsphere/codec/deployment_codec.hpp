@@ -4,7 +4,7 @@
 
 #include "reconcilers/ports/deployment_port.hpp"
 
-// JSON of GET /api/vcenter/deployment (CONTRACT.md section 1).
+// JSON of GET /api/vcenter/deployment (docs/vsphere-api.md "Deployment").
 
 namespace vsrd::daemon::vsphere::codec {
 

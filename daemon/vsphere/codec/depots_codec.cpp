@@ -12,7 +12,8 @@
 // Offline.Info (+ create_time*), Swagger 8.0.2 EsxSettingsDepotsOffline*. source_type is kept as
 // text (PULL | PUSH) without checking the value: the port holds a string. The ConnectionSpec
 // follows EsxSettingsDepotsOfflineConnectionSpec / HostCredentials; ssl_certificate is the 9.0
-// addition (CONTRACT.md headline 5), written only when set.
+// addition (docs/vsphere-api.md "What the vendored Swagger files do not cover"), written only when
+// set.
 
 namespace vsrd::daemon::vsphere::codec {
 namespace {

@@ -6,7 +6,7 @@
 
 #include "reconcilers/ports/depots_port.hpp"
 
-// JSON of the offline depot operations (CONTRACT.md section 3).
+// JSON of the offline depot operations (docs/vsphere-api.md "Offline depots").
 
 namespace vsrd::daemon::vsphere::codec {
 

@@ -4,7 +4,8 @@
 
 #include "reconcilers/ports/api_error.hpp"
 
-// Error answers into ApiError (CONTRACT.md section 9 for vAPI, section 11 for update-manager).
+// Error answers into ApiError (docs/vsphere-api.md "Errors" for vAPI, "The update-manager appliance
+// API" for update-manager).
 
 namespace vsrd::daemon::vsphere::codec {
 

@@ -6,7 +6,8 @@
 #include "reconcilers/ports/api_error.hpp"
 #include "reconcilers/ports/secret.hpp"
 
-// Session tokens in login answers (CONTRACT.md sections 8 and 11).
+// Session tokens in login answers (docs/vsphere-api.md "Sessions" and "The update-manager appliance
+// API").
 
 namespace vsrd::daemon::vsphere::codec {
 

@@ -5,7 +5,7 @@
 
 #include "daemon/vsphere/codec/json_reader.hpp"
 
-// Cis.Task.Info (CONTRACT.md section 7): service*, operation*, status*, cancelable* are read;
+// Cis.Task.Info (docs/vsphere-api.md "Tasks"): service*, operation*, status*, cancelable* are read;
 // progress?, error?, start_time?, end_time?, user?, result? are optional. `description` (required
 // by the spec) is not held by TaskInfo, so it is not read.
 

@@ -5,8 +5,8 @@
 #include "reconcilers/ports/depots_port.hpp"
 #include "reconcilers/ports/tasks_port.hpp"
 
-// cis task ids and Cis.Task.Info (CONTRACT.md sections 0.1 and 7), and the typed result of a
-// createFromHost task (DepotExtractInfo, section 3).
+// cis task ids and Cis.Task.Info (docs/vsphere-api.md "Tasks"), and the typed result of a
+// createFromHost task (DepotExtractInfo, "Offline depots").
 
 namespace vsrd::daemon::vsphere::codec {
 

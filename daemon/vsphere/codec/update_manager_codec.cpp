@@ -4,7 +4,8 @@
 
 #include "daemon/vsphere/codec/json_reader.hpp"
 
-// The appliance configuration API has no machine-readable spec (CONTRACT.md sections 5a and 11):
+// The appliance configuration API has no machine-readable spec (docs/vsphere-api.md "The
+// update-manager appliance API"):
 // - ApplianceInfo {hostname, product_name, product_build_number, appliance_version,
 //   appliance_build_number, system_information}: no field is marked required. appliance_version
 //   is what every decision reads, so it is required here; the others are "" when absent.
@@ -45,8 +46,8 @@ ports::Result<ports::UpdateManagerTask> DecodeUpdateManagerTask(std::string_view
     task.complete_time_ms = root.OptionalInteger("complete_time");
     if (const auto result = root.Optional("result")) {
       task.result_json = DumpCompact(result->Value());
-      // The shape of `result` is not documented (section 11 assumes an array of objects that
-      // carry at least `version`): entries of another shape are skipped, never an error.
+      // The shape of `result` is not documented (docs/vsphere-api.md assumes an array of objects
+      // that carry at least `version`): entries of another shape are skipped, never an error.
       if (task.status == ports::UpdateManagerTaskStatus::kSuccess && result->Value().is_array()) {
         for (const auto& entry : result->Value()) {
           if (!entry.is_object()) continue;

@@ -4,7 +4,7 @@
 
 #include "reconcilers/ports/update_manager_port.hpp"
 
-// JSON of the appliance configuration API (CONTRACT.md section 11).
+// JSON of the appliance configuration API (docs/vsphere-api.md "The update-manager appliance API").
 
 namespace vsrd::daemon::vsphere::codec {
 

@@ -11,7 +11,7 @@
 // VcenterVchaConnectionSpec, VcenterVchaPlacementSpec (+ VcenterVchaDiskSpec),
 // VcenterVchaIpSpec (+ Ipv4Spec, Ipv6Spec), VcenterVchaClusterPassiveCheckSpec and
 // VcenterVchaClusterPassiveRedeploySpec; ConnectionSpec.ssl_certificate is the 9.0 addition
-// (CONTRACT.md headline 5), written only when set.
+// (docs/vsphere-api.md "What the vendored Swagger files do not cover"), written only when set.
 
 namespace vsrd::daemon::vsphere::codec {
 namespace {

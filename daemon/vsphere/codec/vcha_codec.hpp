@@ -6,7 +6,7 @@
 
 #include "reconcilers/ports/vcha_port.hpp"
 
-// JSON of the VCHA operations (CONTRACT.md section 4). Encoders write exactly the fields the
+// JSON of the VCHA operations (docs/vsphere-api.md "VCHA"). Encoders write exactly the fields the
 // spec defines, omitting unset optional ones; passwords go in as given (the caller redacts logs).
 
 namespace vsrd::daemon::vsphere::codec {

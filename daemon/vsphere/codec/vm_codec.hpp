@@ -4,7 +4,8 @@
 
 #include "reconcilers/ports/vm_port.hpp"
 
-// JSON of the VM reads and the guest customization check (CONTRACT.md section 2).
+// JSON of the VM reads and the guest customization check (docs/vsphere-api.md "VMs and guest
+// customization").
 
 namespace vsrd::daemon::vsphere::codec {
 

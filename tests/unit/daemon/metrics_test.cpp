@@ -6,8 +6,9 @@
 
 #include <gtest/gtest.h>
 
-// The exposition of every family of PRODUCT.md section 7: present and at 0 before any event,
-// one-hot phases and health states, replaced info series, and lines Prometheus can parse.
+// The exposition of every family of docs/operations.md "Metric families": present and at 0 before
+// any event, one-hot phases and health states, replaced info series, and lines Prometheus can
+// parse.
 
 namespace vsrd::daemon {
 namespace {

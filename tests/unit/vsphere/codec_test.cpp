@@ -157,7 +157,7 @@ const json& SpecFile(const std::string& relative) {
   static std::map<std::string, json> files;
   auto it = files.find(relative);
   if (it == files.end()) {
-    std::ifstream in(std::string(VSRD_SOURCE_DIR) + "/../shared/vsphere-api/" + relative);
+    std::ifstream in(std::string(VSRD_SWAGGER_DIR) + "/" + relative);
     EXPECT_TRUE(in.good()) << "cannot read " << relative;
     it = files.emplace(relative, in.good() ? json::parse(in) : json::object()).first;
   }
@@ -165,7 +165,7 @@ const json& SpecFile(const std::string& relative) {
 }
 
 /// Fields the 9.0 API added to a definition the (older) Swagger files do not have yet
-/// (CONTRACT.md headline 5).
+/// (docs/vsphere-api.md "What the vendored Swagger files do not cover").
 using Extras = std::map<std::string, std::set<std::string>>;
 
 /// Checks `value` against `schema` of `spec`: every key defined, every required key present,
@@ -247,7 +247,7 @@ std::vector<std::string> CheckRequestBody(const std::string& file, const std::st
 }
 
 // ---------------------------------------------------------------------------------------------
-// Cis tasks (CONTRACT.md section 7): the shapes of simulator/vcenter/cis_tasks.cpp.
+// Cis tasks (docs/vsphere-api.md "Tasks"): the shapes of simulator/vcenter/cis_tasks.cpp.
 
 const json kRunningTask = json::parse(R"json({
   "description": {"id": "com.vmware.vsrd.sim.task.redeploy", "default_message": "Redeploy the passive node vc-passive", "args": []},
@@ -508,7 +508,7 @@ TEST(TaskIdCodec, RejectsEmptyAndNonStringIds) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// createFromHost task with its DepotExtractInfo result (CONTRACT.md section 3).
+// createFromHost task with its DepotExtractInfo result (docs/vsphere-api.md "Offline depots").
 
 TEST(DepotExtractTaskCodec, DecodesTheResultOfASucceededExtraction) {
   const auto task = DecodeDepotExtractTask(kOp, kExtractTask.dump());
@@ -589,7 +589,8 @@ TEST(DepotExtractTaskCodec, IgnoresUnknownFieldsOfTheResult) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Error bodies (CONTRACT.md section 9 for vAPI, section 11 for update-manager).
+// Error bodies (docs/vsphere-api.md "Errors" for vAPI, "The update-manager appliance API" for
+// update-manager).
 
 TEST(ErrorCodec, DecodesAVapiStdErrorWithDataAsCompactJson) {
   const std::string body = R"({
@@ -771,7 +772,8 @@ TEST(ErrorCodec, DecodesAStdErrorThatIsAStringOrNotJsonWithoutFailing) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Session tokens (CONTRACT.md sections 8 and 11): no error detail may contain the body.
+// Session tokens (docs/vsphere-api.md "Sessions" and "The update-manager appliance API"): no error
+// detail may contain the body.
 
 TEST(SessionCodec, DecodesTheVcenterTokenString) {
   const auto token = DecodeVcenterSessionToken("\"b2c6f7e0d1a94c3e8f5a6b7c8d9e0f1a\"");
@@ -846,7 +848,7 @@ TEST(SessionCodec, RejectsMalformedUpdateManagerAnswersWithoutQuotingTheToken) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// VCHA (CONTRACT.md section 4): Cluster.Info as simulator/vcenter/vcha.cpp answers it.
+// VCHA (docs/vsphere-api.md "VCHA"): Cluster.Info as simulator/vcenter/vcha.cpp answers it.
 
 const json kDegradedCluster = json::parse(R"json({
   "config_state": "CONFIGURED",
@@ -1236,7 +1238,8 @@ TEST(SwaggerCheck, FlagsKeysTheDefinitionDoesNotHave) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Offline depots (CONTRACT.md section 3): simulator/vcenter/depots.cpp's DepotSummary.
+// Offline depots (docs/vsphere-api.md "Offline depots"): simulator/vcenter/depots.cpp's
+// DepotSummary.
 
 const json kDepotMap = json::parse(R"json({
   "depot-2": {"description": "Extracted from host esx-01.example.com", "source_type": "PUSH",
@@ -1370,7 +1373,7 @@ TEST(DepotsCodec, EncodesHostCredentialsWithThePasswordRevealed) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Deployment (CONTRACT.md section 1): simulator/vcenter/deployment.cpp's InstallInfo.
+// Deployment (docs/vsphere-api.md "Deployment"): simulator/vcenter/deployment.cpp's InstallInfo.
 
 const json kInstalling = json::parse(R"json({
   "description": {"id": "com.vmware.vsrd.sim.deployment.start", "default_message": "The appliance is being installed.", "args": []},
@@ -1464,7 +1467,8 @@ TEST(DeploymentCodec, NamesMissingWrongAndUnknownFields) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// VMs (CONTRACT.md section 2): simulator/vcenter/vm.cpp's Info, most of which is not read.
+// VMs (docs/vsphere-api.md "VMs and guest customization"): simulator/vcenter/vm.cpp's Info, most of
+// which is not read.
 
 const json kVmInfo = json::parse(R"json({
   "guest_OS": "VMWARE_PHOTON_64", "name": "vc01",
@@ -1549,7 +1553,8 @@ TEST(VmCodec, DecodesTheCustomizationCheckOfEachPath) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// vCenter appliance version and updates (CONTRACT.md section 5b): simulator/vcenter/appliance.cpp.
+// vCenter appliance version and updates (docs/vsphere-api.md "Appliance updates"):
+// simulator/vcenter/appliance.cpp.
 
 const json kVersion = json::parse(R"json({
   "version": "8.0.2.00100", "product": "VMware vCenter Server", "build": "22617221",
@@ -1807,7 +1812,8 @@ TEST(ApplianceCodec, EncodesTheInstallBodyWithUserDataOnly) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Update-manager flavor (CONTRACT.md section 11): simulator/update_manager.
+// Update-manager flavor (docs/vsphere-api.md "The update-manager appliance API"):
+// simulator/update_manager.
 
 TEST(UpdateManagerCodec, DecodesTheApplianceInfo) {
   const json body = {
