@@ -1,0 +1,23 @@
+#include "net/request_reader.hpp"
+
+namespace vsrd::net {
+
+ReadFailure ClassifyReadError(const boost::system::error_code& error) {
+  namespace http = boost::beast::http;
+  if (error == http::error::body_limit) return ReadFailure::kBodyTooLarge;
+  // buffer_overflow: the header did not fit a bounded read buffer, the same case.
+  if (error == http::error::header_limit || error == http::error::buffer_overflow) {
+    return ReadFailure::kHeaderTooLarge;
+  }
+  // The peer closed (before or inside a request): nobody waits for an answer.
+  if (error == http::error::end_of_stream || error == http::error::partial_message ||
+      error == http::error::short_read) {
+    return ReadFailure::kGone;
+  }
+  if (error.category() == http::make_error_code(http::error::bad_target).category()) {
+    return ReadFailure::kMalformed;
+  }
+  return ReadFailure::kGone;  // timeout, reset, TLS failure, cancelled by a stop
+}
+
+}  // namespace vsrd::net
