@@ -20,4 +20,18 @@ ReadFailure ClassifyReadError(const boost::system::error_code& error) {
   return ReadFailure::kGone;  // timeout, reset, TLS failure, cancelled by a stop
 }
 
+std::optional<ReadRefusal> RefusalFor(const boost::system::error_code& error) {
+  switch (ClassifyReadError(error)) {
+    case ReadFailure::kMalformed:
+      return ReadRefusal{400, "malformed HTTP request: " + error.message()};
+    case ReadFailure::kBodyTooLarge:
+      return ReadRefusal{413, "request body too large"};
+    case ReadFailure::kHeaderTooLarge:
+      return ReadRefusal{431, "request header fields too large"};
+    case ReadFailure::kGone:
+      break;
+  }
+  return std::nullopt;
+}
+
 }  // namespace vsrd::net

@@ -9,6 +9,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <optional>
+#include <string>
 #include <tuple>
 
 #include <boost/asio/as_tuple.hpp>
@@ -44,6 +46,17 @@ enum class ReadFailure {
 
 /// The ReadFailure of an error from ReadRequest (or any Beast HTTP read). Pure.
 ReadFailure ClassifyReadError(const boost::system::error_code& error);
+
+/// The answer owed to a request that could not be read.
+struct ReadRefusal {
+  int status = 400;    ///< 400, 413 or 431
+  std::string reason;  ///< one line for the body, e.g. "request body too large"
+};
+
+/// The refusal for a read error: "malformed HTTP request: <Beast's message>" (400), "request
+/// body too large" (413), "request header fields too large" (431); nullopt for kGone, when
+/// nobody waits for an answer. Pure; the caller writes it with AnswerAndClose.
+std::optional<ReadRefusal> RefusalFor(const boost::system::error_code& error);
 
 /// Waits until the first byte of the next request is in `buffer` (at once when pipelined bytes
 /// are already there), for at most `idle_timeout`: the idle limit of a keep-alive connection,

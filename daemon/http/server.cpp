@@ -160,22 +160,6 @@ net::HttpResponse ToBeastResponse(const Response& response, unsigned version, bo
   return net::MakeResponse(response.status, version, keep_alive, "vsrd", headers, response.body);
 }
 
-// The answer to a request that could not be read, or nullopt when there is nobody to answer
-// (the peer left, the read timed out, a socket error).
-std::optional<Response> AnswerToReadError(const ErrorCode& error) {
-  switch (net::ClassifyReadError(error)) {
-    case net::ReadFailure::kBodyTooLarge:
-      return TextResponse(413, "request body too large\n");
-    case net::ReadFailure::kHeaderTooLarge:
-      return TextResponse(431, "request header fields too large\n");
-    case net::ReadFailure::kMalformed:
-      return TextResponse(400, fmt::format("malformed HTTP request: {}\n", error.message()));
-    case net::ReadFailure::kGone:
-      break;
-  }
-  return std::nullopt;
-}
-
 std::string LowerFirst(std::string text) {
   if (!text.empty()) {
     text.front() = static_cast<char>(std::tolower(static_cast<unsigned char>(text.front())));
@@ -363,10 +347,11 @@ asio::awaitable<void> Server::Impl::Serve(tcp::socket socket, net::ConnectionCap
     const ErrorCode error = co_await net::ReadRequest(stream, buffer, limits, message);
     if (error) {
       if (stopping_) co_return;
-      const std::optional<Response> answer = AnswerToReadError(error);
-      if (!answer) co_return;
-      logger_->debug("http: refused a request: {} -> {}", error.message(), answer->status);
-      net::HttpResponse response = ToBeastResponse(*answer, 11, false);
+      const std::optional<net::ReadRefusal> refusal = net::RefusalFor(error);
+      if (!refusal) co_return;
+      logger_->debug("http: refused a request: {} -> {}", error.message(), refusal->status);
+      net::HttpResponse response =
+          ToBeastResponse(TextResponse(refusal->status, refusal->reason + "\n"), 11, false);
       co_await net::AnswerAndClose(stream, response, options_.write_timeout, kLingerTimeout);
       co_return;
     }
