@@ -10,6 +10,7 @@
 #include "manifests/names.hpp"
 #include "manifests/net_address.hpp"
 #include "manifests/yaml_reader.hpp"
+#include "net/listen_address.hpp"
 
 namespace vsrd::daemon {
 namespace {
@@ -41,24 +42,6 @@ bool IsPort(std::string_view text, bool allow_zero) {
     value = value * 10 + (c - '0');
   }
   return value <= 65535 && (allow_zero || value > 0);
-}
-
-// "127.0.0.1:9464", "[::1]:9464", "localhost:9464"; port 0 picks a free port (tests).
-bool IsListenAddress(std::string_view text) {
-  std::string_view host;
-  std::string_view port;
-  if (text.starts_with("[")) {
-    const auto close = text.find("]:");
-    if (close == std::string_view::npos) return false;
-    host = text.substr(1, close - 1);
-    port = text.substr(close + 2);
-    return manifests::IsIpv6Address(host) && IsPort(port, true);
-  }
-  const auto colon = text.rfind(':');
-  if (colon == std::string_view::npos) return false;
-  host = text.substr(0, colon);
-  port = text.substr(colon + 1);
-  return (host == "localhost" || manifests::IsIpv4Address(host)) && IsPort(port, true);
 }
 
 // Returns an error message, or "" when the URL is acceptable: https, a host, an optional port,
@@ -223,7 +206,8 @@ ConfigResult DecodeConfig(std::string_view text, const std::string& file) {
   }
   if (const auto value = top.Get("listen")) {
     if (auto listen = manifests::ReadString(context, *value, "listen")) {
-      if (IsListenAddress(*listen)) {
+      // The server's own parser (net/listen_address.hpp): what validates here, binds there.
+      if (net::ParseListenAddress(*listen)) {
         config.listen = std::move(*listen);
       } else {
         context.Error(*value, "listen",

@@ -1,48 +1,37 @@
 #include "daemon/http/server.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cctype>
-#include <charconv>
-#include <cstdint>
 #include <exception>
-#include <limits>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
-#include <tuple>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <fmt/format.h>
 
+#include "net/accept.hpp"
+#include "net/request_reader.hpp"
+#include "net/response_writer.hpp"
+
 namespace vsrd::daemon::http {
 namespace {
 
+namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace bhttp = beast::http;
-namespace net = boost::asio;
-using tcp = net::ip::tcp;
+using tcp = asio::ip::tcp;
 using ErrorCode = boost::system::error_code;
-using BeastRequest = bhttp::request<bhttp::string_body>;
-using BeastResponse = bhttp::response<bhttp::string_body>;
-
-constexpr auto kUseTuple = net::as_tuple(net::use_awaitable);
 
 // How long closing after an error answer waits for the peer to stop sending (see
-// LingeringClose).
+// net::LingeringClose).
 constexpr auto kLingerTimeout = std::chrono::seconds(1);
-// After an accept error (out of file descriptors), wait this long before accepting again
-// instead of spinning on the error.
-constexpr auto kAcceptPause = std::chrono::milliseconds(50);
 
 constexpr std::string_view kTextPlain = "text/plain; charset=utf-8";
 
@@ -165,51 +154,10 @@ bool ParseTarget(std::string_view target, Request& request, std::string& problem
   return true;
 }
 
-BeastResponse ToBeastResponse(const Response& response, unsigned version, bool keep_alive) {
-  const int status = response.status >= 100 && response.status <= 599 ? response.status : 500;
-  BeastResponse out{static_cast<bhttp::status>(status), version};
-  out.set(bhttp::field::server, "vsrd");
-  out.set(bhttp::field::content_type, response.content_type);
-  for (const auto& [name, value] : response.headers) out.insert(name, value);
-  const bool no_body = status < 200 || status == 204 || status == 304;
-  if (!no_body) out.body() = response.body;
-  out.keep_alive(keep_alive);
-  out.prepare_payload();
-  return out;
-}
-
-// The answer to a request that could not be read, or nullopt when there is nobody to answer
-// (the peer left, the read timed out, a socket error).
-std::optional<Response> AnswerToReadError(const ErrorCode& error) {
-  if (error == bhttp::error::body_limit) {
-    return TextResponse(413, "request body too large\n");
-  }
-  if (error == bhttp::error::header_limit) {
-    return TextResponse(431, "request header fields too large\n");
-  }
-  if (error == bhttp::error::end_of_stream || error == bhttp::error::partial_message ||
-      error == bhttp::error::short_read) {
-    return std::nullopt;
-  }
-  if (error.category() == bhttp::make_error_code(bhttp::error::bad_target).category()) {
-    return TextResponse(400, fmt::format("malformed HTTP request: {}\n", error.message()));
-  }
-  return std::nullopt;
-}
-
-// Closes after an error answer while the peer may still be sending (the rest of an oversized
-// body): closing with unread bytes would send a RST that can destroy the answer in flight, so
-// send FIN first and discard what arrives until the peer closes or kLingerTimeout passes.
-net::awaitable<void> LingeringClose(beast::tcp_stream& stream) {
-  ErrorCode ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  stream.expires_after(kLingerTimeout);  // one deadline for all the reads below
-  std::array<char, std::size_t{4} * 1024> scratch{};
-  for (;;) {
-    const auto [error, bytes] = co_await stream.async_read_some(net::buffer(scratch), kUseTuple);
-    if (error) break;
-  }
-  stream.close();
+net::HttpResponse ToBeastResponse(const Response& response, unsigned version, bool keep_alive) {
+  std::vector<std::pair<std::string, std::string>> headers{{"Content-Type", response.content_type}};
+  headers.insert(headers.end(), response.headers.begin(), response.headers.end());
+  return net::MakeResponse(response.status, version, keep_alive, "vsrd", headers, response.body);
 }
 
 std::string LowerFirst(std::string text) {
@@ -220,37 +168,6 @@ std::string LowerFirst(std::string text) {
 }
 
 }  // namespace
-
-std::optional<ListenAddress> ParseListenAddress(std::string_view text) {
-  const auto colon = text.rfind(':');
-  if (colon == std::string_view::npos) return std::nullopt;
-  std::string_view host = text.substr(0, colon);
-  const std::string_view port_text = text.substr(colon + 1);
-  bool bracketed = false;
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-    bracketed = true;
-  } else if (host.find(':') != std::string_view::npos) {
-    return std::nullopt;  // an IPv6 address needs brackets
-  }
-  if (!bracketed && host == "localhost") host = "127.0.0.1";
-  unsigned port = 0;
-  const auto [end, parse_error] =
-      std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (port_text.empty() || parse_error != std::errc() ||
-      end != port_text.data() + port_text.size() || port > 65535) {
-    return std::nullopt;
-  }
-  ErrorCode error;
-  const net::ip::address ip = net::ip::make_address(std::string(host), error);
-  if (error || ip.is_v6() != bracketed) return std::nullopt;
-  return ListenAddress{ip.to_string(), static_cast<unsigned short>(port), ip.is_v6()};
-}
-
-std::string FormatListenAddress(const ListenAddress& address) {
-  if (address.v6) return fmt::format("[{}]:{}", address.host, address.port);
-  return fmt::format("{}:{}", address.host, address.port);
-}
 
 class Server::Impl {
  public:
@@ -270,40 +187,28 @@ class Server::Impl {
   void Start();
   void Stop();
   unsigned short Port() const { return endpoint_.port(); }
-  std::string Address() const {
-    return FormatListenAddress(
-        {endpoint_.address().to_string(), endpoint_.port(), endpoint_.address().is_v6()});
-  }
+  std::string Address() const { return net::FormatListenAddress(endpoint_); }
 
  private:
-  enum class Role { kServing, kRejecting };
-
   // Registers a connection's stream for Stop while its coroutine runs. Everything it touches
   // is used on the io thread only.
   class Tracked {
    public:
-    Tracked(Impl& impl, beast::tcp_stream& stream, Role role)
-        : impl_(impl), stream_(&stream), role_(role) {
+    Tracked(Impl& impl, beast::tcp_stream& stream) : impl_(impl), stream_(&stream) {
       impl_.streams_.insert(stream_);
-      ++(role_ == Role::kServing ? impl_.serving_ : impl_.rejecting_);
     }
-    ~Tracked() {
-      impl_.streams_.erase(stream_);
-      --(role_ == Role::kServing ? impl_.serving_ : impl_.rejecting_);
-    }
+    ~Tracked() { impl_.streams_.erase(stream_); }
     Tracked(const Tracked&) = delete;
     Tracked& operator=(const Tracked&) = delete;
 
    private:
     Impl& impl_;
     beast::tcp_stream* stream_;
-    Role role_;
   };
 
-  void Spawn(net::awaitable<void> task);
-  net::awaitable<void> Accept();
-  net::awaitable<void> Serve(tcp::socket socket);
-  net::awaitable<void> Reject(tcp::socket socket);
+  void Spawn(asio::awaitable<void> task);
+  asio::awaitable<void> Serve(tcp::socket socket, net::ConnectionCap::Slot slot);
+  asio::awaitable<void> Reject(tcp::socket socket, net::ConnectionCap::Slot slot);
   Response Call(const Request& request);
   void CloseAll();
 
@@ -313,8 +218,7 @@ class Server::Impl {
 
   // Used on the io thread only once Start() ran.
   std::set<beast::tcp_stream*> streams_;
-  std::size_t serving_ = 0;
-  std::size_t rejecting_ = 0;
+  net::ConnectionCap cap_;
   bool stopping_ = false;
   bool overflow_logged_ = false;
 
@@ -326,31 +230,25 @@ class Server::Impl {
   // Declared after everything the coroutines use: Stop() lets every coroutine finish before
   // the thread is joined, and any frame left (none when Start never ran) is destroyed by
   // ~io_context while those members still exist.
-  net::io_context io_{1};
+  asio::io_context io_{1};
   tcp::acceptor acceptor_{io_};
   tcp::endpoint endpoint_;
 };
 
 Server::Impl::Impl(const std::string& listen, Handler handler, ServerOptions options,
                    std::shared_ptr<spdlog::logger> logger)
-    : handler_(std::move(handler)), options_(options), logger_(std::move(logger)) {
+    : handler_(std::move(handler)),
+      options_(options),
+      logger_(std::move(logger)),
+      cap_(options.max_connections) {
   if (!logger_) logger_ = std::make_shared<spdlog::logger>("http");  // no sinks: silent
   const auto address = ParseListenAddress(listen);
   if (!address) {
     throw std::runtime_error(fmt::format(
         "listen {}: not an address such as 127.0.0.1:9464, [::1]:9464 or localhost:9464", listen));
   }
-  ErrorCode error;
-  const tcp::endpoint endpoint(net::ip::make_address(address->host), address->port);
-  acceptor_.open(endpoint.protocol(), error);
-  // SO_REUSEADDR: a restarted daemon must bind while its old connections sit in TIME_WAIT.
-  if (!error) acceptor_.set_option(net::socket_base::reuse_address(true), error);
-  if (!error) acceptor_.bind(endpoint, error);
-  if (!error) acceptor_.listen(net::socket_base::max_listen_connections, error);
-  if (!error) endpoint_ = acceptor_.local_endpoint(error);
-  if (error) {
-    ErrorCode ignored;
-    acceptor_.close(ignored);
+  endpoint_ = address->Endpoint();
+  if (const ErrorCode error = net::Listen(acceptor_, endpoint_)) {
     throw std::runtime_error(fmt::format("listen {}: {}", listen, LowerFirst(error.message())));
   }
 }
@@ -359,7 +257,24 @@ void Server::Impl::Start() {
   const std::lock_guard lock(control_mutex_);
   if (started_ || stopped_) return;
   started_ = true;
-  Spawn(Accept());
+  net::AcceptHandlers handlers;
+  handlers.ended = [this] { return stopping_; };
+  handlers.on_error = [this](const ErrorCode& error) {
+    logger_->warn("http: accept failed: {}", error.message());
+  };
+  handlers.serve = [this](tcp::socket socket, net::ConnectionCap::Slot slot) {
+    overflow_logged_ = false;
+    Spawn(Serve(std::move(socket), std::move(slot)));
+  };
+  handlers.refuse = [this](tcp::socket socket, net::ConnectionCap::Slot slot) {
+    if (!overflow_logged_) {
+      logger_->warn("http: {} connections open, the limit; answering 503 to new ones",
+                    cap_.Serving());
+      overflow_logged_ = true;
+    }
+    Spawn(Reject(std::move(socket), std::move(slot)));
+  };
+  Spawn(net::AcceptLoop(acceptor_, cap_, std::move(handlers)));
   thread_ = std::thread([this] {
     try {
       io_.run();
@@ -374,7 +289,7 @@ void Server::Impl::Stop() {
   if (stopped_) return;
   stopped_ = true;
   if (thread_.joinable()) {
-    net::post(io_, [this] { CloseAll(); });
+    asio::post(io_, [this] { CloseAll(); });
     thread_.join();
   } else {
     ErrorCode ignored;
@@ -391,56 +306,21 @@ void Server::Impl::CloseAll() {
   for (beast::tcp_stream* stream : streams_) stream->close();
 }
 
-void Server::Impl::Spawn(net::awaitable<void> task) {
-  net::co_spawn(io_, std::move(task), [logger = logger_](const std::exception_ptr& failure) {
-    // A bug or resource exhaustion in one connection ends that connection, not the server.
-    if (!failure) return;
-    try {
-      std::rethrow_exception(failure);
-    } catch (const std::exception& error) {
-      logger->error("http: connection ended by an exception: {}", error.what());
-    } catch (...) {
-      logger->error("http: connection ended by an unknown exception");
-    }
-  });
+void Server::Impl::Spawn(asio::awaitable<void> task) {
+  net::SpawnConnection(
+      io_.get_executor(), std::move(task),
+      [logger = logger_](const std::string& message) { logger->error("http: {}", message); });
 }
 
-net::awaitable<void> Server::Impl::Accept() {
-  for (;;) {
-    auto [error, socket] = co_await acceptor_.async_accept(kUseTuple);
-    if (stopping_ || !acceptor_.is_open()) co_return;
-    if (error) {
-      logger_->warn("http: accept failed: {}", error.message());
-      net::steady_timer pause(io_, kAcceptPause);
-      co_await pause.async_wait(kUseTuple);
-      continue;
-    }
-    if (serving_ < options_.max_connections) {
-      overflow_logged_ = false;
-      Spawn(Serve(std::move(socket)));
-    } else if (rejecting_ < options_.max_connections) {
-      if (!overflow_logged_) {
-        logger_->warn("http: {} connections open, the limit; answering 503 to new ones", serving_);
-        overflow_logged_ = true;
-      }
-      Spawn(Reject(std::move(socket)));
-    } else {
-      ErrorCode ignored;
-      socket.close(ignored);
-    }
-  }
-}
-
-net::awaitable<void> Server::Impl::Reject(tcp::socket socket) {
+asio::awaitable<void> Server::Impl::Reject(tcp::socket socket, net::ConnectionCap::Slot slot) {
   beast::tcp_stream stream(std::move(socket));
-  const Tracked tracked(*this, stream, Role::kRejecting);
+  const Tracked tracked(*this, stream);
+  const net::ConnectionCap::Slot held = std::move(slot);
   if (stopping_) co_return;
   Response answer = TextResponse(503, "too many connections\n");
   answer.headers.emplace_back("Retry-After", "1");
-  BeastResponse response = ToBeastResponse(answer, 11, false);
-  stream.expires_after(options_.write_timeout);
-  const auto [error, bytes] = co_await bhttp::async_write(stream, response, kUseTuple);
-  if (!error) co_await LingeringClose(stream);
+  net::HttpResponse response = ToBeastResponse(answer, 11, false);
+  co_await net::AnswerAndClose(stream, response, options_.write_timeout, kLingerTimeout);
 }
 
 Response Server::Impl::Call(const Request& request) {
@@ -454,46 +334,31 @@ Response Server::Impl::Call(const Request& request) {
   return TextResponse(500, "internal server error\n");
 }
 
-net::awaitable<void> Server::Impl::Serve(tcp::socket socket) {
+asio::awaitable<void> Server::Impl::Serve(tcp::socket socket, net::ConnectionCap::Slot slot) {
   beast::tcp_stream stream(std::move(socket));
-  const Tracked tracked(*this, stream, Role::kServing);
+  const Tracked tracked(*this, stream);
+  const net::ConnectionCap::Slot held = std::move(slot);
   beast::flat_buffer buffer;
-  const auto header_limit = static_cast<std::uint32_t>(
-      std::min<std::size_t>(options_.header_limit, std::numeric_limits<std::uint32_t>::max()));
+  // One deadline for the idle wait and the whole request.
+  const net::RequestLimits limits{options_.header_limit, options_.body_limit,
+                                  options_.read_timeout};
   while (!stopping_) {
-    bhttp::request_parser<bhttp::string_body> parser;
-    parser.header_limit(header_limit);
-    parser.body_limit(options_.body_limit);
-
-    // One deadline for the idle wait and the whole request.
-    stream.expires_after(options_.read_timeout);
-    auto [error, bytes] = co_await bhttp::async_read_header(stream, buffer, parser, kUseTuple);
-    const auto started = std::chrono::steady_clock::now();
-    if (!error && !parser.is_done() &&
-        beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
-      // curl and others wait for this before sending a body.
-      bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, parser.get().version()};
-      std::tie(error, bytes) = co_await bhttp::async_write(stream, go_on, kUseTuple);
-      if (error) co_return;
-    }
-    if (!error && !parser.is_done()) {
-      std::tie(error, bytes) = co_await bhttp::async_read(stream, buffer, parser, kUseTuple);
-    }
+    net::HttpRequest message;
+    const ErrorCode error = co_await net::ReadRequest(stream, buffer, limits, message);
     if (error) {
       if (stopping_) co_return;
-      const std::optional<Response> answer = AnswerToReadError(error);
-      if (!answer) co_return;
-      logger_->debug("http: refused a request: {} -> {}", error.message(), answer->status);
-      BeastResponse response = ToBeastResponse(*answer, 11, false);
-      stream.expires_after(options_.write_timeout);
-      std::tie(error, bytes) = co_await bhttp::async_write(stream, response, kUseTuple);
-      if (!error) co_await LingeringClose(stream);
+      const std::optional<net::ReadRefusal> refusal = net::RefusalFor(error);
+      if (!refusal) co_return;
+      logger_->debug("http: refused a request: {} -> {}", error.message(), refusal->status);
+      net::HttpResponse response =
+          ToBeastResponse(TextResponse(refusal->status, refusal->reason + "\n"), 11, false);
+      co_await net::AnswerAndClose(stream, response, options_.write_timeout, kLingerTimeout);
       co_return;
     }
+    const auto started = std::chrono::steady_clock::now();
 
-    BeastRequest message = parser.release();
     const unsigned version = message.version();
-    const bool head = message.method() == bhttp::verb::head;
+    const bool head = message.method() == beast::http::verb::head;
     bool keep_alive = message.keep_alive();
     Request request;
     std::string problem;
@@ -513,20 +378,10 @@ net::awaitable<void> Server::Impl::Serve(tcp::socket socket) {
     logger_->debug("http: {} {} {} {:.1f}ms", message.method_string(), request.path,
                    response.status, elapsed.count());
 
-    BeastResponse out = ToBeastResponse(response, version, keep_alive);
-    stream.expires_after(options_.write_timeout);
-    if (head) {
-      // The Content-Length a GET would get, and no body (RFC 9110 section 9.3.2).
-      bhttp::response_serializer<bhttp::string_body> serializer(out);
-      std::tie(error, bytes) = co_await bhttp::async_write_header(stream, serializer, kUseTuple);
-    } else {
-      std::tie(error, bytes) = co_await bhttp::async_write(stream, out, kUseTuple);
-    }
-    if (error) co_return;
+    net::HttpResponse out = ToBeastResponse(response, version, keep_alive);
+    if (co_await net::WriteResponse(stream, out, head, options_.write_timeout)) co_return;
     if (!keep_alive) {
-      ErrorCode ignored;
-      stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-      stream.close();
+      co_await net::Close(stream, options_.write_timeout);
       co_return;
     }
   }

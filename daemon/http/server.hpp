@@ -2,20 +2,21 @@
 
 // The daemon's plain HTTP/1.1 server (no TLS): a generic Boost.Beast listener that turns each
 // request into a Request, asks a Handler, and writes its Response. Routes live elsewhere
-// (daemon_api.hpp). Beast and Asio stay inside server.cpp.
+// (daemon_api.hpp). What it shares with vsrd-sim's server (accept loop, connection cap, reading
+// with limits and one deadline) is in net/; Beast and Asio stay inside server.cpp.
 
 #include <chrono>
 #include <cstddef>
 #include <functional>
 #include <map>
 #include <memory>
-#include <optional>
 #include <string>
-#include <string_view>
 #include <utility>
 #include <vector>
 
 #include <spdlog/logger.h>
+
+#include "net/listen_address.hpp"
 
 namespace vsrd::daemon::http {
 
@@ -54,19 +55,11 @@ struct ServerOptions {
   std::size_t max_connections = 64;
 };
 
-/// A parsed `listen` value: a numeric host (IPv4 or IPv6, without brackets) and a port.
-struct ListenAddress {
-  std::string host;  ///< "127.0.0.1", "::1"; "localhost" becomes "127.0.0.1"
-  unsigned short port = 0;
-  bool v6 = false;
-};
-
-/// Parses "127.0.0.1:9464", "[::1]:9464" or "localhost:0" (the forms the config accepts).
-/// nullopt for anything else, e.g. a host name other than localhost or a missing port.
-std::optional<ListenAddress> ParseListenAddress(std::string_view text);
-
-/// "127.0.0.1:9464" or "[::1]:9464".
-std::string FormatListenAddress(const ListenAddress& address);
+/// The `listen` forms (net/listen_address.hpp, the one parser vsrd and vsrd-sim share):
+/// "127.0.0.1:9464", "[::1]:9464" or "localhost:0".
+using net::FormatListenAddress;
+using net::ListenAddress;
+using net::ParseListenAddress;
 
 /// Plain HTTP/1.1 with keep-alive. Behaviour on bad input: a malformed request line or header
 /// gets 400, a body over the limit 413, headers over the limit 431, each followed by a close; a

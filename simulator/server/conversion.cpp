@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "net/response_writer.hpp"
+
 namespace vsrd::simulator::server {
 namespace {
 
@@ -71,17 +73,8 @@ std::optional<Request> ToSimulatorRequest(BeastRequest&& message, std::string re
 }
 
 BeastResponse ToBeastResponse(const Response& response, unsigned version, bool keep_alive) {
-  BeastResponse out;
-  out.version(version);
-  const int status = response.status >= 100 && response.status <= 599 ? response.status : 500;
-  out.result(static_cast<unsigned>(status));
-  out.set(http::field::server, "vsrd-sim");
-  for (const auto& [name, value] : response.headers) out.insert(name, value);
-  const bool no_body = status < 200 || status == 204 || status == 304;
-  if (!no_body) out.body() = response.body;
-  out.keep_alive(keep_alive);
-  out.prepare_payload();
-  return out;
+  return net::MakeResponse(response.status, version, keep_alive, "vsrd-sim", response.headers,
+                           response.body);
 }
 
 }  // namespace vsrd::simulator::server

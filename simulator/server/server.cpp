@@ -1,19 +1,17 @@
 #include "simulator/server/server.hpp"
 
-#include <array>
 #include <atomic>
-#include <charconv>
 #include <csignal>
 #include <exception>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
-#include <type_traits>
 #include <unordered_set>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -27,24 +25,25 @@
 #include <boost/beast/ssl.hpp>
 #include <fmt/format.h>
 
+#include "net/accept.hpp"
+#include "net/listen_address.hpp"
+#include "net/request_reader.hpp"
+#include "net/response_writer.hpp"
 #include "simulator/server/conversion.hpp"
 
 namespace vsrd::simulator::server {
 namespace {
 
+namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-namespace net = boost::asio;
-namespace ssl = net::ssl;
-using tcp = net::ip::tcp;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
 using ErrorCode = boost::system::error_code;
-using Strand = net::strand<net::io_context::executor_type>;
+using Strand = asio::strand<asio::io_context::executor_type>;
 using TlsStream = ssl::stream<beast::tcp_stream>;
 
-constexpr auto kUseTuple = net::as_tuple(net::use_awaitable);
-
-template <class Stream>
-constexpr bool kIsTls = std::is_same_v<Stream, TlsStream>;
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 
 // How long closing may wait for the peer (its TLS close_notify, or unread bytes to drain).
 constexpr auto kCloseTimeout = std::chrono::seconds(2);
@@ -64,63 +63,23 @@ Response ErrorResponse(int status, std::string_view message) {
   return Response::Json(status, {{"error", message}});
 }
 
-// The answer to a request that could not be read, or nullopt when there is nobody to answer
-// (the peer left, a timeout, a TLS failure).
-std::optional<Response> AnswerToReadError(const ErrorCode& error) {
-  if (error == http::error::body_limit) return ErrorResponse(413, "the request body is too large");
-  if (error == http::error::header_limit || error == http::error::buffer_overflow) {
-    return ErrorResponse(431, "the request headers are too large");
-  }
-  if (error == http::error::end_of_stream || error == http::error::partial_message ||
-      error == http::error::short_read) {
-    return std::nullopt;
-  }
-  if (error.category() == http::make_error_code(http::error::bad_target).category()) {
-    return ErrorResponse(400, fmt::format("malformed HTTP request: {}", error.message()));
-  }
-  return std::nullopt;
-}
-
 // Aborts the connection: SO_LINGER 0 makes close() send a TCP RST instead of a FIN.
 void Reset(beast::tcp_stream& lowest) {
   ErrorCode ignored;
-  lowest.socket().set_option(net::socket_base::linger(true, 0), ignored);
+  lowest.socket().set_option(asio::socket_base::linger(true, 0), ignored);
   lowest.close();
 }
 
 // A clean end of the connection: TLS close_notify (waiting briefly for the peer's), then FIN.
 template <class Stream>
-net::awaitable<void> Close(Stream& stream) {
-  auto& lowest = beast::get_lowest_layer(stream);
-  if constexpr (kIsTls<Stream>) {
-    lowest.expires_after(kCloseTimeout);
-    co_await stream.async_shutdown(kUseTuple);
-  }
-  ErrorCode ignored;
-  lowest.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  lowest.close();
-}
-
-// Closes after an error answer while the peer may still be sending (the rest of an oversized
-// body): closing with unread bytes would send a RST that can destroy the answer in flight, so
-// send FIN first and discard what arrives until the peer closes or kCloseTimeout passes (as
-// nginx's lingering_close does).
-net::awaitable<void> LingeringClose(beast::tcp_stream& lowest) {
-  ErrorCode ignored;
-  lowest.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  lowest.expires_after(kCloseTimeout);  // one deadline for all the reads below
-  std::array<char, std::size_t{16} * 1024> scratch{};
-  for (;;) {
-    const auto [error, bytes] = co_await lowest.async_read_some(net::buffer(scratch), kUseTuple);
-    if (error) break;
-  }
-  lowest.close();
+asio::awaitable<void> Close(Stream& stream) {
+  co_await net::Close(stream, kCloseTimeout);
 }
 
 // Headers with the full Content-Length, half of the body, then a clean close.
 template <class Stream>
-net::awaitable<void> SendTruncated(Stream& stream, const Response& reply_response, unsigned version,
-                                   std::chrono::milliseconds timeout) {
+asio::awaitable<void> SendTruncated(Stream& stream, const Response& reply_response,
+                                    unsigned version, std::chrono::milliseconds timeout) {
   Response response = reply_response;
   if (response.body.empty()) {
     response.body = std::string(kTruncatedBody);
@@ -137,15 +96,15 @@ net::awaitable<void> SendTruncated(Stream& stream, const Response& reply_respons
   if (header_error) co_return;
   const std::string& body = message.body();
   const auto [body_error, body_bytes] =
-      co_await net::async_write(stream, net::buffer(body.data(), body.size() / 2), kUseTuple);
+      co_await asio::async_write(stream, asio::buffer(body.data(), body.size() / 2), kUseTuple);
   if (body_error) co_return;
   co_await Close(stream);
 }
 
 template <class Stream>
-net::awaitable<void> SendGarbage(Stream& stream, std::chrono::milliseconds timeout) {
+asio::awaitable<void> SendGarbage(Stream& stream, std::chrono::milliseconds timeout) {
   beast::get_lowest_layer(stream).expires_after(timeout);
-  const auto [error, bytes] = co_await net::async_write(stream, net::buffer(kGarbage), kUseTuple);
+  const auto [error, bytes] = co_await asio::async_write(stream, asio::buffer(kGarbage), kUseTuple);
   if (error) co_return;
   co_await Close(stream);
 }
@@ -153,8 +112,8 @@ net::awaitable<void> SendGarbage(Stream& stream, std::chrono::milliseconds timeo
 // One persona's (or the admin) listening socket. Everything but `persona` is used only on
 // `strand`.
 struct Listener {
-  Listener(net::io_context& io, std::string persona_name)
-      : persona(std::move(persona_name)), strand(net::make_strand(io)), acceptor(strand) {}
+  Listener(asio::io_context& io, std::string persona_name)
+      : persona(std::move(persona_name)), strand(asio::make_strand(io)), acceptor(strand) {}
 
   std::string persona;
   tcp::endpoint endpoint;
@@ -168,7 +127,7 @@ struct Listener {
 
 // What Stop needs to reach one connection. `stream` and `waiting` are used only on `executor`.
 struct Connection {
-  net::any_io_executor executor;
+  asio::any_io_executor executor;
   /// The connection's socket; null once the connection ended.
   beast::tcp_stream* stream = nullptr;
   /// True while waiting for a TLS handshake or for the next request: Stop may end it then.
@@ -200,17 +159,16 @@ class Server::Impl {
     std::shared_ptr<Connection> connection_;
   };
 
-  void Spawn(const net::any_io_executor& executor, net::awaitable<void> task);
-  static void Open(Listener& listener, ErrorCode& error);
-  net::awaitable<void> Accept(Listener& listener, std::uint64_t generation);
-  net::awaitable<void> ServeSocket(Listener& listener, tcp::socket socket);
+  static void Spawn(const asio::any_io_executor& executor, asio::awaitable<void> task);
+  asio::awaitable<void> Accept(Listener& listener, std::uint64_t generation);
+  asio::awaitable<void> ServeSocket(Listener& listener, tcp::socket socket);
   template <class Stream>
-  net::awaitable<void> Serve(Stream& stream, Listener& listener, const std::string& remote);
+  asio::awaitable<void> Serve(Stream& stream, Listener& listener, const std::string& remote);
   /// The reply to one request; clears `keep_alive` when the connection must close after it.
   Reply Dispatch(const Listener& listener, BeastRequest&& message, const std::string& remote,
                  bool& keep_alive);
   void Refuse(Listener& listener);
-  net::awaitable<void> ReopenWhenUp(Listener& listener);
+  asio::awaitable<void> ReopenWhenUp(Listener& listener);
 
   ServerOptions options_;
   std::optional<ssl::context> ssl_context_;
@@ -220,13 +178,15 @@ class Server::Impl {
   std::mutex connections_mutex_;
   std::unordered_set<std::shared_ptr<Connection>> connections_;
   std::vector<BoundListener> bound_;
+  // vsrd-sim serves every connection it accepts: it has no cap.
+  net::ConnectionCap no_cap_;
   // Declared after everything the coroutines use, so that pending coroutine frames are destroyed
   // (by ~io_context) while the members they reference still exist; the I/O objects below are
   // destroyed before it.
-  net::io_context io_;
+  asio::io_context io_;
   Strand control_;  // signals_, grace_
-  net::signal_set signals_;
-  net::steady_timer grace_;
+  asio::signal_set signals_;
+  asio::steady_timer grace_;
   std::vector<std::unique_ptr<Listener>> listeners_;
 };
 
@@ -248,7 +208,7 @@ Server::Impl::Registration::~Registration() {
     // The last connection of a stop: nothing is left to wait for. (After Run, the io_context
     // is being destroyed and must not get new work.)
     if (drained && impl_.stopping_ && !impl_.finished_) {
-      net::post(impl_.control_, [&impl = impl_] {
+      asio::post(impl_.control_, [&impl = impl_] {
         const std::lock_guard lock(impl.connections_mutex_);
         if (impl.connections_.empty()) impl.grace_.cancel();
       });
@@ -262,7 +222,7 @@ Server::Impl::Registration::~Registration() {
 Server::Impl::Impl(ServerOptions options, const std::vector<ListenerSpec>& specs)
     : options_(std::move(options)),
       io_(std::max(options_.threads, 1)),
-      control_(net::make_strand(io_)),
+      control_(asio::make_strand(io_)),
       signals_(control_, SIGINT, SIGTERM),
       grace_(control_) {
   if (!options_.certificate_pem.empty() || !options_.private_key_pem.empty()) {
@@ -271,24 +231,23 @@ Server::Impl::Impl(ServerOptions options, const std::vector<ListenerSpec>& specs
                               ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
                               ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
     try {
-      ssl_context_->use_certificate_chain(net::buffer(options_.certificate_pem));
-      ssl_context_->use_private_key(net::buffer(options_.private_key_pem),
+      ssl_context_->use_certificate_chain(asio::buffer(options_.certificate_pem));
+      ssl_context_->use_private_key(asio::buffer(options_.private_key_pem),
                                     ssl::context::file_format::pem);
     } catch (const boost::system::system_error& error) {
       throw std::runtime_error(fmt::format("TLS certificate or key: {}", error.what()));
     }
   }
   for (const auto& spec : specs) {
-    const auto endpoint = ParseListenAddress(spec.address);
-    if (!endpoint) {
+    std::string problem;
+    const auto address = net::ParseListenAddress(spec.address, problem);
+    if (!address) {
       throw std::runtime_error(
-          fmt::format("\"{}\" is not a listen address such as 127.0.0.1:8443", spec.address));
+          fmt::format("\"{}\" is not a listen address: {}", spec.address, problem));
     }
     auto listener = std::make_unique<Listener>(io_, spec.persona);
-    listener->endpoint = *endpoint;
-    ErrorCode error;
-    Open(*listener, error);
-    if (error) {
+    listener->endpoint = address->Endpoint();
+    if (const ErrorCode error = net::Listen(listener->acceptor, listener->endpoint)) {
       throw std::runtime_error(
           fmt::format("cannot listen on {}: {}", spec.address, error.message()));
     }
@@ -297,33 +256,8 @@ Server::Impl::Impl(ServerOptions options, const std::vector<ListenerSpec>& specs
   }
 }
 
-void Server::Impl::Spawn(const net::any_io_executor& executor, net::awaitable<void> task) {
-  net::co_spawn(executor, std::move(task), [](const std::exception_ptr& failure) {
-    // A bug or resource exhaustion in one connection ends that connection, not the server.
-    if (!failure) return;
-    try {
-      std::rethrow_exception(failure);
-    } catch (const std::exception& error) {
-      Log(fmt::format("connection ended by an exception: {}", error.what()));
-    } catch (...) {
-      Log("connection ended by an unknown exception");
-    }
-  });
-}
-
-void Server::Impl::Open(Listener& listener, ErrorCode& error) {
-  tcp::acceptor& acceptor = listener.acceptor;
-  acceptor.open(listener.endpoint.protocol(), error);
-  // SO_REUSEADDR: a listener reopened after a refusal must bind while its earlier connections
-  // sit in TIME_WAIT.
-  if (!error) acceptor.set_option(net::socket_base::reuse_address(true), error);
-  if (!error) acceptor.bind(listener.endpoint, error);
-  if (!error) acceptor.listen(net::socket_base::max_listen_connections, error);
-  if (!error) listener.endpoint = acceptor.local_endpoint(error);
-  if (error) {
-    ErrorCode ignored;
-    acceptor.close(ignored);
-  }
+void Server::Impl::Spawn(const asio::any_io_executor& executor, asio::awaitable<void> task) {
+  net::SpawnConnection(executor, std::move(task), [](const std::string& message) { Log(message); });
 }
 
 void Server::Impl::Run(Simulator& simulator) {
@@ -342,12 +276,12 @@ void Server::Impl::Run(Simulator& simulator) {
 }
 
 void Server::Impl::Stop() {
-  net::post(control_, [this] {
+  asio::post(control_, [this] {
     if (stopping_.exchange(true)) return;
     ErrorCode ignored;
     signals_.cancel(ignored);
     for (const auto& listener : listeners_) {
-      net::post(listener->strand, [&listener = *listener] {
+      asio::post(listener->strand, [&listener = *listener] {
         ++listener.generation;
         ErrorCode ignored_too;
         listener.acceptor.close(ignored_too);
@@ -355,7 +289,7 @@ void Server::Impl::Stop() {
     }
     const std::lock_guard lock(connections_mutex_);
     for (const auto& connection : connections_) {
-      net::post(connection->executor, [connection] {
+      asio::post(connection->executor, [connection] {
         if (connection->stream != nullptr && connection->waiting) connection->stream->cancel();
       });
     }
@@ -369,25 +303,20 @@ void Server::Impl::Stop() {
   });
 }
 
-net::awaitable<void> Server::Impl::Accept(Listener& listener, std::uint64_t generation) {
-  for (;;) {
-    // Each connection on a strand of its own. (Not a temporary inside the co_await: g++ 12
-    // destroys some of those twice.)
-    const Strand connection_strand = net::make_strand(io_);
-    auto [error, socket] = co_await listener.acceptor.async_accept(connection_strand, kUseTuple);
-    if (listener.generation != generation || !listener.acceptor.is_open()) co_return;
-    if (error) {
-      // Out of file descriptors and the like: pause instead of spinning on the error.
-      net::steady_timer pause(listener.strand, std::chrono::milliseconds(50));
-      co_await pause.async_wait(kUseTuple);
-      continue;
-    }
-    const net::any_io_executor executor = socket.get_executor();
-    Spawn(executor, ServeSocket(listener, tcp::socket(std::move(socket))));
-  }
+asio::awaitable<void> Server::Impl::Accept(Listener& listener, std::uint64_t generation) {
+  net::AcceptHandlers handlers;
+  // Each connection on a strand of its own.
+  handlers.connection_executor = [this] { return asio::make_strand(io_); };
+  // A close (a stop, a refusal) bumps the generation: a loop of an earlier opening ends.
+  handlers.ended = [&listener, generation] { return listener.generation != generation; };
+  handlers.serve = [this, &listener](tcp::socket socket, net::ConnectionCap::Slot /*slot*/) {
+    const asio::any_io_executor executor = socket.get_executor();
+    Spawn(executor, ServeSocket(listener, std::move(socket)));
+  };
+  co_await net::AcceptLoop(listener.acceptor, no_cap_, std::move(handlers));
 }
 
-net::awaitable<void> Server::Impl::ServeSocket(Listener& listener, tcp::socket socket) {
+asio::awaitable<void> Server::Impl::ServeSocket(Listener& listener, tcp::socket socket) {
   ErrorCode error;
   const tcp::endpoint peer = socket.remote_endpoint(error);
   if (error) co_return;
@@ -402,64 +331,48 @@ net::awaitable<void> Server::Impl::ServeSocket(Listener& listener, tcp::socket s
 }
 
 template <class Stream>
-net::awaitable<void> Server::Impl::Serve(Stream& stream, Listener& listener,
-                                         const std::string& remote) {
+asio::awaitable<void> Server::Impl::Serve(Stream& stream, Listener& listener,
+                                          const std::string& remote) {
   beast::tcp_stream& lowest = beast::get_lowest_layer(stream);
-  const net::any_io_executor executor = co_await net::this_coro::executor;
+  const asio::any_io_executor executor = co_await asio::this_coro::executor;
   const auto connection = std::make_shared<Connection>(Connection{executor, &lowest, true});
   const Registration registration(*this, connection);
   if (stopping_) co_return;
 
-  if constexpr (kIsTls<Stream>) {
+  if constexpr (!net::kIsPlainStream<Stream>) {
     lowest.expires_after(options_.io_timeout);
     const auto [error] = co_await stream.async_handshake(ssl::stream_base::server, kUseTuple);
     if (error) co_return;
   }
 
   beast::flat_buffer buffer;
+  const net::RequestLimits limits{options_.header_limit, options_.body_limit, options_.io_timeout};
   for (;;) {
-    http::request_parser<http::string_body> parser;
-    parser.header_limit(options_.header_limit);
-    parser.body_limit(options_.body_limit);
-
-    // Idle between requests: a stop ends the connection here (Stop cancels this read).
+    // Idle between requests: a stop ends the connection here (Stop cancels this wait).
     connection->waiting = true;
     if (stopping_) {
       co_await Close(stream);
       co_return;
     }
-    lowest.expires_after(options_.idle_timeout);
-    auto [error, bytes] = co_await http::async_read_header(stream, buffer, parser, kUseTuple);
+    if (co_await net::WaitForRequest(stream, buffer, options_.idle_timeout)) co_return;
     connection->waiting = false;
-    if (!error && beast::iequals(parser.get()[http::field::expect], "100-continue")) {
-      // curl and others wait for this before sending a large body.
-      http::response<http::empty_body> go_on{http::status::continue_, parser.get().version()};
-      lowest.expires_after(options_.io_timeout);
-      std::tie(error, bytes) = co_await http::async_write(stream, go_on, kUseTuple);
-      if (error) co_return;
-    }
-    if (!error && !parser.is_done()) {
-      lowest.expires_after(options_.io_timeout);
-      std::tie(error, bytes) = co_await http::async_read(stream, buffer, parser, kUseTuple);
-    }
-    if (error) {
-      const std::optional<Response> answer = AnswerToReadError(error);
-      if (!answer) co_return;
-      BeastResponse response = ToBeastResponse(*answer, 11, false);
-      lowest.expires_after(options_.io_timeout);
-      std::tie(error, bytes) = co_await http::async_write(stream, response, kUseTuple);
-      if (!error) co_await LingeringClose(lowest);
+    BeastRequest message;
+    if (const ErrorCode error = co_await net::ReadRequest(stream, buffer, limits, message)) {
+      const std::optional<net::ReadRefusal> refusal = net::RefusalFor(error);
+      if (!refusal) co_return;
+      BeastResponse response =
+          ToBeastResponse(ErrorResponse(refusal->status, refusal->reason), 11, false);
+      co_await net::AnswerAndClose(stream, response, options_.io_timeout, kCloseTimeout);
       co_return;
     }
 
-    BeastRequest message = parser.release();
     const unsigned version = message.version();
     const bool head = message.method() == http::verb::head;
     bool keep_alive = message.keep_alive();
     const Reply reply = Dispatch(listener, std::move(message), remote, keep_alive);
     if (reply.delay > std::chrono::milliseconds(0)) {
       // Real time, on this connection only: other connections are served meanwhile.
-      net::steady_timer timer(executor, reply.delay);
+      asio::steady_timer timer(executor, reply.delay);
       co_await timer.async_wait(kUseTuple);
     }
     switch (reply.disposition) {
@@ -483,22 +396,14 @@ net::awaitable<void> Server::Impl::Serve(Stream& stream, Listener& listener,
         // order, so once this post completes the listener is closed: a client that sees the
         // connection drop and reconnects at once is refused.
         Refuse(listener);
-        co_await net::post(listener.strand, net::use_awaitable);
+        co_await asio::post(listener.strand, asio::use_awaitable);
         lowest.close();
         co_return;
     }
 
     keep_alive = keep_alive && !stopping_;
     BeastResponse response = ToBeastResponse(reply.response, version, keep_alive);
-    lowest.expires_after(options_.io_timeout);
-    if (head) {
-      // The Content-Length of the body a GET would get, and no body (RFC 9110 section 9.3.2).
-      http::response_serializer<http::string_body> serializer(response);
-      std::tie(error, bytes) = co_await http::async_write_header(stream, serializer, kUseTuple);
-    } else {
-      std::tie(error, bytes) = co_await http::async_write(stream, response, kUseTuple);
-    }
-    if (error) co_return;
+    if (co_await net::WriteResponse(stream, response, head, options_.io_timeout)) co_return;
     if (!keep_alive) {
       co_await Close(stream);
       co_return;
@@ -521,7 +426,7 @@ Reply Server::Impl::Dispatch(const Listener& listener, BeastRequest&& message,
 }
 
 void Server::Impl::Refuse(Listener& listener) {
-  net::post(listener.strand, [this, &listener] {
+  asio::post(listener.strand, [this, &listener] {
     if (listener.refusing || stopping_) return;
     listener.refusing = true;
     ++listener.generation;
@@ -531,17 +436,15 @@ void Server::Impl::Refuse(Listener& listener) {
   });
 }
 
-net::awaitable<void> Server::Impl::ReopenWhenUp(Listener& listener) {
-  net::steady_timer timer(listener.strand);
+asio::awaitable<void> Server::Impl::ReopenWhenUp(Listener& listener) {
+  asio::steady_timer timer(listener.strand);
   bool reported = false;
   for (;;) {
     timer.expires_after(options_.refuse_poll);
     co_await timer.async_wait(kUseTuple);
     if (stopping_) co_return;
     if (simulator_->PersonaDown(listener.persona)) continue;
-    ErrorCode error;
-    Open(listener, error);
-    if (error) {
+    if (const ErrorCode error = net::Listen(listener.acceptor, listener.endpoint)) {
       // Another process took the port meanwhile: keep trying, and say so once.
       if (!reported) {
         Log(fmt::format("cannot reopen {} for {}: {}; retrying", FormatAddress(listener.endpoint),
@@ -556,35 +459,8 @@ net::awaitable<void> Server::Impl::ReopenWhenUp(Listener& listener) {
   }
 }
 
-std::optional<tcp::endpoint> ParseListenAddress(std::string_view address) {
-  const auto colon = address.rfind(':');
-  if (colon == std::string_view::npos) return std::nullopt;
-  std::string_view host = address.substr(0, colon);
-  const std::string_view port_text = address.substr(colon + 1);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  } else if (host.find(':') != std::string_view::npos) {
-    return std::nullopt;  // an IPv6 address needs brackets
-  }
-  if (host == "localhost") host = "127.0.0.1";
-  unsigned port = 0;
-  const auto [end, parse_error] =
-      std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (port_text.empty() || parse_error != std::errc() ||
-      end != port_text.data() + port_text.size() || port > 65535) {
-    return std::nullopt;
-  }
-  ErrorCode error;
-  const net::ip::address ip = net::ip::make_address(std::string(host), error);
-  if (error) return std::nullopt;
-  return tcp::endpoint(ip, static_cast<unsigned short>(port));
-}
-
 std::string FormatAddress(const tcp::endpoint& endpoint) {
-  if (endpoint.address().is_v6()) {
-    return fmt::format("[{}]:{}", endpoint.address().to_string(), endpoint.port());
-  }
-  return fmt::format("{}:{}", endpoint.address().to_string(), endpoint.port());
+  return net::FormatListenAddress(endpoint);
 }
 
 Server::Server(ServerOptions options, const std::vector<ListenerSpec>& listeners)

@@ -4,9 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -32,9 +30,11 @@ struct ServerOptions {
   std::size_t body_limit = std::size_t{1024} * 1024;
   /// A request line plus headers larger than this is answered 431 and the connection closed.
   std::uint32_t header_limit = 16 * 1024;
-  /// A keep-alive connection that sends nothing for this long is closed.
+  /// A connection that sends no byte of its next request for this long is closed (the idle
+  /// limit of keep-alive).
   std::chrono::milliseconds idle_timeout = std::chrono::seconds(60);
-  /// Limit for each other network step: TLS handshake, reading a started request, writing.
+  /// Limit for the TLS handshake, for writing, and for a whole request once its first byte
+  /// arrived (one deadline for the request line, headers and body: net::ReadRequest).
   std::chrono::milliseconds io_timeout = std::chrono::seconds(30);
   /// After a stop, requests still in flight this much later are cut off.
   std::chrono::milliseconds stop_grace = std::chrono::seconds(5);
@@ -46,7 +46,8 @@ struct ListenerSpec {
   /// The persona served on this address; "" for an admin-only listener that serves /sim/ and
   /// answers 404 to everything else (it stays up while personas restart).
   std::string persona;
-  /// "127.0.0.1:8443", "[::1]:8443" or "localhost:8443"; port 0 lets the kernel choose.
+  /// "127.0.0.1:8443", "[::1]:8443" or "localhost:8443"; port 0 lets the kernel choose. The
+  /// forms of net::ParseListenAddress, the parser vsrd's `listen` uses too.
   std::string address;
 };
 
@@ -54,10 +55,6 @@ struct BoundListener {
   std::string persona;
   boost::asio::ip::tcp::endpoint endpoint;  ///< with the kernel's port when 0 was asked for
 };
-
-/// Parses a listen address (see ListenerSpec::address); nullopt when it is not one. Host names
-/// other than "localhost" are not resolved.
-std::optional<boost::asio::ip::tcp::endpoint> ParseListenAddress(std::string_view address);
 
 /// "127.0.0.1:8443" or "[::1]:8443".
 std::string FormatAddress(const boost::asio::ip::tcp::endpoint& endpoint);

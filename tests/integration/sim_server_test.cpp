@@ -446,5 +446,25 @@ TEST(SimServerCli, AnInvalidScenarioExitsOneWithFileLineColumnErrors) {
   EXPECT_EQ(err, bad + ":6:13: error: personas.vc01.listen: must be a string, got a sequence\n");
 }
 
+// vsrd's config `listen` and vsrd-sim's --listen share one parser (net/listen_address.hpp):
+// an IPv4 address in brackets is not an IP-literal (RFC 3986 section 3.2.2), for both.
+TEST(SimServerCli, RefusesAnIpv4AddressInBracketsAsVsrdDoes) {
+  const std::string scenario = std::string(VSRD_INTEGRATION_DATA) + "/sim_scenario.yaml";
+  const std::string err_path =
+      (std::filesystem::temp_directory_path() / ("vsrd-sim-listen-" + std::to_string(::getpid())))
+          .string();
+  const std::string command = std::string("'") + VSRD_SIM_BINARY + "' --scenario '" + scenario +
+                              "' --listen '[127.0.0.1]:0' 2>'" + err_path + "'";
+  const int status = std::system(command.c_str());
+  std::ifstream in(err_path);
+  const std::string err((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::filesystem::remove(err_path);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  EXPECT_EQ(err,
+            "vsrd-sim: \"[127.0.0.1]:0\" is not a listen address: brackets are only for IPv6 "
+            "addresses (RFC 3986 section 3.2.2); write 127.0.0.1:0\n");
+}
+
 }  // namespace
 }  // namespace vsrd::integration
