@@ -37,15 +37,6 @@ struct OperationStatus {
   std::optional<std::int64_t> progress;  ///< percent, when the API reports it
 };
 
-/// Level-triggered: a request names an object, never an event.
-struct Request {
-  manifests::Kind kind = manifests::Kind::kVchaPassiveNode;
-  std::string name;
-
-  friend bool operator==(const Request&, const Request&) = default;
-  friend auto operator<=>(const Request&, const Request&) = default;
-};
-
 struct Outcome {
   enum class Kind {
     /// The pass finished: nothing to do until the next drift check (phase Ready, Degraded,

@@ -60,20 +60,20 @@ int RunApply(const ApplyOptions& options, std::ostream& out, std::ostream& err) 
   controller.Start();
 
   const auto started = runtime->clock.SteadyNow();
-  std::map<std::string, std::pair<Phase, std::string>> shown;
+  std::map<manifests::ObjectKey, std::pair<Phase, std::string>> shown;
   bool all_settled = false;
   while (true) {
     const auto snapshot = controller.Status().Snapshot();
     std::map<std::string, ObjectStatus> by_key;
-    for (const auto& status : snapshot) by_key.emplace(status.Key(), status);
+    for (const auto& status : snapshot) by_key.emplace(status.key.ToString(), status);
     all_settled = !snapshot.empty();
     for (const auto& status : snapshot) {
       const auto now_shown = std::make_pair(status.phase, status.reason);
-      if (status.observed_generation == status.generation && shown[status.Key()] != now_shown) {
-        shown[status.Key()] = now_shown;
+      if (status.observed_generation == status.generation && shown[status.key] != now_shown) {
+        shown[status.key] = now_shown;
         const auto elapsed =
             std::chrono::duration_cast<std::chrono::seconds>(runtime->clock.SteadyNow() - started);
-        out << "[" << manifests::FormatDuration(elapsed) << "] " << status.Key() << ": "
+        out << "[" << manifests::FormatDuration(elapsed) << "] " << status.key.ToString() << ": "
             << rec::PhaseName(status.phase) << ' ' << status.reason;
         if (!status.message.empty()) out << ": " << status.message;
         out << '\n' << std::flush;
@@ -94,7 +94,8 @@ int RunApply(const ApplyOptions& options, std::ostream& out, std::ostream& err) 
       << ".\n";
   for (const auto& status : final_statuses) {
     if (status.phase == Phase::kReady) continue;
-    out << "  " << status.Key() << ": " << rec::PhaseName(status.phase) << ' ' << status.reason;
+    out << "  " << status.key.ToString() << ": " << rec::PhaseName(status.phase) << ' '
+        << status.reason;
     if (!status.message.empty()) out << ": " << status.message;
     out << '\n';
   }

@@ -89,8 +89,8 @@ ObjectStatus Decode(const json& in) {
   const std::string kind = String(in, "kind", "");
   const auto parsed_kind = manifests::ParseKind(kind);
   if (!parsed_kind) throw FieldError("kind: unknown kind \"" + kind + "\"");
-  status.kind = *parsed_kind;
-  status.name = String(in, "name", "");
+  status.key.kind = *parsed_kind;
+  status.key.name = String(in, "name", "");
   status.target = String(in, "target", "");
   status.generation = String(in, "generation", "");
   status.observed_generation = String(in, "observed_generation", "");
@@ -173,8 +173,8 @@ nlohmann::json StatusToJson(const ObjectStatus& status) {
   }
   json details = json::object();
   for (const auto& [key, value] : status.details) details[key] = value;
-  return json{{"kind", manifests::KindName(status.kind)},
-              {"name", status.name},
+  return json{{"kind", manifests::KindName(status.key.kind)},
+              {"name", status.key.name},
               {"target", status.target},
               {"generation", status.generation},
               {"observed_generation", status.observed_generation},

@@ -44,7 +44,7 @@ Outcome WithDetails(Outcome outcome, const Step& step) {
 
 }  // namespace
 
-Outcome ApplianceInstallReconciler::Reconcile(const Request& /*request*/, Context& context) {
+Outcome ApplianceInstallReconciler::Reconcile(Context& context) {
   const auto* spec = std::get_if<manifests::ApplianceInstallSpec>(&context.Object().spec);
   ports::DeploymentPort* port = context.Target().deployment;
   if (spec == nullptr) {

@@ -46,7 +46,7 @@ class ApplianceInstallReconciler final : public Reconciler {
   /// One pass: reads the deployment, cancels an install past max_duration (at most one call),
   /// never throws. In dry run (`vsrd plan`) only the read is made and outcome.plan names the
   /// cancel when one is due.
-  Outcome Reconcile(const Request& request, Context& context) override;
+  Outcome Reconcile(Context& context) override;
 };
 
 }  // namespace vsrd::reconcilers::appliance_install

@@ -272,11 +272,12 @@ class Pass {
 
 }  // namespace
 
-Outcome ApplianceUpdateReconciler::Reconcile(const Request& /*request*/, Context& context) {
+Outcome ApplianceUpdateReconciler::Reconcile(Context& context) {
   const manifests::Object& object = context.Object();
   const auto* spec = std::get_if<manifests::ApplianceUpdateSpec>(&object.spec);
   if (spec == nullptr) {
-    return Outcome::Stalled("UnsupportedTarget", object.Key() + " is not an ApplianceUpdate");
+    return Outcome::Stalled("UnsupportedTarget",
+                            object.Key().ToString() + " is not an ApplianceUpdate");
   }
   const TargetPorts& target = context.Target();
   Desired desired;

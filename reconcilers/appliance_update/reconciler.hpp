@@ -72,7 +72,7 @@ class ApplianceUpdateReconciler final : public Reconciler {
   /// the next step (precheck+stage, precheck+install, retrieve-updates, install) — at most one
   /// mutating call. Blocking (HTTPS through the ports); never throws. In dry run no
   /// precheck/stage/install/retrieve-updates call is made and Outcome::plan lists them.
-  Outcome Reconcile(const Request& request, Context& context) override;
+  Outcome Reconcile(Context& context) override;
 };
 
 }  // namespace vsrd::reconcilers::appliance_update

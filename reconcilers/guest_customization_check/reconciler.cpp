@@ -10,7 +10,7 @@
 
 namespace vsrd::reconcilers::guest_customization_check {
 
-Outcome GuestCustomizationCheckReconciler::Reconcile(const Request& /*request*/, Context& context) {
+Outcome GuestCustomizationCheckReconciler::Reconcile(Context& context) {
   const auto* spec = std::get_if<manifests::GuestCustomizationCheckSpec>(&context.Object().spec);
   ports::VmPort* port = context.Target().vm;
   if (spec == nullptr) {

@@ -41,7 +41,7 @@ class GuestCustomizationCheckReconciler final : public Reconciler {
  public:
   /// One pass: checks every listed VM, reports Ready or Degraded, never mutates and never
   /// throws. The same in dry run (the check is the live-state read), with an empty plan.
-  Outcome Reconcile(const Request& request, Context& context) override;
+  Outcome Reconcile(Context& context) override;
 };
 
 }  // namespace vsrd::reconcilers::guest_customization_check

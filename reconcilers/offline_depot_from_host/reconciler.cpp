@@ -148,7 +148,7 @@ class Pass {
 
 }  // namespace
 
-Outcome OfflineDepotFromHostReconciler::Reconcile(const Request& /*request*/, Context& context) {
+Outcome OfflineDepotFromHostReconciler::Reconcile(Context& context) {
   const auto* spec = std::get_if<manifests::OfflineDepotFromHostSpec>(&context.Object().spec);
   if (spec == nullptr) {
     return Outcome::Stalled(

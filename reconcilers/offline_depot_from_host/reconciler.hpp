@@ -70,7 +70,7 @@ class OfflineDepotFromHostReconciler final : public Reconciler {
   /// gone (404) is extracted again, and reported as drift (Context::ObserveDrift, once, when
   /// that extraction is submitted). Blocking (port
   /// calls); never throws. In dry run nothing is written and Outcome::plan lists the call.
-  Outcome Reconcile(const Request& request, Context& context) override;
+  Outcome Reconcile(Context& context) override;
 };
 
 }  // namespace vsrd::reconcilers::offline_depot_from_host

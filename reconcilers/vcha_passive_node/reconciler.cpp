@@ -184,7 +184,7 @@ class Pass {
 
 }  // namespace
 
-Outcome VchaPassiveNodeReconciler::Reconcile(const Request& /*request*/, Context& context) {
+Outcome VchaPassiveNodeReconciler::Reconcile(Context& context) {
   const auto* spec = std::get_if<manifests::VchaPassiveNodeSpec>(&context.Object().spec);
   if (spec == nullptr) {
     return Outcome::Stalled(

@@ -83,7 +83,7 @@ class VchaPassiveNodeReconciler final : public Reconciler {
   /// when a redeploy is due, check then redeploy: at most one mutating call. Blocking (port
   /// calls); never throws. In dry run no action endpoint is called and Outcome::plan lists both
   /// calls apply would make.
-  Outcome Reconcile(const Request& request, Context& context) override;
+  Outcome Reconcile(Context& context) override;
 };
 
 }  // namespace vsrd::reconcilers::vcha_passive_node

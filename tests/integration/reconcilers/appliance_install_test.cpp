@@ -35,10 +35,7 @@ std::string Guard(const std::string& target, const std::string& max_duration) {
 
 class ApplianceInstallTest : public ReconcilerTest {
  protected:
-  Outcome Pass(TestContext& context) {
-    return reconciler_.Reconcile({manifests::Kind::kApplianceInstall, "vc02-install-guard"},
-                                 context);
-  }
+  Outcome Pass(TestContext& context) { return reconciler_.Reconcile(context); }
 
   /// Seconds to advance for `outcome.after`, rounded up so a requeue never lands early.
   static seconds After(const Outcome& outcome) { return std::chrono::ceil<seconds>(outcome.after); }
@@ -277,8 +274,7 @@ TEST_F(ApplianceInstallTest, ARestartedDaemonReReadsAndNeverCancelsTwice) {
   ApplianceInstallReconciler restarted;
   auto context = Context(Guard("vc02", "4h"));
   Advance(seconds(30));
-  const Outcome outcome =
-      restarted.Reconcile({manifests::Kind::kApplianceInstall, "vc02-install-guard"}, *context);
+  const Outcome outcome = restarted.Reconcile(*context);
   EXPECT_EQ(outcome.reason, "NoInstallRunning");
   EXPECT_EQ(Count("vc02", kCancelOperation), 1);
 }

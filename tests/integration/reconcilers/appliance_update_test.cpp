@@ -73,7 +73,7 @@ class ApplianceUpdateTest : public ReconcilerTest {
   Outcome Pass(TestContext& context) {
     context.free_slots = 1;
     ApplianceUpdateReconciler reconciler;
-    return reconciler.Reconcile({manifests::Kind::kApplianceUpdate, "update"}, context);
+    return reconciler.Reconcile(context);
   }
 
   /// Runs passes as the engine would until the object is Done or Stalled, `stop` holds, or
@@ -265,7 +265,7 @@ TEST_F(ApplianceUpdateTest, VcenterWaitsOutsideTheWindowAndForAFreeSlot) {
   context->in_window = true;
   context->free_slots = 0;
   ApplianceUpdateReconciler reconciler;
-  const Outcome busy = reconciler.Reconcile({manifests::Kind::kApplianceUpdate, "u"}, *context);
+  const Outcome busy = reconciler.Reconcile(*context);
   EXPECT_EQ(busy.kind, Outcome::Kind::kRequeueAfter);
   EXPECT_EQ(busy.after, std::chrono::seconds(15));
   EXPECT_EQ(busy.phase, Phase::kWaiting);

@@ -76,8 +76,7 @@ class OfflineDepotFromHostTest : public ReconcilerTest {
   }
 
   Outcome Pass(rec::Reconciler& reconciler, TestContext& context) {
-    return reconciler.Reconcile(
-        {manifests::Kind::kOfflineDepotFromHost, context.Object().metadata.name}, context);
+    return reconciler.Reconcile(context);
   }
 
   void Patch(const std::string& patch) { sim_.Sim().PatchState("vc01", json::parse(patch)); }

@@ -59,8 +59,7 @@ class VchaPassiveNodeTest : public ReconcilerTest {
                                 int max_passes = 100) {
     std::vector<Outcome> outcomes;
     for (int i = 0; i < max_passes; ++i) {
-      outcomes.push_back(
-          reconciler.Reconcile({manifests::Kind::kVchaPassiveNode, "vc01-passive"}, context));
+      outcomes.push_back(reconciler.Reconcile(context));
       if (outcomes.back().kind != Outcome::Kind::kRequeueAfter) break;
       sim_.Sim().Advance(outcomes.back().after);
     }
@@ -68,7 +67,7 @@ class VchaPassiveNodeTest : public ReconcilerTest {
   }
 
   Outcome Pass(rec::Reconciler& reconciler, TestContext& context) {
-    return reconciler.Reconcile({manifests::Kind::kVchaPassiveNode, "vc01-passive"}, context);
+    return reconciler.Reconcile(context);
   }
 
   void Patch(const std::string& patch) { sim_.Sim().PatchState("vc01", json::parse(patch)); }

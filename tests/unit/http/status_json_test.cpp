@@ -14,8 +14,7 @@ WallTime At(const std::string& text) { return *ParseWallTime(text); }
 
 ObjectStatus Full() {
   ObjectStatus status;
-  status.kind = manifests::Kind::kApplianceUpdate;
-  status.name = "vr01";
+  status.key = {manifests::Kind::kApplianceUpdate, "vr01"};
   status.target = "vr01";
   status.generation = "0123456789abcdef";
   status.observed_generation = "fedcba9876543210";
@@ -38,8 +37,7 @@ ObjectStatus Full() {
 }
 
 void ExpectEqual(const ObjectStatus& a, const ObjectStatus& b) {
-  EXPECT_EQ(a.kind, b.kind);
-  EXPECT_EQ(a.name, b.name);
+  EXPECT_EQ(a.key, b.key);
   EXPECT_EQ(a.target, b.target);
   EXPECT_EQ(a.generation, b.generation);
   EXPECT_EQ(a.observed_generation, b.observed_generation);
@@ -99,7 +97,7 @@ TEST(StatusJson, WritesTheDocumentedShape) {
 
 TEST(StatusJson, WritesNullForWhatIsNotKnown) {
   ObjectStatus status;  // a fresh object: Pending, nothing in flight
-  status.name = "vc01-passive";
+  status.key.name = "vc01-passive";
   const json out = StatusToJson(status);
   EXPECT_EQ(out["operation"], nullptr);
   EXPECT_EQ(out["last_error"], nullptr);
@@ -121,13 +119,12 @@ TEST(StatusJson, ReadyConditionIsTrueOnlyWhenReady) {
 
 TEST(StatusJson, RoundTrips) {
   ObjectStatus minimal;
-  minimal.kind = manifests::Kind::kGuestCustomizationCheck;
-  minimal.name = "web";
+  minimal.key = {manifests::Kind::kGuestCustomizationCheck, "web"};
   ObjectStatus no_progress = Full();
   no_progress.operation->progress.reset();
   no_progress.phase = Phase::kStalled;
   for (const ObjectStatus& status : {Full(), minimal, no_progress}) {
-    SCOPED_TRACE(status.Key());
+    SCOPED_TRACE(status.key.ToString());
     std::string error;
     // Through text, as `vsrd status` receives it.
     const auto back = StatusFromJson(json::parse(StatusToJson(status).dump()), &error);
