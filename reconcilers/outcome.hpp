@@ -54,7 +54,7 @@ struct Outcome {
   Kind kind = Kind::kDone;
   Duration after{0};  ///< kRequeueAfter only
   Phase phase = Phase::kReady;
-  std::string reason;   ///< CamelCase, a closed set per reconciler (e.g. "PassiveNodeRedeploying")
+  std::string reason;   ///< CamelCase, a closed set: reasons.hpp, reconcilers/<kind>/reasons.hpp
   std::string message;  ///< for people; never a secret
   bool mutation_failed = false;  ///< kTransient only: a mutating call failed
   /// The operation in flight, for status: {task, started_at, progress}.
@@ -65,36 +65,34 @@ struct Outcome {
   /// Kind-specific facts for status, e.g. {"deployment_state": "CONFIG_IN_PROGRESS"}.
   std::map<std::string, std::string> details;
 
-  static Outcome Done(Phase phase, std::string reason, std::string message = {}) {
-    return Make(Kind::kDone, phase, std::move(reason), std::move(message));
+  static Outcome Done(Phase phase, std::string_view reason, std::string message = {}) {
+    return Make(Kind::kDone, phase, reason, std::move(message));
   }
-  static Outcome RequeueAfter(Duration after, std::string reason, std::string message = {}) {
-    Outcome outcome =
-        Make(Kind::kRequeueAfter, Phase::kProgressing, std::move(reason), std::move(message));
+  static Outcome RequeueAfter(Duration after, std::string_view reason, std::string message = {}) {
+    Outcome outcome = Make(Kind::kRequeueAfter, Phase::kProgressing, reason, std::move(message));
     outcome.after = after;
     return outcome;
   }
   /// A failed read: backoff, never Stalled by itself.
-  static Outcome ReadFailed(std::string reason, std::string message) {
-    return Make(Kind::kTransient, Phase::kProgressing, std::move(reason), std::move(message));
+  static Outcome ReadFailed(std::string_view reason, std::string message) {
+    return Make(Kind::kTransient, Phase::kProgressing, reason, std::move(message));
   }
   /// A failed mutation: backoff, Stalled after max_failures in a row.
-  static Outcome MutationFailed(std::string reason, std::string message) {
-    Outcome outcome =
-        Make(Kind::kTransient, Phase::kProgressing, std::move(reason), std::move(message));
+  static Outcome MutationFailed(std::string_view reason, std::string message) {
+    Outcome outcome = Make(Kind::kTransient, Phase::kProgressing, reason, std::move(message));
     outcome.mutation_failed = true;
     return outcome;
   }
-  static Outcome Stalled(std::string reason, std::string message) {
-    return Make(Kind::kStalled, Phase::kStalled, std::move(reason), std::move(message));
+  static Outcome Stalled(std::string_view reason, std::string message) {
+    return Make(Kind::kStalled, Phase::kStalled, reason, std::move(message));
   }
 
  private:
-  static Outcome Make(Kind kind, Phase phase, std::string reason, std::string message) {
+  static Outcome Make(Kind kind, Phase phase, std::string_view reason, std::string message) {
     Outcome outcome;
     outcome.kind = kind;
     outcome.phase = phase;
-    outcome.reason = std::move(reason);
+    outcome.reason = std::string(reason);
     outcome.message = std::move(message);
     return outcome;
   }

@@ -6,6 +6,7 @@
 #include "daemon/cli/command_runtime.hpp"
 #include "daemon/cli/exit_codes.hpp"
 #include "daemon/engine/controller.hpp"
+#include "reconcilers/reasons.hpp"
 #include "reconcilers/registry.hpp"
 
 namespace vsrd::daemon {
@@ -24,8 +25,8 @@ bool Settled(const ObjectStatus& status, const std::map<std::string, ObjectStatu
     case Phase::kSuspended:
       return status.observed_generation == status.generation;
     case Phase::kWaiting:
-      if (status.reason == "OutsideWindow") return true;
-      if (status.reason == "DependencyNotReady") {
+      if (status.reason == rec::reasons::kOutsideWindow) return true;
+      if (status.reason == rec::reasons::kDependencyNotReady) {
         // Settled when every dependency that is not Ready has settled itself.
         for (const auto& [key, other] : all) {
           if (status.message.find("waiting for " + key + " ") != std::string::npos &&

@@ -7,6 +7,7 @@
 #include "daemon/engine/window.hpp"
 #include "daemon/vsphere/credentials.hpp"
 #include "daemon/vsphere/https_transport.hpp"
+#include "reconcilers/reasons.hpp"
 
 namespace vsrd::daemon {
 
@@ -311,7 +312,7 @@ std::optional<Outcome> Controller::Process(const Key& key) {
       if (action->kind == rec::QueueAction::Kind::kStall) {
         status.phase = Phase::kStalled;
         if (outcome.kind != Outcome::Kind::kStalled) {
-          status.reason = "MaxFailuresReached";
+          status.reason = rec::reasons::kMaxFailuresReached;
           status.message =
               std::to_string(action->failures) + " failures in a row: " + outcome.message;
         }
@@ -337,7 +338,8 @@ std::optional<Outcome> Controller::Process(const Key& key) {
   };
 
   if (object.policy.suspend) {
-    Outcome outcome = Outcome::Done(Phase::kSuspended, "Suspended", "policy.suspend is true");
+    Outcome outcome =
+        Outcome::Done(Phase::kSuspended, rec::reasons::kSuspended, "policy.suspend is true");
     settle(outcome, std::nullopt);
     return outcome;
   }
@@ -353,7 +355,7 @@ std::optional<Outcome> Controller::Process(const Key& key) {
     const auto dependency_status = status_.Get(dependency_key);
     if (!dependency_status || dependency_status->phase != Phase::kReady) {
       Outcome outcome = Outcome::Done(
-          Phase::kWaiting, "DependencyNotReady",
+          Phase::kWaiting, rec::reasons::kDependencyNotReady,
           "waiting for " + dependency_key.ToString() + " (" +
               (dependency_status ? std::string(rec::PhaseName(dependency_status->phase))
                                  : std::string("unknown")) +
@@ -369,7 +371,7 @@ std::optional<Outcome> Controller::Process(const Key& key) {
   const auto reconciler = reconcilers_.find(object.kind);
   const auto target = ports_.find(object.target.name);
   if (reconciler == reconcilers_.end() || target == ports_.end()) {
-    Outcome outcome = Outcome::Stalled("NotConfigured",
+    Outcome outcome = Outcome::Stalled(rec::reasons::kNotConfigured,
                                        reconciler == reconcilers_.end()
                                            ? "no reconciler for this kind"
                                            : "target " + object.target.name + " is not configured");
@@ -384,7 +386,7 @@ std::optional<Outcome> Controller::Process(const Key& key) {
   try {
     outcome = reconciler->second->Reconcile(context);
   } catch (const std::exception& error) {
-    outcome = Outcome::ReadFailed("InternalError", error.what());
+    outcome = Outcome::ReadFailed(rec::reasons::kInternalError, error.what());
   }
   for (const auto& [name, value] : context.Details()) outcome.details.emplace(name, value);
   if (context.Drift() > 0) outcome.details["drift_detected"] = "true";

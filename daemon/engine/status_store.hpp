@@ -11,6 +11,7 @@
 #include "manifests/common.hpp"
 #include "manifests/object_key.hpp"
 #include "reconcilers/outcome.hpp"
+#include "reconcilers/reasons.hpp"
 
 // The status of every object (PRODUCT.md section 6), kept by the engine and read by `vsrd
 // apply`, GET /status and `vsrd status`. Never holds a secret: messages come from reconcilers
@@ -34,7 +35,8 @@ struct ObjectStatus {
   std::string observed_generation;  ///< the generation the last pass worked on ("" before one)
   std::string revision;             ///< git commit of the manifests checkout, when known
   reconcilers::Phase phase = reconcilers::Phase::kProgressing;
-  std::string reason = "Pending";  ///< the Ready condition's reason
+  std::string reason =
+      std::string(reconcilers::reasons::kPending);  ///< the Ready condition's reason
   std::string message = "not reconciled yet";
   std::optional<reconcilers::OperationStatus> operation;
   std::optional<std::string> last_error;

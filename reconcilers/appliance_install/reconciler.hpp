@@ -32,8 +32,10 @@
 //   TargetUnreachable, ReadFailed, LoginFailed, CredentialsUnavailable
 //                          -> Progressing (transient, never Stalled by itself): reading the
 //                             deployment failed (api_outcomes.hpp). Operator: check the target.
-//   UnsupportedTarget      -> Stalled: the target has no deployment port (not a vCenter) or the
-//                             object is not an ApplianceInstall. Operator: fix spec.target.
+//   UnsupportedTarget      -> Stalled: the target has no deployment port (not a vCenter).
+//                             Operator: fix spec.target.
+//   KindMismatch           -> Stalled: the engine passed another kind's object (a bug).
+//                             Operator: report it.
 //
 // Outcome::details: deployment_state, status, started_at, progress, running_for (each when
 // known), and cancel_requested_at after a cancel.

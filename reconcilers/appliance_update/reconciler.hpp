@@ -46,6 +46,7 @@
 //                       |             | or reset the object
 //   UnsupportedTarget   | Stalled     | the target has neither an appliance nor an update-manager
 //                       |             | port -> fix the target's `api` in the config
+//   KindMismatch        | Stalled     | the engine passed another kind's object (a bug) -> report
 //   PrecheckFailed      | Progressing | vcenter: the precheck call failed -> see the message
 //   StageFailed         | Progressing | the stage call failed, or staging ended unstaged -> see
 //                       |             | the message

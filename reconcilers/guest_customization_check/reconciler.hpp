@@ -27,8 +27,10 @@
 //                             unreachable during a naming GET (its other failures only leave
 //                             the name out); no partial result is reported. Operator: check the
 //                             target.
-//   UnsupportedTarget      -> Stalled: the target has no VM port (not a vCenter) or the object
-//                             is not a GuestCustomizationCheck. Operator: fix spec.target.
+//   UnsupportedTarget      -> Stalled: the target has no VM port (not a vCenter). Operator: fix
+//                             spec.target.
+//   KindMismatch           -> Stalled: the engine passed another kind's object (a bug).
+//                             Operator: report it.
 //
 // Outcome::details: "customizable": "N/M", and per VM id "SUPPORTED", "NOT_SUPPORTED: <why>" or
 // "NOT_FOUND". After a complete read, every VM is observed for vsrd_vm_customizable (a VM that

@@ -51,7 +51,7 @@
 //                                           -> Fix the manifest or the password.
 // HostNotFound                 Stalled      NOT_FOUND: spec.host is not in vCenter's inventory. ->
 //                                           Fix spec.host.
-// TargetNotVcenter             Stalled      spec.target has no depot API (api: update-manager). ->
+// UnsupportedTarget            Stalled      spec.target has no depot API (api: update-manager). ->
 //                                           Point spec.target at a vCenter.
 // KindMismatch                 Stalled      The engine passed another kind's object (a bug). ->
 //                                           Report it.

@@ -64,7 +64,7 @@
 //                                           ssl_thumbprint, then reset.
 // ManagementVcenterUnknown     Stalled      spec.management_vcenter names no config target. -> Fix
 //                                           the config or the manifest.
-// TargetNotVcenter             Stalled      spec.target has no VCHA API (api: update-manager). ->
+// UnsupportedTarget            Stalled      spec.target has no VCHA API (api: update-manager). ->
 //                                           Point spec.target at a vCenter.
 // KindMismatch                 Stalled      The engine passed another kind's object (a bug). ->
 //                                           Report it.

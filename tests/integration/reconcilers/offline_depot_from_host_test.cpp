@@ -482,7 +482,7 @@ spec:
 )");
   const Outcome outcome = Pass(reconciler_, *context);
   EXPECT_EQ(outcome.kind, Outcome::Kind::kStalled);
-  EXPECT_EQ(outcome.reason, "TargetNotVcenter");
+  EXPECT_EQ(outcome.reason, "UnsupportedTarget");  // was TargetNotVcenter: one spelling
 }
 
 }  // namespace
