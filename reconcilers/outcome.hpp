@@ -11,6 +11,8 @@
 
 #include "manifests/common.hpp"
 #include "manifests/duration.hpp"
+#include "manifests/object_key.hpp"
+#include "reconcilers/reasons.hpp"
 
 // The reconcile contract's result (ARCHITECTURE.md "The contract"): what one pass concluded
 // about an object, and how it wants to be queued again. DecideRequeue (decide_requeue.hpp) is the
@@ -35,6 +37,21 @@ struct OperationStatus {
   std::string task;
   std::chrono::system_clock::time_point started_at;
   std::optional<std::int64_t> progress;  ///< percent, when the API reports it
+};
+
+/// What a Waiting object waits for: set where the wait is decided (the reconcilers' window
+/// check, the engine's depends_on), so that callers such as `vsrd apply` never read it from the
+/// reason or the message.
+struct WaitingFor {
+  /// The depends_on object that is not Ready; nullopt: policy.window is closed.
+  std::optional<manifests::ObjectKey> dependency;
+
+  /// Waiting for policy.window to open.
+  static WaitingFor Window() { return WaitingFor{}; }
+  /// Waiting for `key` to be Ready.
+  static WaitingFor Dependency(manifests::ObjectKey key) { return WaitingFor{std::move(key)}; }
+
+  friend bool operator==(const WaitingFor&, const WaitingFor&) = default;
 };
 
 struct Outcome {
@@ -64,6 +81,8 @@ struct Outcome {
   std::vector<std::string> plan;
   /// Kind-specific facts for status, e.g. {"deployment_state": "CONFIG_IN_PROGRESS"}.
   std::map<std::string, std::string> details;
+  /// Phase Waiting for a window or a dependency (OutsideWindow, DependencyNotReady): which.
+  std::optional<WaitingFor> waiting;
 
   static Outcome Done(Phase phase, std::string_view reason, std::string message = {}) {
     return Make(Kind::kDone, phase, reason, std::move(message));
@@ -71,6 +90,18 @@ struct Outcome {
   static Outcome RequeueAfter(Duration after, std::string_view reason, std::string message = {}) {
     Outcome outcome = Make(Kind::kRequeueAfter, Phase::kProgressing, reason, std::move(message));
     outcome.after = after;
+    return outcome;
+  }
+  /// A change is due but policy.window is closed: Done, Waiting, OutsideWindow, waiting set.
+  static Outcome OutsideWindow(std::string message) {
+    Outcome outcome = Done(Phase::kWaiting, reasons::kOutsideWindow, std::move(message));
+    outcome.waiting = WaitingFor::Window();
+    return outcome;
+  }
+  /// `dependency` (a depends_on object) is not Ready: Done, Waiting, DependencyNotReady.
+  static Outcome DependencyNotReady(manifests::ObjectKey dependency, std::string message) {
+    Outcome outcome = Done(Phase::kWaiting, reasons::kDependencyNotReady, std::move(message));
+    outcome.waiting = WaitingFor::Dependency(std::move(dependency));
     return outcome;
   }
   /// A failed read: backoff, never Stalled by itself.

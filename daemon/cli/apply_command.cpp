@@ -6,7 +6,6 @@
 #include "daemon/cli/command_runtime.hpp"
 #include "daemon/cli/exit_codes.hpp"
 #include "daemon/engine/controller.hpp"
-#include "reconcilers/reasons.hpp"
 #include "reconcilers/registry.hpp"
 
 namespace vsrd::daemon {
@@ -17,25 +16,21 @@ namespace rec = reconcilers;
 using rec::Phase;
 
 /// True when the object will not change any more without an operator or a new manifest.
-bool Settled(const ObjectStatus& status, const std::map<std::string, ObjectStatus>& all) {
+bool Settled(const ObjectStatus& status, const std::map<manifests::ObjectKey, ObjectStatus>& all) {
   switch (status.phase) {
     case Phase::kReady:
     case Phase::kStalled:
     case Phase::kDegraded:
     case Phase::kSuspended:
       return status.observed_generation == status.generation;
-    case Phase::kWaiting:
-      if (status.reason == rec::reasons::kOutsideWindow) return true;
-      if (status.reason == rec::reasons::kDependencyNotReady) {
-        // Settled when every dependency that is not Ready has settled itself.
-        for (const auto& [key, other] : all) {
-          if (status.message.find("waiting for " + key + " ") != std::string::npos &&
-              other.phase != Phase::kReady && Settled(other, all)) {
-            return true;
-          }
-        }
-      }
-      return false;
+    case Phase::kWaiting: {
+      if (!status.waiting) return false;             // e.g. a busy target: it will move on
+      if (!status.waiting->dependency) return true;  // policy.window
+      // Settled when the dependency it waits for is not Ready and has settled itself.
+      const auto dependency = all.find(*status.waiting->dependency);
+      return dependency != all.end() && dependency->second.phase != Phase::kReady &&
+             Settled(dependency->second, all);
+    }
     case Phase::kProgressing:
       return false;
   }
@@ -65,8 +60,8 @@ int RunApply(const ApplyOptions& options, std::ostream& out, std::ostream& err) 
   bool all_settled = false;
   while (true) {
     const auto snapshot = controller.Status().Snapshot();
-    std::map<std::string, ObjectStatus> by_key;
-    for (const auto& status : snapshot) by_key.emplace(status.key.ToString(), status);
+    std::map<manifests::ObjectKey, ObjectStatus> by_key;
+    for (const auto& status : snapshot) by_key.emplace(status.key, status);
     all_settled = !snapshot.empty();
     for (const auto& status : snapshot) {
       const auto now_shown = std::make_pair(status.phase, status.reason);

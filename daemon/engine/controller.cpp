@@ -302,6 +302,7 @@ std::optional<Outcome> Controller::Process(const Key& key) {
     status.reason = outcome.reason;
     status.message = outcome.message;
     status.operation = outcome.operation;
+    status.waiting = outcome.waiting;
     for (const auto& [name, value] : outcome.details) status.details[name] = value;
     const WallTime now = clock_.Now();
     if (previous != status.phase || !status.last_transition) status.last_transition = now;
@@ -354,8 +355,8 @@ std::optional<Outcome> Controller::Process(const Key& key) {
     const Key dependency_key{dependency.kind, dependency.name};
     const auto dependency_status = status_.Get(dependency_key);
     if (!dependency_status || dependency_status->phase != Phase::kReady) {
-      Outcome outcome = Outcome::Done(
-          Phase::kWaiting, rec::reasons::kDependencyNotReady,
+      Outcome outcome = Outcome::DependencyNotReady(
+          dependency_key,
           "waiting for " + dependency_key.ToString() + " (" +
               (dependency_status ? std::string(rec::PhaseName(dependency_status->phase))
                                  : std::string("unknown")) +

@@ -39,6 +39,8 @@ struct ObjectStatus {
       std::string(reconcilers::reasons::kPending);  ///< the Ready condition's reason
   std::string message = "not reconciled yet";
   std::optional<reconcilers::OperationStatus> operation;
+  /// Phase Waiting for policy.window or a dependency: which (the last outcome's).
+  std::optional<reconcilers::WaitingFor> waiting;
   std::optional<std::string> last_error;
   std::optional<WallTime> next_reconcile_at;
   std::optional<WallTime> last_transition;  ///< when `phase` last changed

@@ -66,15 +66,13 @@ Outcome ApplianceInstallReconciler::Reconcile(Context& context) {
     Outcome outcome =
         context.InWindow()
             ? Outcome::Done(Phase::kReady, step.reason, step.message + "; apply cancels it")
-            : Outcome::Done(Phase::kWaiting, reasons::kOutsideWindow,
-                            step.message + "; the cancel waits for policy.window");
+            : Outcome::OutsideWindow(step.message + "; the cancel waits for policy.window");
     outcome.plan = {kCancelCall};
     return WithDetails(std::move(outcome), step);
   }
   if (!context.InWindow()) {
-    return WithDetails(Outcome::Done(Phase::kWaiting, reasons::kOutsideWindow,
-                                     step.message + "; the cancel waits for policy.window"),
-                       step);
+    return WithDetails(
+        Outcome::OutsideWindow(step.message + "; the cancel waits for policy.window"), step);
   }
   if (!context.TryBeginMutation()) {
     Outcome outcome = Outcome::RequeueAfter(

@@ -164,8 +164,8 @@ class Pass {
   /// The gates, then the precheck (nullopt: plan again with it) or the one mutating call.
   std::optional<Outcome> Mutate(const Step& step) {
     if (!context_.InWindow()) {
-      Outcome outcome = Outcome::Done(Phase::kWaiting, reasons::kOutsideWindow,
-                                      "next step: " + step.message + ", once policy.window opens");
+      Outcome outcome =
+          Outcome::OutsideWindow("next step: " + step.message + ", once policy.window opens");
       if (context_.DryRun()) outcome.plan = step.plan;
       return outcome;
     }

@@ -95,8 +95,8 @@ class Pass {
   Outcome Extract(const Step& step, ports::DepotsPort& depots) {
     const std::string call = DescribeCreate(spec_);
     if (!context_.InWindow()) {
-      Outcome outcome = Outcome::Done(Phase::kWaiting, reasons::kOutsideWindow,
-                                      step.message + "; mutations start only inside policy.window");
+      Outcome outcome =
+          Outcome::OutsideWindow(step.message + "; mutations start only inside policy.window");
       if (context_.DryRun()) outcome.plan = {call};
       return outcome;
     }

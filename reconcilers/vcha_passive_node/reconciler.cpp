@@ -133,8 +133,8 @@ class Pass {
   Outcome Redeploy(const Step& step) {
     const std::vector<std::string> calls = DescribeRedeploy(spec_, management_);
     if (!context_.InWindow()) {
-      Outcome outcome = Outcome::Done(Phase::kWaiting, reasons::kOutsideWindow,
-                                      step.message + "; mutations start only inside policy.window");
+      Outcome outcome =
+          Outcome::OutsideWindow(step.message + "; mutations start only inside policy.window");
       if (context_.DryRun()) outcome.plan = calls;
       return outcome;
     }

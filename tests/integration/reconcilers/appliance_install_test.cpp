@@ -211,6 +211,7 @@ TEST_F(ApplianceInstallTest, DryRunOutsideTheWindowPlansTheCancelAndSaysItWaits)
   const Outcome outcome = Pass(*context);
   EXPECT_EQ(outcome.phase, Phase::kWaiting);
   EXPECT_EQ(outcome.reason, "OutsideWindow");
+  EXPECT_EQ(outcome.waiting, reconcilers::WaitingFor::Window());
   ASSERT_EQ(outcome.plan.size(), 1U);
   EXPECT_EQ(Count("vc02", kCancelOperation), 0);
 }
@@ -231,6 +232,7 @@ TEST_F(ApplianceInstallTest, OutsideTheWindowTheCancelWaitsAndHappensOnceTheWind
   EXPECT_EQ(waiting.kind, Outcome::Kind::kDone);
   EXPECT_EQ(waiting.phase, Phase::kWaiting);
   EXPECT_EQ(waiting.reason, "OutsideWindow");
+  EXPECT_EQ(waiting.waiting, reconcilers::WaitingFor::Window());
   EXPECT_EQ(waiting.details.at("deployment_state"), "CONFIG_IN_PROGRESS");
   EXPECT_EQ(Count("vc02", kCancelOperation), 0);
   EXPECT_EQ(context->mutations_begun, 0);

@@ -243,6 +243,7 @@ TEST_F(ApplianceUpdateTest, VcenterDryRunOnlyReadsAndPlansEveryCall) {
   const Outcome waiting = Pass(*context);
   EXPECT_EQ(waiting.phase, Phase::kWaiting);
   EXPECT_EQ(waiting.reason, "OutsideWindow");
+  EXPECT_EQ(waiting.waiting, reconcilers::WaitingFor::Window());
   EXPECT_EQ(waiting.plan.size(), 3U);
 
   // With nothing to change the plan is empty.
@@ -260,6 +261,7 @@ TEST_F(ApplianceUpdateTest, VcenterWaitsOutsideTheWindowAndForAFreeSlot) {
   EXPECT_EQ(outside.kind, Outcome::Kind::kDone);
   EXPECT_EQ(outside.phase, Phase::kWaiting);
   EXPECT_EQ(outside.reason, "OutsideWindow");
+  EXPECT_EQ(outside.waiting, reconcilers::WaitingFor::Window());
   EXPECT_TRUE(outside.plan.empty());
 
   context->in_window = true;

@@ -232,6 +232,7 @@ TEST_F(OfflineDepotFromHostTest, WaitsOutsideTheWindow) {
   EXPECT_EQ(outcome.kind, Outcome::Kind::kDone);
   EXPECT_EQ(outcome.phase, Phase::kWaiting);
   EXPECT_EQ(outcome.reason, "OutsideWindow");
+  EXPECT_EQ(outcome.waiting, reconcilers::WaitingFor::Window());
   EXPECT_EQ(Count("vc01", kCreate), 0);
   EXPECT_EQ(context->mutations_begun, 0);
 }

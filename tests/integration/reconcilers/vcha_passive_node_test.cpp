@@ -269,6 +269,7 @@ TEST_F(VchaPassiveNodeTest, WaitsOutsideTheWindowWithoutCallingTheCheck) {
   EXPECT_EQ(outcome.kind, Outcome::Kind::kDone);
   EXPECT_EQ(outcome.phase, Phase::kWaiting);
   EXPECT_EQ(outcome.reason, "OutsideWindow");
+  EXPECT_EQ(outcome.waiting, reconcilers::WaitingFor::Window());
   EXPECT_TRUE(outcome.plan.empty());
   EXPECT_EQ(Count("vc01", kCheck), 0);
   EXPECT_EQ(Count("vc01", kRedeploy), 0);

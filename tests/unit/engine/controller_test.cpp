@@ -173,12 +173,15 @@ TEST_F(ControllerTest, DependentsWaitUntilTheirDependencyIsReadyAndAreWokenByIt)
   controller.RunDue();
   EXPECT_EQ(PhaseOf("top"), Phase::kWaiting);
   EXPECT_EQ(ReasonOf("top"), "DependencyNotReady");
+  EXPECT_EQ(controller.Status().Get(CheckKey("top"))->waiting,
+            rec::WaitingFor::Dependency(CheckKey("base")));
   EXPECT_EQ(reconciler_->passes["top"], 0);
   dependency_ready = true;
   clock_.Advance(seconds(10));
   controller.RunDue();  // base turns Ready and wakes top at once
   EXPECT_EQ(PhaseOf("base"), Phase::kReady);
   EXPECT_EQ(PhaseOf("top"), Phase::kReady);
+  EXPECT_EQ(controller.Status().Get(CheckKey("top"))->waiting, std::nullopt);
   EXPECT_EQ(reconciler_->passes["top"], 1);
 }
 
