@@ -271,7 +271,7 @@ http::DaemonBackend Daemon::Backend() {
     return revision_;
   };
   backend.manifest_errors = [this] { return ManifestProblems(); };
-  backend.reconcile = [this](const std::string& key, bool reset) {
+  backend.reconcile = [this](const manifests::ObjectKey& key, bool reset) {
     return CurrentEngine()->controller->ReconcileNow(key, reset);
   };
   return backend;

@@ -13,6 +13,11 @@ using prometheus::Histogram;
 
 std::string KindLabel(manifests::Kind kind) { return std::string(manifests::KindName(kind)); }
 
+/// The {kind, name} labels of an object's series.
+prometheus::Labels ObjectLabels(const manifests::ObjectKey& key) {
+  return {{"kind", KindLabel(key.kind)}, {"name", key.name}};
+}
+
 const Histogram::BucketBoundaries& ReconcileBuckets() {
   static const Histogram::BucketBoundaries kBuckets{0.01, 0.05, 0.1, 0.25, 0.5, 1,
                                                     2.5,  5,    10,  30,   60};
@@ -99,15 +104,13 @@ Metrics::Metrics(std::string_view version)
   }
 }
 
-void Metrics::SetObjects(const std::vector<std::pair<manifests::Kind, std::string>>& objects) {
+void Metrics::SetObjects(const std::vector<manifests::ObjectKey>& objects) {
   const std::lock_guard lock(mutex_);
   for (const auto& old : objects_) {
-    if (std::find(objects.begin(), objects.end(), old) == objects.end()) {
-      RemoveObjectLocked(old.first, old.second);
-    }
+    if (std::find(objects.begin(), objects.end(), old) == objects.end()) RemoveObjectLocked(old);
   }
-  for (const auto& [kind, name] : objects) {
-    const prometheus::Labels labels{{"kind", KindLabel(kind)}, {"name", name}};
+  for (const auto& key : objects) {
+    const prometheus::Labels labels = ObjectLabels(key);
     object_ready_.Add(labels);
     object_suspended_.Add(labels);
     drift_total_.Add(labels);
@@ -121,8 +124,8 @@ void Metrics::SetObjects(const std::vector<std::pair<manifests::Kind, std::strin
   manifests_loaded_.Add({}).Set(static_cast<double>(objects.size()));
 }
 
-void Metrics::RemoveObjectLocked(manifests::Kind kind, const std::string& name) {
-  const prometheus::Labels labels{{"kind", KindLabel(kind)}, {"name", name}};
+void Metrics::RemoveObjectLocked(const manifests::ObjectKey& key) {
+  const prometheus::Labels labels = ObjectLabels(key);
   object_ready_.Remove(&object_ready_.Add(labels));
   object_suspended_.Remove(&object_suspended_.Add(labels));
   drift_total_.Remove(&drift_total_.Add(labels));
@@ -133,9 +136,8 @@ void Metrics::RemoveObjectLocked(manifests::Kind kind, const std::string& name) 
   }
 }
 
-void Metrics::SetObjectPhase(manifests::Kind kind, const std::string& name,
-                             reconcilers::Phase phase) {
-  const prometheus::Labels labels{{"kind", KindLabel(kind)}, {"name", name}};
+void Metrics::SetObjectPhase(const manifests::ObjectKey& key, reconcilers::Phase phase) {
+  const prometheus::Labels labels = ObjectLabels(key);
   object_ready_.Add(labels).Set(phase == reconcilers::Phase::kReady ? 1 : 0);
   object_suspended_.Add(labels).Set(phase == reconcilers::Phase::kSuspended ? 1 : 0);
   for (const auto phase_name : reconcilers::kPhaseNames) {
@@ -150,8 +152,8 @@ void Metrics::CountReconcile(manifests::Kind kind, std::string_view result, doub
   reconcile_duration_.Add({{"kind", KindLabel(kind)}}, ReconcileBuckets()).Observe(seconds);
 }
 
-void Metrics::CountDrift(manifests::Kind kind, const std::string& name) {
-  drift_total_.Add({{"kind", KindLabel(kind)}, {"name", name}}).Increment();
+void Metrics::CountDrift(const manifests::ObjectKey& key) {
+  drift_total_.Add(ObjectLabels(key)).Increment();
 }
 
 void Metrics::SetOperationsInFlight(manifests::Kind kind, std::int64_t count) {

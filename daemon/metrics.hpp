@@ -17,6 +17,7 @@
 
 #include "daemon/vsphere/api_metrics.hpp"
 #include "manifests/common.hpp"
+#include "manifests/object_key.hpp"
 #include "reconcilers/outcome.hpp"
 
 // Every metric family of docs/operations.md "Metric families", in one registry, rendered with
@@ -40,14 +41,15 @@ class Metrics {
 
   /// The objects in force: creates their series (ready, phase, suspended, drift) and removes
   /// the series of objects that are gone.
-  void SetObjects(const std::vector<std::pair<manifests::Kind, std::string>>& objects);
+  void SetObjects(const std::vector<manifests::ObjectKey>& objects);
   /// vsrd_object_ready, vsrd_object_phase (1 for `phase`, 0 for the others),
   /// vsrd_object_suspended.
-  void SetObjectPhase(manifests::Kind kind, const std::string& name, reconcilers::Phase phase);
+  void SetObjectPhase(const manifests::ObjectKey& key, reconcilers::Phase phase);
   /// vsrd_reconcile_total{kind,result} (success|error|requeue|stalled) and
   /// vsrd_reconcile_duration_seconds{kind}.
   void CountReconcile(manifests::Kind kind, std::string_view result, double seconds);
-  void CountDrift(manifests::Kind kind, const std::string& name);
+  /// vsrd_drift_detected_total{kind,name} += 1.
+  void CountDrift(const manifests::ObjectKey& key);
   void SetOperationsInFlight(manifests::Kind kind, std::int64_t count);
   /// vsrd_operation_duration_seconds{kind,outcome} (succeeded|failed), buckets up to 4h.
   void ObserveOperation(manifests::Kind kind, std::string_view outcome, double seconds);
@@ -77,7 +79,7 @@ class Metrics {
   template <class T>
   using Family = prometheus::Family<T>;
 
-  void RemoveObjectLocked(manifests::Kind kind, const std::string& name);
+  void RemoveObjectLocked(const manifests::ObjectKey& key);
 
   std::shared_ptr<prometheus::Registry> registry_;
   vsphere::ApiMetrics api_;
@@ -100,7 +102,7 @@ class Metrics {
   Family<prometheus::Gauge>& revision_;
 
   mutable std::mutex mutex_;
-  std::vector<std::pair<manifests::Kind, std::string>> objects_;
+  std::vector<manifests::ObjectKey> objects_;
   std::map<std::string, std::string> appliance_versions_;  ///< target -> version shown
   std::string revision_shown_;
   std::map<std::string, prometheus::Gauge*> manifest_error_series_;

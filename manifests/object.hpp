@@ -10,6 +10,7 @@
 #include "manifests/kinds/guest_customization_check.hpp"
 #include "manifests/kinds/offline_depot_from_host.hpp"
 #include "manifests/kinds/vcha_passive_node.hpp"
+#include "manifests/object_key.hpp"
 
 namespace vsrd::manifests {
 
@@ -38,8 +39,8 @@ struct Object {
   /// Where metadata.name is written: the object's identity in error messages.
   SourceLocation location;
 
-  /// "Kind/name", the object's key everywhere (status, CLI, logs).
-  std::string Key() const { return std::string(KindName(kind)) + "/" + metadata.name; }
+  /// The object's key everywhere (queue, journal, status); ToString() is "Kind/name".
+  ObjectKey Key() const { return ObjectKey{kind, metadata.name}; }
 };
 
 }  // namespace vsrd::manifests

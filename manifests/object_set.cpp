@@ -11,9 +11,7 @@ namespace {
 
 constexpr std::string_view kDependsOn = "spec.policy.depends_on: ";
 
-std::string RefKey(const ObjectRef& ref) {
-  return std::string(KindName(ref.kind)) + "/" + ref.name;
-}
+ObjectKey RefKey(const ObjectRef& ref) { return ObjectKey{ref.kind, ref.name}; }
 
 Diagnostic Error(const SourceLocation& where, std::string message) {
   return Diagnostic{where, Diagnostic::Severity::kError, std::move(message)};
@@ -21,23 +19,23 @@ Diagnostic Error(const SourceLocation& where, std::string message) {
 
 class CycleFinder {
  public:
-  CycleFinder(const std::map<std::string, const Object*>& by_key, Diagnostics& out)
+  CycleFinder(const std::map<ObjectKey, const Object*>& by_key, Diagnostics& out)
       : by_key_(by_key), out_(out) {}
 
   void Visit(const Object& object) {
-    const std::string key = object.Key();
+    const ObjectKey key = object.Key();
     if (done_.contains(key)) return;
     stack_.push_back(key);
     on_stack_.insert(key);
     for (const auto& ref : object.policy.depends_on) {
-      const std::string next = RefKey(ref);
+      const ObjectKey next = RefKey(ref);
       const auto found = by_key_.find(next);
       if (found == by_key_.end() || next == key) continue;  // reported elsewhere
       if (on_stack_.contains(next)) {
         const auto start = std::find(stack_.begin(), stack_.end(), next);
         std::string path;
-        for (auto it = start; it != stack_.end(); ++it) path += *it + " -> ";
-        path += next;
+        for (auto it = start; it != stack_.end(); ++it) path += it->ToString() + " -> ";
+        path += next.ToString();
         out_.push_back(Error(ref.location, std::string(kDependsOn) + "dependency cycle: " + path));
         continue;
       }
@@ -49,33 +47,35 @@ class CycleFinder {
   }
 
  private:
-  const std::map<std::string, const Object*>& by_key_;
+  const std::map<ObjectKey, const Object*>& by_key_;
   Diagnostics& out_;
-  std::vector<std::string> stack_;
-  std::set<std::string> on_stack_;
-  std::set<std::string> done_;
+  std::vector<ObjectKey> stack_;
+  std::set<ObjectKey> on_stack_;
+  std::set<ObjectKey> done_;
 };
 
 }  // namespace
 
 Diagnostics CheckObjectSet(std::span<const Object> objects) {
   Diagnostics out;
-  std::map<std::string, const Object*> by_key;
+  std::map<ObjectKey, const Object*> by_key;
   for (const auto& object : objects) {
     const auto [it, inserted] = by_key.emplace(object.Key(), &object);
     if (!inserted) {
-      out.push_back(Error(object.location, "metadata.name: duplicate object " + object.Key() +
-                                               "; first defined at " +
+      out.push_back(Error(object.location, "metadata.name: duplicate object " +
+                                               object.Key().ToString() + "; first defined at " +
                                                FormatLocation(it->second->location)));
     }
   }
   for (const auto& object : objects) {
     for (const auto& ref : object.policy.depends_on) {
-      const std::string key = RefKey(ref);
+      const ObjectKey key = RefKey(ref);
       if (key == object.Key()) {
-        out.push_back(Error(ref.location, std::string(kDependsOn) + key + " depends on itself"));
+        out.push_back(
+            Error(ref.location, std::string(kDependsOn) + key.ToString() + " depends on itself"));
       } else if (!by_key.contains(key)) {
-        out.push_back(Error(ref.location, std::string(kDependsOn) + key + " does not exist"));
+        out.push_back(
+            Error(ref.location, std::string(kDependsOn) + key.ToString() + " does not exist"));
       }
     }
   }

@@ -1,9 +1,12 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
+#include "manifests/object.hpp"
 #include "reconcilers/outcome.hpp"
 #include "reconcilers/ports/api_error.hpp"
+#include "reconcilers/reasons.hpp"
 
 // The shared mapping from port errors to outcomes, so every reconciler treats the same failure
 // the same way (docs/architecture.md "Style", rule 3: errors carry their retry policy).
@@ -22,31 +25,42 @@ inline bool IsNotFound(const ports::ApiError& error) {
   return error.kind == ports::ErrorKind::kApi && error.http_status == 404;
 }
 
-/// A read failed: "TargetUnreachable" when vSphere could not be reached (retried with backoff,
-/// never Stalled by itself), "CredentialsUnavailable" for a password that cannot be read,
-/// "ReadFailed" otherwise.
+/// A read failed: TargetUnreachable when vSphere could not be reached (retried with backoff,
+/// never Stalled by itself), CredentialsUnavailable for a password that cannot be read,
+/// LoginFailed for a 401, ReadFailed otherwise.
 inline Outcome ReadFailure(const ports::ApiError& error) {
-  if (error.IsUnreachable()) return Outcome::ReadFailed("TargetUnreachable", error.Summary());
+  if (error.IsUnreachable()) {
+    return Outcome::ReadFailed(reasons::kTargetUnreachable, error.Summary());
+  }
   if (error.kind == ports::ErrorKind::kCredentials) {
-    return Outcome::ReadFailed("CredentialsUnavailable", error.Summary());
+    return Outcome::ReadFailed(reasons::kCredentialsUnavailable, error.Summary());
   }
   if (error.kind == ports::ErrorKind::kApi && error.http_status == 401) {
-    return Outcome::ReadFailed("LoginFailed", error.Summary());
+    return Outcome::ReadFailed(reasons::kLoginFailed, error.Summary());
   }
-  return Outcome::ReadFailed("ReadFailed", error.Summary());
+  return Outcome::ReadFailed(reasons::kReadFailed, error.Summary());
 }
 
 /// A mutating call failed: counts towards max_failures, with `reason` naming the step
-/// (e.g. "RedeployFailed").
-inline Outcome MutationFailure(std::string reason, const ports::ApiError& error) {
-  return Outcome::MutationFailed(std::move(reason), error.Summary());
+/// (e.g. vcha_passive_node::reasons::kRedeployFailed).
+inline Outcome MutationFailure(std::string_view reason, const ports::ApiError& error) {
+  return Outcome::MutationFailed(reason, error.Summary());
 }
 
 /// The journal could not be written after a task started: retried; the task is found again
 /// from live state or the record on the next pass.
 inline Outcome JournalFailure() {
-  return Outcome::ReadFailed("JournalWriteFailed",
+  return Outcome::ReadFailed(reasons::kJournalWriteFailed,
                              "could not record the started operation in state_dir");
+}
+
+/// The engine handed a reconciler an object of another kind (a bug in the wiring): Stalled
+/// KindMismatch. Every reconciler checks its spec type first, e.g.
+/// `if (spec == nullptr) return KindMismatch(context.Object(), Kind::kApplianceInstall);`.
+inline Outcome KindMismatch(const manifests::Object& object, manifests::Kind expected) {
+  return Outcome::Stalled(reasons::kKindMismatch,
+                          "the " + std::string(manifests::KindName(expected)) +
+                              " reconciler was given " + object.Key().ToString());
 }
 
 }  // namespace vsrd::reconcilers

@@ -98,9 +98,10 @@ class Context {
 class Reconciler {
  public:
   virtual ~Reconciler() = default;
-  /// One pass: read live state, decide, make at most one mutating call, say what happened.
-  /// Never throws; every failure is an Outcome.
-  virtual Outcome Reconcile(const Request& request, Context& context) = 0;
+  /// One pass over `context.Object()` (its key is `context.Object().Key()`): read live state,
+  /// decide, make at most one mutating call, say what happened. Never throws; every failure is
+  /// an Outcome.
+  virtual Outcome Reconcile(Context& context) = 0;
 };
 
 }  // namespace vsrd::reconcilers

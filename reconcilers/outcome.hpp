@@ -11,6 +11,8 @@
 
 #include "manifests/common.hpp"
 #include "manifests/duration.hpp"
+#include "manifests/object_key.hpp"
+#include "reconcilers/reasons.hpp"
 
 // The reconcile contract's result (docs/reconcilers.md "The contract"): what one pass concluded
 // about an object, and how it wants to be queued again. DecideRequeue (decide_requeue.hpp) is the
@@ -37,13 +39,19 @@ struct OperationStatus {
   std::optional<std::int64_t> progress;  ///< percent, when the API reports it
 };
 
-/// Level-triggered: a request names an object, never an event.
-struct Request {
-  manifests::Kind kind = manifests::Kind::kVchaPassiveNode;
-  std::string name;
+/// What a Waiting object waits for: set where the wait is decided (the reconcilers' window
+/// check, the engine's depends_on), so that callers such as `vsrd apply` never read it from the
+/// reason or the message.
+struct WaitingFor {
+  /// The depends_on object that is not Ready; nullopt: policy.window is closed.
+  std::optional<manifests::ObjectKey> dependency;
 
-  friend bool operator==(const Request&, const Request&) = default;
-  friend auto operator<=>(const Request&, const Request&) = default;
+  /// Waiting for policy.window to open.
+  static WaitingFor Window() { return WaitingFor{}; }
+  /// Waiting for `key` to be Ready.
+  static WaitingFor Dependency(manifests::ObjectKey key) { return WaitingFor{std::move(key)}; }
+
+  friend bool operator==(const WaitingFor&, const WaitingFor&) = default;
 };
 
 struct Outcome {
@@ -63,7 +71,7 @@ struct Outcome {
   Kind kind = Kind::kDone;
   Duration after{0};  ///< kRequeueAfter only
   Phase phase = Phase::kReady;
-  std::string reason;   ///< CamelCase, a closed set per reconciler (e.g. "PassiveNodeRedeploying")
+  std::string reason;   ///< CamelCase, a closed set: reasons.hpp, reconcilers/<kind>/reasons.hpp
   std::string message;  ///< for people; never a secret
   bool mutation_failed = false;  ///< kTransient only: a mutating call failed
   /// The operation in flight, for status: {task, started_at, progress}.
@@ -73,37 +81,49 @@ struct Outcome {
   std::vector<std::string> plan;
   /// Kind-specific facts for status, e.g. {"deployment_state": "CONFIG_IN_PROGRESS"}.
   std::map<std::string, std::string> details;
+  /// Phase Waiting for a window or a dependency (OutsideWindow, DependencyNotReady): which.
+  std::optional<WaitingFor> waiting;
 
-  static Outcome Done(Phase phase, std::string reason, std::string message = {}) {
-    return Make(Kind::kDone, phase, std::move(reason), std::move(message));
+  static Outcome Done(Phase phase, std::string_view reason, std::string message = {}) {
+    return Make(Kind::kDone, phase, reason, std::move(message));
   }
-  static Outcome RequeueAfter(Duration after, std::string reason, std::string message = {}) {
-    Outcome outcome =
-        Make(Kind::kRequeueAfter, Phase::kProgressing, std::move(reason), std::move(message));
+  static Outcome RequeueAfter(Duration after, std::string_view reason, std::string message = {}) {
+    Outcome outcome = Make(Kind::kRequeueAfter, Phase::kProgressing, reason, std::move(message));
     outcome.after = after;
     return outcome;
   }
+  /// A change is due but policy.window is closed: Done, Waiting, OutsideWindow, waiting set.
+  static Outcome OutsideWindow(std::string message) {
+    Outcome outcome = Done(Phase::kWaiting, reasons::kOutsideWindow, std::move(message));
+    outcome.waiting = WaitingFor::Window();
+    return outcome;
+  }
+  /// `dependency` (a depends_on object) is not Ready: Done, Waiting, DependencyNotReady.
+  static Outcome DependencyNotReady(manifests::ObjectKey dependency, std::string message) {
+    Outcome outcome = Done(Phase::kWaiting, reasons::kDependencyNotReady, std::move(message));
+    outcome.waiting = WaitingFor::Dependency(std::move(dependency));
+    return outcome;
+  }
   /// A failed read: backoff, never Stalled by itself.
-  static Outcome ReadFailed(std::string reason, std::string message) {
-    return Make(Kind::kTransient, Phase::kProgressing, std::move(reason), std::move(message));
+  static Outcome ReadFailed(std::string_view reason, std::string message) {
+    return Make(Kind::kTransient, Phase::kProgressing, reason, std::move(message));
   }
   /// A failed mutation: backoff, Stalled after max_failures in a row.
-  static Outcome MutationFailed(std::string reason, std::string message) {
-    Outcome outcome =
-        Make(Kind::kTransient, Phase::kProgressing, std::move(reason), std::move(message));
+  static Outcome MutationFailed(std::string_view reason, std::string message) {
+    Outcome outcome = Make(Kind::kTransient, Phase::kProgressing, reason, std::move(message));
     outcome.mutation_failed = true;
     return outcome;
   }
-  static Outcome Stalled(std::string reason, std::string message) {
-    return Make(Kind::kStalled, Phase::kStalled, std::move(reason), std::move(message));
+  static Outcome Stalled(std::string_view reason, std::string message) {
+    return Make(Kind::kStalled, Phase::kStalled, reason, std::move(message));
   }
 
  private:
-  static Outcome Make(Kind kind, Phase phase, std::string reason, std::string message) {
+  static Outcome Make(Kind kind, Phase phase, std::string_view reason, std::string message) {
     Outcome outcome;
     outcome.kind = kind;
     outcome.phase = phase;
-    outcome.reason = std::move(reason);
+    outcome.reason = std::string(reason);
     outcome.message = std::move(message);
     return outcome;
   }

@@ -16,25 +16,21 @@ namespace rec = reconcilers;
 using rec::Phase;
 
 /// True when the object will not change any more without an operator or a new manifest.
-bool Settled(const ObjectStatus& status, const std::map<std::string, ObjectStatus>& all) {
+bool Settled(const ObjectStatus& status, const std::map<manifests::ObjectKey, ObjectStatus>& all) {
   switch (status.phase) {
     case Phase::kReady:
     case Phase::kStalled:
     case Phase::kDegraded:
     case Phase::kSuspended:
       return status.observed_generation == status.generation;
-    case Phase::kWaiting:
-      if (status.reason == "OutsideWindow") return true;
-      if (status.reason == "DependencyNotReady") {
-        // Settled when every dependency that is not Ready has settled itself.
-        for (const auto& [key, other] : all) {
-          if (status.message.find("waiting for " + key + " ") != std::string::npos &&
-              other.phase != Phase::kReady && Settled(other, all)) {
-            return true;
-          }
-        }
-      }
-      return false;
+    case Phase::kWaiting: {
+      if (!status.waiting) return false;             // e.g. a busy target: it will move on
+      if (!status.waiting->dependency) return true;  // policy.window
+      // Settled when the dependency it waits for is not Ready and has settled itself.
+      const auto dependency = all.find(*status.waiting->dependency);
+      return dependency != all.end() && dependency->second.phase != Phase::kReady &&
+             Settled(dependency->second, all);
+    }
     case Phase::kProgressing:
       return false;
   }
@@ -60,20 +56,20 @@ int RunApply(const ApplyOptions& options, std::ostream& out, std::ostream& err) 
   controller.Start();
 
   const auto started = runtime->clock.SteadyNow();
-  std::map<std::string, std::pair<Phase, std::string>> shown;
+  std::map<manifests::ObjectKey, std::pair<Phase, std::string>> shown;
   bool all_settled = false;
   while (true) {
     const auto snapshot = controller.Status().Snapshot();
-    std::map<std::string, ObjectStatus> by_key;
-    for (const auto& status : snapshot) by_key.emplace(status.Key(), status);
+    std::map<manifests::ObjectKey, ObjectStatus> by_key;
+    for (const auto& status : snapshot) by_key.emplace(status.key, status);
     all_settled = !snapshot.empty();
     for (const auto& status : snapshot) {
       const auto now_shown = std::make_pair(status.phase, status.reason);
-      if (status.observed_generation == status.generation && shown[status.Key()] != now_shown) {
-        shown[status.Key()] = now_shown;
+      if (status.observed_generation == status.generation && shown[status.key] != now_shown) {
+        shown[status.key] = now_shown;
         const auto elapsed =
             std::chrono::duration_cast<std::chrono::seconds>(runtime->clock.SteadyNow() - started);
-        out << "[" << manifests::FormatDuration(elapsed) << "] " << status.Key() << ": "
+        out << "[" << manifests::FormatDuration(elapsed) << "] " << status.key.ToString() << ": "
             << rec::PhaseName(status.phase) << ' ' << status.reason;
         if (!status.message.empty()) out << ": " << status.message;
         out << '\n' << std::flush;
@@ -94,7 +90,8 @@ int RunApply(const ApplyOptions& options, std::ostream& out, std::ostream& err) 
       << ".\n";
   for (const auto& status : final_statuses) {
     if (status.phase == Phase::kReady) continue;
-    out << "  " << status.Key() << ": " << rec::PhaseName(status.phase) << ' ' << status.reason;
+    out << "  " << status.key.ToString() << ": " << rec::PhaseName(status.phase) << ' '
+        << status.reason;
     if (!status.message.empty()) out << ": " << status.message;
     out << '\n';
   }

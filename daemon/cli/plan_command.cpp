@@ -31,16 +31,14 @@ Action Classify(const rec::Outcome& outcome) {
 /// rejected cycles), otherwise in file order.
 std::vector<const manifests::Object*> DependencyOrder(const std::vector<manifests::Object>& all) {
   std::vector<const manifests::Object*> ordered;
-  std::set<std::string> placed;
+  std::set<manifests::ObjectKey> placed;
   while (ordered.size() < all.size()) {
     const std::size_t before = ordered.size();
     for (const auto& object : all) {
       if (placed.contains(object.Key())) continue;
       bool ready = true;
       for (const auto& dependency : object.policy.depends_on) {
-        const std::string key =
-            std::string(manifests::KindName(dependency.kind)) + "/" + dependency.name;
-        ready = ready && placed.contains(key);
+        ready = ready && placed.contains(manifests::ObjectKey{dependency.kind, dependency.name});
       }
       if (ready) {
         ordered.push_back(&object);
@@ -92,8 +90,8 @@ int RunPlan(const PlanOptions& options, std::ostream& out, std::ostream& err) {
       objects.push_back(std::move(entry));
       continue;
     }
-    out << kActionSymbols.at(index) << ' ' << object->Key() << " (" << object->target.name
-        << "): " << rec::PhaseName(outcome->phase) << ' ' << outcome->reason;
+    out << kActionSymbols.at(index) << ' ' << object->Key().ToString() << " ("
+        << object->target.name << "): " << rec::PhaseName(outcome->phase) << ' ' << outcome->reason;
     if (!outcome->message.empty()) out << ": " << outcome->message;
     out << '\n';
     for (const auto& call : outcome->plan) out << "    " << call << '\n';

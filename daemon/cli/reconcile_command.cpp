@@ -4,8 +4,7 @@
 
 #include "daemon/cli/daemon_client.hpp"
 #include "daemon/cli/exit_codes.hpp"
-#include "manifests/common.hpp"
-#include "manifests/names.hpp"
+#include "manifests/object_key.hpp"
 
 namespace vsrd::daemon {
 namespace {
@@ -23,20 +22,7 @@ std::string ErrorMessage(const std::string& body) {
 }  // namespace
 
 std::optional<std::string> CheckObjectKey(std::string_view key) {
-  const std::size_t slash = key.find('/');
-  if (slash == std::string_view::npos) {
-    return "\"" + std::string(key) + "\" is not KIND/NAME, e.g. VchaPassiveNode/vc01-passive";
-  }
-  const std::string_view kind = key.substr(0, slash);
-  const std::string_view name = key.substr(slash + 1);
-  if (!manifests::ParseKind(kind)) {
-    return "unknown kind \"" + std::string(kind) + "\"; kinds: " + manifests::KindNamesList();
-  }
-  if (!manifests::IsDns1123Label(name)) {
-    return "\"" + std::string(name) +
-           "\" is not a valid name: " + std::string(manifests::kDns1123LabelRule);
-  }
-  return std::nullopt;
+  return manifests::ObjectKeyProblem(key);
 }
 
 int RunReconcile(const ReconcileOptions& options, std::ostream& out, std::ostream& err) {

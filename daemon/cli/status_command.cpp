@@ -41,7 +41,7 @@ std::string FormatAge(std::chrono::seconds age) {
 std::string FormatStatusTable(std::vector<ObjectStatus> statuses, WallTime now) {
   if (statuses.empty()) return "no objects\n";
   std::sort(statuses.begin(), statuses.end(),
-            [](const ObjectStatus& a, const ObjectStatus& b) { return a.Key() < b.Key(); });
+            [](const ObjectStatus& a, const ObjectStatus& b) { return a.key < b.key; });
   using Row = std::array<std::string, 6>;
   std::vector<Row> rows{{"KIND", "NAME", "PHASE", "REASON", "AGE", "REVISION"}};
   for (const ObjectStatus& status : statuses) {
@@ -49,7 +49,7 @@ std::string FormatStatusTable(std::vector<ObjectStatus> statuses, WallTime now) 
                                 ? FormatAge(std::chrono::duration_cast<std::chrono::seconds>(
                                       now - *status.last_transition))
                                 : "-";
-    rows.push_back({std::string(manifests::KindName(status.kind)), status.name,
+    rows.push_back({std::string(manifests::KindName(status.key.kind)), status.key.name,
                     std::string(reconcilers::PhaseName(status.phase)), OrDash(status.reason), age,
                     OrDash(status.revision.substr(0, kRevisionWidth))});
   }

@@ -7,6 +7,7 @@
 #include "daemon/engine/window.hpp"
 #include "daemon/vsphere/credentials.hpp"
 #include "daemon/vsphere/https_transport.hpp"
+#include "reconcilers/reasons.hpp"
 
 namespace vsrd::daemon {
 
@@ -15,22 +16,6 @@ using rec::Outcome;
 using rec::Phase;
 
 namespace {
-
-std::string KeyString(const Key& key) {
-  return std::string(manifests::KindName(key.kind)) + "/" + key.name;
-}
-
-std::optional<Key> ParseKey(const std::string& text) {
-  const auto slash = text.find('/');
-  if (slash == std::string::npos) return std::nullopt;
-  const std::string kind = text.substr(0, slash);
-  for (std::size_t i = 0; i < manifests::kKindNames.size(); ++i) {
-    if (manifests::kKindNames.at(i) == kind) {
-      return Key{static_cast<manifests::Kind>(i), text.substr(slash + 1)};
-    }
-  }
-  return std::nullopt;
-}
 
 /// vsrd_reconcile_total's result label for an outcome.
 std::string ResultLabel(const Outcome& outcome, const rec::QueueAction& action) {
@@ -72,7 +57,7 @@ class Controller::EngineContext final : public rec::Context {
     std::string error;
     if (!controller_.journal_.Save(key_, record, &error)) {
       if (controller_.logger_) {
-        controller_.logger_->error("object={} journal write failed: {}", key_, error);
+        controller_.logger_->error("object={} journal write failed: {}", key_.ToString(), error);
       }
       return false;
     }
@@ -138,7 +123,7 @@ class Controller::EngineContext final : public rec::Context {
   Controller& controller_;
   const Desired& desired_;
   rec::TargetPorts& ports_;
-  std::string key_;
+  Key key_;
   rec::EffectivePolicy policy_;
   rec::ObjectRecord record_;
   std::map<std::string, std::string> details_;
@@ -172,7 +157,7 @@ rec::EffectivePolicy Controller::PolicyOf(const manifests::Object& object) const
 void Controller::SetObjects(const std::vector<manifests::Object>& objects,
                             const std::string& revision) {
   std::vector<Key> enqueue;
-  std::vector<std::string> removed;
+  std::vector<Key> removed;
   {
     const std::lock_guard lock(mutex_);
     std::map<Key, Desired> next;
@@ -187,27 +172,27 @@ void Controller::SetObjects(const std::vector<manifests::Object>& objects,
     }
     for (const auto& [key, desired] : objects_) {
       if (next.contains(key)) continue;
-      removed.push_back(KeyString(key));
-      for (auto& [target, holders] : slots_) holders.erase(KeyString(key));
+      removed.push_back(key);
+      for (auto& [target, holders] : slots_) holders.erase(key);
       stalled_.erase(key);
     }
     objects_ = std::move(next);
     // Objects whose journal says an operation is in flight hold their target's slot.
     for (const auto& [key, desired] : objects_) {
-      if (journal_.Get(desired.object.Key()).in_flight) {
-        slots_[desired.object.target.name].insert(desired.object.Key());
-      }
+      if (journal_.Get(key).in_flight) slots_[desired.object.target.name].insert(key);
     }
   }
   for (const auto& key : removed) {
     status_.Remove(key);
-    if (const auto parsed = ParseKey(key)) queue_.Forget(*parsed);
-    if (logger_) logger_->info("object={} removed from the manifests; forgotten", key);
+    queue_.Forget(key);
+    if (logger_) {
+      logger_->info("object={} removed from the manifests; forgotten", key.ToString());
+    }
   }
   for (const auto& key : enqueue) {
     queue_.SetFailures(key, 0);
     if (const auto desired = Find(key)) {
-      auto status = status_.Get(desired->object.Key()).value_or(BaseStatus(*desired));
+      auto status = status_.Get(key).value_or(BaseStatus(*desired));
       status.generation = desired->object.generation;
       status.revision = revision;
       status.failures = 0;
@@ -216,9 +201,9 @@ void Controller::SetObjects(const std::vector<manifests::Object>& objects,
     queue_.Add(key);
   }
   if (auto* metrics = options_.metrics) {
-    std::vector<std::pair<manifests::Kind, std::string>> keys;
+    std::vector<Key> keys;
     keys.reserve(objects.size());
-    for (const auto& object : objects) keys.emplace_back(object.kind, object.metadata.name);
+    for (const auto& object : objects) keys.push_back(object.Key());
     metrics->SetObjects(keys);
     if (!revision.empty()) metrics->SetRevision(revision);
   }
@@ -233,8 +218,7 @@ void Controller::SetObjects(const std::vector<manifests::Object>& objects,
 
 ObjectStatus Controller::BaseStatus(const Desired& desired) const {
   ObjectStatus status;
-  status.kind = desired.object.kind;
-  status.name = desired.object.metadata.name;
+  status.key = desired.object.Key();
   status.target = desired.object.target.name;
   status.generation = desired.object.generation;
   status.revision = desired.revision;
@@ -248,7 +232,7 @@ std::optional<Controller::Desired> Controller::Find(const Key& key) const {
   return it->second;
 }
 
-bool Controller::TryTakeSlot(const std::string& target, const std::string& key) {
+bool Controller::TryTakeSlot(const std::string& target, const Key& key) {
   const std::lock_guard lock(mutex_);
   auto& holders = slots_[target];
   if (holders.contains(key)) return true;
@@ -261,7 +245,7 @@ bool Controller::TryTakeSlot(const std::string& target, const std::string& key) 
   return true;
 }
 
-void Controller::ReleaseSlotUnlessInFlight(const std::string& target, const std::string& key) {
+void Controller::ReleaseSlotUnlessInFlight(const std::string& target, const Key& key) {
   if (journal_.Get(key).in_flight) return;
   const std::lock_guard lock(mutex_);
   slots_[target].erase(key);
@@ -282,32 +266,26 @@ void Controller::WakeDependents(const manifests::Object& ready) {
   for (const auto& key : dependents) queue_.Add(key);
 }
 
-bool Controller::ReconcileNow(const std::string& key_text, bool reset) {
-  const auto key = ParseKey(key_text);
-  if (!key || !Find(*key)) return false;
+bool Controller::ReconcileNow(const Key& key, bool reset) {
+  if (!Find(key)) return false;
   if (reset) {
     {
       const std::lock_guard lock(mutex_);
-      stalled_.erase(*key);
+      stalled_.erase(key);
     }
-    queue_.SetFailures(*key, 0);
+    queue_.SetFailures(key, 0);
   }
-  queue_.Add(*key);
+  queue_.Add(key);
   return true;
 }
 
-std::optional<Outcome> Controller::RunOnce(const std::string& key_text) {
-  const auto key = ParseKey(key_text);
-  if (!key) return std::nullopt;
-  return Process(*key);
-}
+std::optional<Outcome> Controller::RunOnce(const Key& key) { return Process(key); }
 
 std::optional<Outcome> Controller::Process(const Key& key) {
   const auto desired = Find(key);
   if (!desired) return std::nullopt;
   const manifests::Object& object = desired->object;
-  const std::string key_text = object.Key();
-  ObjectStatus status = status_.Get(key_text).value_or(BaseStatus(*desired));
+  ObjectStatus status = status_.Get(key).value_or(BaseStatus(*desired));
   const rec::EffectivePolicy policy = PolicyOf(object);
   rec::RetryPolicy retry;
   retry.interval = policy.interval;
@@ -324,6 +302,7 @@ std::optional<Outcome> Controller::Process(const Key& key) {
     status.reason = outcome.reason;
     status.message = outcome.message;
     status.operation = outcome.operation;
+    status.waiting = outcome.waiting;
     for (const auto& [name, value] : outcome.details) status.details[name] = value;
     const WallTime now = clock_.Now();
     if (previous != status.phase || !status.last_transition) status.last_transition = now;
@@ -334,7 +313,7 @@ std::optional<Outcome> Controller::Process(const Key& key) {
       if (action->kind == rec::QueueAction::Kind::kStall) {
         status.phase = Phase::kStalled;
         if (outcome.kind != Outcome::Kind::kStalled) {
-          status.reason = "MaxFailuresReached";
+          status.reason = rec::reasons::kMaxFailuresReached;
           status.message =
               std::to_string(action->failures) + " failures in a row: " + outcome.message;
         }
@@ -350,16 +329,18 @@ std::optional<Outcome> Controller::Process(const Key& key) {
     while (status.history.size() > ObjectStatus::kHistory) status.history.pop_front();
     status_.Put(status);
     if (options_.metrics != nullptr && !options_.dry_run) {
-      options_.metrics->SetObjectPhase(object.kind, object.metadata.name, status.phase);
+      options_.metrics->SetObjectPhase(key, status.phase);
     }
     if (logger_ && previous != status.phase) {
-      logger_->info("object={} phase {} -> {} reason={} {}", key_text, rec::PhaseName(previous),
-                    rec::PhaseName(status.phase), status.reason, status.message);
+      logger_->info("object={} phase {} -> {} reason={} {}", key.ToString(),
+                    rec::PhaseName(previous), rec::PhaseName(status.phase), status.reason,
+                    status.message);
     }
   };
 
   if (object.policy.suspend) {
-    Outcome outcome = Outcome::Done(Phase::kSuspended, "Suspended", "policy.suspend is true");
+    Outcome outcome =
+        Outcome::Done(Phase::kSuspended, rec::reasons::kSuspended, "policy.suspend is true");
     settle(outcome, std::nullopt);
     return outcome;
   }
@@ -371,13 +352,12 @@ std::optional<Outcome> Controller::Process(const Key& key) {
     }
   }
   for (const auto& dependency : object.policy.depends_on) {
-    const std::string dependency_key =
-        std::string(manifests::KindName(dependency.kind)) + "/" + dependency.name;
+    const Key dependency_key{dependency.kind, dependency.name};
     const auto dependency_status = status_.Get(dependency_key);
     if (!dependency_status || dependency_status->phase != Phase::kReady) {
-      Outcome outcome = Outcome::Done(
-          Phase::kWaiting, "DependencyNotReady",
-          "waiting for " + dependency_key + " (" +
+      Outcome outcome = Outcome::DependencyNotReady(
+          dependency_key,
+          "waiting for " + dependency_key.ToString() + " (" +
               (dependency_status ? std::string(rec::PhaseName(dependency_status->phase))
                                  : std::string("unknown")) +
               ")");
@@ -392,7 +372,7 @@ std::optional<Outcome> Controller::Process(const Key& key) {
   const auto reconciler = reconcilers_.find(object.kind);
   const auto target = ports_.find(object.target.name);
   if (reconciler == reconcilers_.end() || target == ports_.end()) {
-    Outcome outcome = Outcome::Stalled("NotConfigured",
+    Outcome outcome = Outcome::Stalled(rec::reasons::kNotConfigured,
                                        reconciler == reconcilers_.end()
                                            ? "no reconciler for this kind"
                                            : "target " + object.target.name + " is not configured");
@@ -405,10 +385,9 @@ std::optional<Outcome> Controller::Process(const Key& key) {
   const SteadyTime pass_started = clock_.SteadyNow();
   Outcome outcome;
   try {
-    outcome =
-        reconciler->second->Reconcile(rec::Request{object.kind, object.metadata.name}, context);
+    outcome = reconciler->second->Reconcile(context);
   } catch (const std::exception& error) {
-    outcome = Outcome::ReadFailed("InternalError", error.what());
+    outcome = Outcome::ReadFailed(rec::reasons::kInternalError, error.what());
   }
   for (const auto& [name, value] : context.Details()) outcome.details.emplace(name, value);
   if (context.Drift() > 0) outcome.details["drift_detected"] = "true";
@@ -417,10 +396,10 @@ std::optional<Outcome> Controller::Process(const Key& key) {
     settle(outcome, std::nullopt);
     return outcome;
   }
-  ReleaseSlotUnlessInFlight(object.target.name, key_text);
+  ReleaseSlotUnlessInFlight(object.target.name, key);
   RecordOperationMetrics(object, in_flight_before, outcome);
   if (context.Drift() > 0 && options_.metrics != nullptr) {
-    options_.metrics->CountDrift(object.kind, object.metadata.name);
+    options_.metrics->CountDrift(key);
   }
 
   rec::QueueAction action;
@@ -462,7 +441,7 @@ void Controller::RecordOperationMetrics(const manifests::Object& object,
   {
     const std::lock_guard lock(mutex_);
     for (const auto& [key, desired] : objects_) {
-      if (desired.object.kind == object.kind && journal_.Get(desired.object.Key()).in_flight) {
+      if (key.kind == object.kind && journal_.Get(key).in_flight) {
         ++in_flight;
       }
     }

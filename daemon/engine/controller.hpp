@@ -72,14 +72,14 @@ class Controller {
   /// Stops taking work, lets passes in flight finish, joins the workers. Idempotent.
   void Stop();
 
-  /// Queues "Kind/name" now; `reset` clears Stalled and the failure count. False when no such
-  /// object exists.
-  bool ReconcileNow(const std::string& key, bool reset);
+  /// Queues `key` now; `reset` clears Stalled and the failure count. False when no such object
+  /// exists.
+  bool ReconcileNow(const Key& key, bool reset);
 
   /// One pass of `key` on the calling thread, without the queue (for `vsrd plan` and tests).
   /// Updates status like a worker's pass; returns the reconciler's outcome, or nullopt when
   /// the object does not exist.
-  std::optional<reconcilers::Outcome> RunOnce(const std::string& key);
+  std::optional<reconcilers::Outcome> RunOnce(const Key& key);
 
   /// Processes every key due at the clock's current time on the calling thread, until none is
   /// due; returns how many passes ran. A deterministic driver for tests (no worker threads).
@@ -110,8 +110,8 @@ class Controller {
   std::optional<reconcilers::Outcome> Process(const Key& key);
   std::optional<Desired> Find(const Key& key) const;
   reconcilers::EffectivePolicy PolicyOf(const manifests::Object& object) const;
-  bool TryTakeSlot(const std::string& target, const std::string& key);
-  void ReleaseSlotUnlessInFlight(const std::string& target, const std::string& key);
+  bool TryTakeSlot(const std::string& target, const Key& key);
+  void ReleaseSlotUnlessInFlight(const std::string& target, const Key& key);
   void WakeDependents(const manifests::Object& ready);
   /// After a pass: vsrd_operations_in_flight of `kind`, vsrd_workqueue_depth, and
   /// vsrd_operation_duration_seconds when the object's operation ended in this pass.
@@ -132,8 +132,8 @@ class Controller {
 
   mutable std::mutex mutex_;  ///< guards objects_, stalled_, slots_, rng_
   std::map<Key, Desired> objects_;
-  std::map<Key, std::string> stalled_;                  ///< key -> the generation that stalled
-  std::map<std::string, std::set<std::string>> slots_;  ///< target -> keys holding a slot
+  std::map<Key, std::string> stalled_;          ///< key -> the generation that stalled
+  std::map<std::string, std::set<Key>> slots_;  ///< target -> keys holding a slot
   std::mt19937_64 rng_;
 
   std::vector<std::thread> workers_;

@@ -166,15 +166,20 @@ Journal::LoadResult Journal::Load(WallTime now, bool move_corrupt_aside) {
   if (!std::filesystem::exists(path_, exists_error)) return result;
   std::ifstream in(path_, std::ios::binary);
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::map<std::string, ObjectRecord> records;
+  Records records;
+  Unread unread;
   std::string problem;
   try {
     const json document = json::parse(text);
     if (document.at("version").get<int>() != kFormatVersion) {
       throw std::runtime_error("unsupported journal version " + document.at("version").dump());
     }
-    for (const auto& [key, value] : document.at("objects").items()) {
-      records.emplace(key, FromJson(value));
+    for (const auto& [written, value] : document.at("objects").items()) {
+      if (const auto key = manifests::ObjectKey::Parse(written)) {
+        records.emplace(*key, FromJson(value));
+      } else {
+        unread.emplace(written, FromJson(value));
+      }
     }
   } catch (const std::exception& error) {
     problem = error.what();
@@ -182,7 +187,8 @@ Journal::LoadResult Journal::Load(WallTime now, bool move_corrupt_aside) {
   if (problem.empty()) {
     const std::lock_guard lock(mutex_);
     records_ = std::move(records);
-    result.entries = records_.size();
+    unread_ = std::move(unread);
+    result.entries = records_.size() + unread_.size();
     return result;
   }
   result.ok = false;
@@ -202,24 +208,24 @@ Journal::LoadResult Journal::Load(WallTime now, bool move_corrupt_aside) {
   return result;
 }
 
-ObjectRecord Journal::Get(const std::string& key) const {
+ObjectRecord Journal::Get(const manifests::ObjectKey& key) const {
   const std::lock_guard lock(mutex_);
   const auto it = records_.find(key);
   return it == records_.end() ? ObjectRecord{} : it->second;
 }
 
-std::vector<std::string> Journal::Keys() const {
+std::vector<manifests::ObjectKey> Journal::Keys() const {
   const std::lock_guard lock(mutex_);
-  std::vector<std::string> keys;
+  std::vector<manifests::ObjectKey> keys;
   keys.reserve(records_.size());
   for (const auto& [key, record] : records_) keys.push_back(key);
   return keys;
 }
 
-bool Journal::WriteLocked(const std::map<std::string, ObjectRecord>& records,
-                          std::string* error) const {
+bool Journal::WriteLocked(const Records& records, const Unread& unread, std::string* error) const {
   json objects = json::object();
-  for (const auto& [key, record] : records) objects[key] = ToJson(record);
+  for (const auto& [key, record] : records) objects[key.ToString()] = ToJson(record);
+  for (const auto& [text, record] : unread) objects[text] = ToJson(record);
   const std::string content =
       json{{"version", kFormatVersion}, {"objects", std::move(objects)}}.dump(2) + "\n";
   std::error_code dir_error;
@@ -239,7 +245,8 @@ std::size_t Journal::Seal() {
   return records_.size();
 }
 
-bool Journal::Save(const std::string& key, const ObjectRecord& record, std::string* error) {
+bool Journal::Save(const manifests::ObjectKey& key, const ObjectRecord& record,
+                   std::string* error) {
   const std::lock_guard lock(mutex_);
   if (sealed_) return RefuseSealed(error);
   auto records = records_;
@@ -248,21 +255,22 @@ bool Journal::Save(const std::string& key, const ObjectRecord& record, std::stri
   } else {
     records[key] = record;
   }
-  if (!WriteLocked(records, error)) return false;
+  if (!WriteLocked(records, unread_, error)) return false;
   records_ = std::move(records);
   return true;
 }
 
-bool Journal::Retain(const std::vector<std::string>& keep, std::string* error) {
+bool Journal::Retain(const std::vector<manifests::ObjectKey>& keep, std::string* error) {
   const std::lock_guard lock(mutex_);
   if (sealed_) return RefuseSealed(error);
   auto records = records_;
   std::erase_if(records, [&keep](const auto& entry) {
     return std::find(keep.begin(), keep.end(), entry.first) == keep.end();
   });
-  if (records.size() == records_.size()) return true;
-  if (!WriteLocked(records, error)) return false;
+  if (records.size() == records_.size() && unread_.empty()) return true;
+  if (!WriteLocked(records, Unread{}, error)) return false;
   records_ = std::move(records);
+  unread_.clear();
   return true;
 }
 

@@ -4,17 +4,17 @@ namespace vsrd::daemon {
 
 void StatusStore::Put(const ObjectStatus& status) {
   const std::lock_guard lock(mutex_);
-  statuses_[status.Key()] = status;
+  statuses_[status.key] = status;
 }
 
-std::optional<ObjectStatus> StatusStore::Get(const std::string& key) const {
+std::optional<ObjectStatus> StatusStore::Get(const manifests::ObjectKey& key) const {
   const std::lock_guard lock(mutex_);
   const auto it = statuses_.find(key);
   if (it == statuses_.end()) return std::nullopt;
   return it->second;
 }
 
-void StatusStore::Remove(const std::string& key) {
+void StatusStore::Remove(const manifests::ObjectKey& key) {
   const std::lock_guard lock(mutex_);
   statuses_.erase(key);
 }

@@ -9,7 +9,9 @@
 
 #include "daemon/engine/clock.hpp"
 #include "manifests/common.hpp"
+#include "manifests/object_key.hpp"
 #include "reconcilers/outcome.hpp"
+#include "reconcilers/reasons.hpp"
 
 // The status of every object (docs/operations.md "Status fields"), kept by the engine and read by
 // `vsrd apply`, GET /status and `vsrd status`. Never holds a secret: messages come from reconcilers
@@ -27,16 +29,18 @@ struct OutcomeEntry {
 };
 
 struct ObjectStatus {
-  manifests::Kind kind = manifests::Kind::kVchaPassiveNode;
-  std::string name;
+  manifests::ObjectKey key;  ///< the object's kind and name
   std::string target;
   std::string generation;           ///< the spec hash of the manifest in force
   std::string observed_generation;  ///< the generation the last pass worked on ("" before one)
   std::string revision;             ///< git commit of the manifests checkout, when known
   reconcilers::Phase phase = reconcilers::Phase::kProgressing;
-  std::string reason = "Pending";  ///< the Ready condition's reason
+  std::string reason =
+      std::string(reconcilers::reasons::kPending);  ///< the Ready condition's reason
   std::string message = "not reconciled yet";
   std::optional<reconcilers::OperationStatus> operation;
+  /// Phase Waiting for policy.window or a dependency: which (the last outcome's).
+  std::optional<reconcilers::WaitingFor> waiting;
   std::optional<std::string> last_error;
   std::optional<WallTime> next_reconcile_at;
   std::optional<WallTime> last_transition;  ///< when `phase` last changed
@@ -45,21 +49,23 @@ struct ObjectStatus {
   std::deque<OutcomeEntry> history;  ///< the last kHistory outcomes
 
   static constexpr std::size_t kHistory = 5;
-  std::string Key() const { return std::string(manifests::KindName(kind)) + "/" + name; }
 };
 
-/// Thread-safe map of statuses by "Kind/name".
+/// Thread-safe map of statuses by object key.
 class StatusStore {
  public:
+  /// Adds or replaces the status of `status.key`.
   void Put(const ObjectStatus& status);
-  std::optional<ObjectStatus> Get(const std::string& key) const;
-  void Remove(const std::string& key);
-  /// Every status, ordered by key.
+  /// The status of `key`; nullopt when there is none.
+  std::optional<ObjectStatus> Get(const manifests::ObjectKey& key) const;
+  /// Forgets the status of `key` (an object removed from the manifests).
+  void Remove(const manifests::ObjectKey& key);
+  /// Every status, ordered by key (as "Kind/name" text sorts).
   std::vector<ObjectStatus> Snapshot() const;
 
  private:
   mutable std::mutex mutex_;
-  std::map<std::string, ObjectStatus> statuses_;
+  std::map<manifests::ObjectKey, ObjectStatus> statuses_;
 };
 
 }  // namespace vsrd::daemon

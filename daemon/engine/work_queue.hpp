@@ -10,7 +10,7 @@
 #include <set>
 
 #include "daemon/engine/clock.hpp"
-#include "reconcilers/outcome.hpp"
+#include "manifests/object_key.hpp"
 
 // The work queue of the engine, in the manner of controller-runtime's: keys, not events.
 // - A key is queued at most once (dedup); adding a queued key again changes nothing.
@@ -23,7 +23,8 @@
 
 namespace vsrd::daemon {
 
-using Key = reconcilers::Request;
+/// An object's key; the queue never sees the object itself.
+using Key = manifests::ObjectKey;
 
 class WorkQueue {
  public:

@@ -1,12 +1,14 @@
 #include "daemon/http/daemon_api.hpp"
 
 #include <memory>
+#include <optional>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
 
 #include "daemon/http/status_json.hpp"
 #include "manifests/common.hpp"
+#include "manifests/object_key.hpp"
 
 namespace vsrd::daemon::http {
 namespace {
@@ -95,16 +97,20 @@ std::optional<Response> UnknownKind(std::string_view kind) {
       404, "unknown kind \"" + std::string(kind) + "\"; kinds: " + manifests::KindNamesList());
 }
 
-Response OneStatus(const DaemonBackend& backend, const std::string& key) {
-  if (backend.statuses) {
+// `text` is "Kind/name" from the URL, with a known kind; `key` its parse (nullopt for a name
+// that is not a DNS-1123 label: no object has one).
+Response OneStatus(const DaemonBackend& backend, const std::string& text,
+                   const std::optional<manifests::ObjectKey>& key) {
+  if (backend.statuses && key) {
     for (const ObjectStatus& status : backend.statuses()) {
-      if (status.Key() == key) return Json(200, StatusToJson(status));
+      if (status.key == *key) return Json(200, StatusToJson(status));
     }
   }
-  return JsonError(404, "no object " + key);
+  return JsonError(404, "no object " + text);
 }
 
-Response Reconcile(const DaemonBackend& backend, const std::string& key, const Request& request) {
+Response Reconcile(const DaemonBackend& backend, const std::string& text,
+                   const std::optional<manifests::ObjectKey>& key, const Request& request) {
   bool reset = false;
   for (const auto& [name, value] : request.query) {
     if (name != "reset") return JsonError(400, "unknown query parameter \"" + name + "\"");
@@ -114,10 +120,10 @@ Response Reconcile(const DaemonBackend& backend, const std::string& key, const R
       return JsonError(400, "reset must be true or false, got \"" + value + "\"");
     }
   }
-  if (!backend.reconcile || !backend.reconcile(key, reset)) {
-    return JsonError(404, "no object " + key);
+  if (!key || !backend.reconcile || !backend.reconcile(*key, reset)) {
+    return JsonError(404, "no object " + text);
   }
-  return Json(202, json{{"accepted", key}, {"reset", reset}});
+  return Json(202, json{{"accepted", text}, {"reset", reset}});
 }
 
 Response Route(const DaemonBackend& backend, const Request& request) {
@@ -142,8 +148,9 @@ Response Route(const DaemonBackend& backend, const Request& request) {
     if (status && !get) return MethodNotAllowed("GET, HEAD", request);
     if (!status && request.method != "POST") return MethodNotAllowed("POST", request);
     if (auto unknown = UnknownKind(segments[1])) return std::move(*unknown);
-    const std::string key = std::string(segments[1]) + "/" + std::string(segments[2]);
-    return status ? OneStatus(backend, key) : Reconcile(backend, key, request);
+    const std::string text = std::string(segments[1]) + "/" + std::string(segments[2]);
+    const auto key = manifests::ObjectKey::Parse(text);
+    return status ? OneStatus(backend, text, key) : Reconcile(backend, text, key, request);
   }
   return Text(404, "no route for " + request.path + "; routes: " + std::string(kRoutes) + "\n");
 }

@@ -32,9 +32,9 @@ struct DaemonBackend {
   std::function<std::string()> revision;                ///< git revision in force ("" unknown)
   /// The manifest problems of the last load, one "FILE:LINE:COL: error: ..." line each.
   std::function<std::vector<std::string>()> manifest_errors;
-  /// Requests a reconcile of `key` ("Kind/name") now, with `reset` clearing Stalled and the
-  /// failure count first. False: no such object.
-  std::function<bool(const std::string& key, bool reset)> reconcile;
+  /// Requests a reconcile of `key` now, with `reset` clearing Stalled and the failure count
+  /// first. False: no such object.
+  std::function<bool(const manifests::ObjectKey& key, bool reset)> reconcile;
 };
 
 /// Content type of GET /metrics (Prometheus text format 0.0.4).

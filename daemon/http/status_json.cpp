@@ -89,8 +89,8 @@ ObjectStatus Decode(const json& in) {
   const std::string kind = String(in, "kind", "");
   const auto parsed_kind = manifests::ParseKind(kind);
   if (!parsed_kind) throw FieldError("kind: unknown kind \"" + kind + "\"");
-  status.kind = *parsed_kind;
-  status.name = String(in, "name", "");
+  status.key.kind = *parsed_kind;
+  status.key.name = String(in, "name", "");
   status.target = String(in, "target", "");
   status.generation = String(in, "generation", "");
   status.observed_generation = String(in, "observed_generation", "");
@@ -120,6 +120,21 @@ ObjectStatus Decode(const json& in) {
     const json& progress = Field(operation, "progress", "operation");
     if (!progress.is_null()) op.progress = Integer(progress, "operation.progress");
     status.operation = std::move(op);
+  }
+  // Absent from the status of a daemon older than the field: not known, as null.
+  if (const auto waiting = in.find("waiting"); waiting != in.end() && !waiting->is_null()) {
+    Object(*waiting, "waiting");
+    const std::string what = String(*waiting, "for", "waiting");
+    if (what == "window") {
+      status.waiting = reconcilers::WaitingFor::Window();
+    } else if (what == "dependency") {
+      const std::string text = String(*waiting, "object", "waiting");
+      const auto key = manifests::ObjectKey::Parse(text);
+      if (!key) throw FieldError("waiting.object: \"" + text + "\" is not KIND/NAME");
+      status.waiting = reconcilers::WaitingFor::Dependency(*key);
+    } else {
+      throw FieldError("waiting.for: must be \"window\" or \"dependency\", got \"" + what + "\"");
+    }
   }
   status.last_error = NullableString(in, "last_error", "");
   status.next_reconcile_at = NullableTime(in, "next_reconcile_at", "");
@@ -163,6 +178,12 @@ nlohmann::json StatusToJson(const ObjectStatus& status) {
                  {"started_at", FormatWallTime(op.started_at)},
                  {"progress", op.progress ? json(*op.progress) : json(nullptr)}};
   }
+  json waiting = nullptr;
+  if (status.waiting && status.waiting->dependency) {
+    waiting = {{"for", "dependency"}, {"object", status.waiting->dependency->ToString()}};
+  } else if (status.waiting) {
+    waiting = {{"for", "window"}};
+  }
   json history = json::array();
   for (const auto& entry : status.history) {
     history.push_back({{"at", FormatWallTime(entry.at)},
@@ -173,8 +194,8 @@ nlohmann::json StatusToJson(const ObjectStatus& status) {
   }
   json details = json::object();
   for (const auto& [key, value] : status.details) details[key] = value;
-  return json{{"kind", manifests::KindName(status.kind)},
-              {"name", status.name},
+  return json{{"kind", manifests::KindName(status.key.kind)},
+              {"name", status.key.name},
               {"target", status.target},
               {"generation", status.generation},
               {"observed_generation", status.observed_generation},
@@ -182,6 +203,7 @@ nlohmann::json StatusToJson(const ObjectStatus& status) {
               {"phase", reconcilers::PhaseName(status.phase)},
               {"conditions", std::move(conditions)},
               {"operation", std::move(operation)},
+              {"waiting", std::move(waiting)},
               {"last_error", status.last_error ? json(*status.last_error) : json(nullptr)},
               {"next_reconcile_at", TimeOrNull(status.next_reconcile_at)},
               {"failures", status.failures},

@@ -14,14 +14,16 @@ namespace vsrd::daemon {
 
 /// {kind, name, target, generation, observed_generation, revision, phase, conditions: [{type:
 /// "Ready", status: "True"|"False", reason, message, last_transition_time}], operation: {name,
-/// task, started_at, progress} or null, last_error (null when none), next_reconcile_at (null
-/// when none), failures, details: {..}, history: [{at, result, phase, reason, message}]}.
+/// task, started_at, progress} or null, waiting: {for: "window"} or {for: "dependency", object:
+/// "Kind/name"} or null, last_error (null when none), next_reconcile_at (null when none),
+/// failures, details: {..}, history: [{at, result, phase, reason, message}]}.
 /// last_transition_time and progress are null when unknown.
 nlohmann::json StatusToJson(const ObjectStatus& status);
 
 /// The inverse of StatusToJson. nullopt with `error` (when not null) naming the first field of
 /// the wrong shape, e.g. "phase: unknown phase \"Sleeping\"". Fields StatusToJson always
-/// writes are required; unknown fields are ignored, so a newer daemon can add some.
+/// writes are required, except `waiting` (absent from older daemons: read as null); unknown
+/// fields are ignored, so a newer daemon can add some.
 std::optional<ObjectStatus> StatusFromJson(const nlohmann::json& json, std::string* error);
 
 }  // namespace vsrd::daemon

@@ -62,7 +62,7 @@ bool PassesTargetCheck(const Config& config, const Object& object, manifests::Di
   return passes;
 }
 
-const Object* FindByKey(const std::vector<Object>* objects, const std::string& key) {
+const Object* FindByKey(const std::vector<Object>* objects, const manifests::ObjectKey& key) {
   if (objects == nullptr) return nullptr;
   const auto found = std::find_if(objects->begin(), objects->end(),
                                   [&](const Object& object) { return object.Key() == key; });
@@ -148,7 +148,7 @@ ManifestLoad ManifestSet::Reload(const Config& config) {
         previous == last_good_.end() ? nullptr : &previous->second;
     const std::size_t first = candidates.size();
 
-    std::set<std::string> new_keys;
+    std::set<manifests::ObjectKey> new_keys;
     for (const auto& object : file.decoded.objects) {
       new_keys.insert(object.Key());
       if (PassesTargetCheck(config, object, nullptr)) {
@@ -201,7 +201,7 @@ ManifestLoad ManifestSet::Reload(const Config& config) {
   manifests::SortByLocation(load.diagnostics);
 
   // Duplicates: the first in file order wins.
-  std::set<std::string> loaded_keys;
+  std::set<manifests::ObjectKey> loaded_keys;
   for (auto& candidate : candidates) {
     if (!loaded_keys.insert(candidate.object.Key()).second) continue;
     if (candidate.kept) ++load.kept_last_good[files[candidate.file].relative];

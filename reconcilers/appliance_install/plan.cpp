@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "manifests/duration.hpp"
+#include "reconcilers/appliance_install/reasons.hpp"
 
 namespace vsrd::reconcilers::appliance_install {
 namespace {
@@ -66,7 +67,7 @@ Step Plan(const manifests::ApplianceInstallSpec& spec, const ports::DeploymentIn
 
   if (deployment.state != ports::ApplianceState::kConfigInProgress) {
     step.kind = Step::Kind::kNoInstall;
-    step.reason = "NoInstallRunning";
+    step.reason = reasons::kNoInstallRunning;
     step.message =
         "no appliance install is running (deployment state " + StateName(deployment.state) + ")";
     return step;
@@ -78,14 +79,14 @@ Step Plan(const manifests::ApplianceInstallSpec& spec, const ports::DeploymentIn
     // install that may have just started would be worse than reporting it.
     if (spec.max_duration <= Duration{0}) {
       step.kind = Step::Kind::kCancel;
-      step.reason = "InstallCancelled";
+      step.reason = reasons::kInstallCancelled;
       step.message =
           "an appliance install is running (start time not reported) and "
           "max_duration is 0s: cancel it";
       return step;
     }
     step.kind = Step::Kind::kStartUnknown;
-    step.reason = "InstallStartUnknown";
+    step.reason = reasons::kInstallStartUnknown;
     step.message =
         "an appliance install is running but the deployment reports no start_time, "
         "so its running time cannot be compared with max_duration " +
@@ -102,7 +103,7 @@ Step Plan(const manifests::ApplianceInstallSpec& spec, const ports::DeploymentIn
 
   if (running_for >= spec.max_duration) {
     step.kind = Step::Kind::kCancel;
-    step.reason = "InstallCancelled";
+    step.reason = reasons::kInstallCancelled;
     step.message = "the appliance install has run for " + Human(running_for) + " (" + since +
                    "), max_duration is " + limit + ": cancel it";
     return step;
@@ -110,7 +111,7 @@ Step Plan(const manifests::ApplianceInstallSpec& spec, const ports::DeploymentIn
 
   const Duration remaining = spec.max_duration - running_for;
   step.kind = Step::Kind::kWithinLimit;
-  step.reason = "InstallWithinLimit";
+  step.reason = reasons::kInstallWithinLimit;
   // The exact time left, so the cancel is never late by a drift interval; but no later than
   // policy.interval, so the status (progress, running time) stays as fresh as other objects'.
   step.requeue_after =

@@ -7,6 +7,7 @@
 
 #include "reconcilers/api_outcomes.hpp"
 #include "reconcilers/appliance_install/plan.hpp"
+#include "reconcilers/appliance_install/reasons.hpp"
 
 namespace vsrd::reconcilers::appliance_install {
 namespace {
@@ -20,16 +21,15 @@ Outcome Judged(Step step) {
   switch (step.kind) {
     case Step::Kind::kWithinLimit:
       // Ready now, but looked at again exactly when the limit is reached.
-      outcome = Outcome::RequeueAfter(step.requeue_after, std::move(step.reason),
-                                      std::move(step.message));
+      outcome = Outcome::RequeueAfter(step.requeue_after, step.reason, std::move(step.message));
       outcome.phase = Phase::kReady;
       break;
     case Step::Kind::kStartUnknown:
-      outcome = Outcome::Done(Phase::kDegraded, std::move(step.reason), std::move(step.message));
+      outcome = Outcome::Done(Phase::kDegraded, step.reason, std::move(step.message));
       break;
     case Step::Kind::kNoInstall:
     case Step::Kind::kCancel:
-      outcome = Outcome::Done(Phase::kReady, std::move(step.reason), std::move(step.message));
+      outcome = Outcome::Done(Phase::kReady, step.reason, std::move(step.message));
       break;
   }
   outcome.details = std::move(step.details);
@@ -44,15 +44,13 @@ Outcome WithDetails(Outcome outcome, const Step& step) {
 
 }  // namespace
 
-Outcome ApplianceInstallReconciler::Reconcile(const Request& /*request*/, Context& context) {
+Outcome ApplianceInstallReconciler::Reconcile(Context& context) {
   const auto* spec = std::get_if<manifests::ApplianceInstallSpec>(&context.Object().spec);
   ports::DeploymentPort* port = context.Target().deployment;
-  if (spec == nullptr) {
-    return Outcome::Stalled("UnsupportedTarget", "the object is not a ApplianceInstall");
-  }
+  if (spec == nullptr) return KindMismatch(context.Object(), manifests::Kind::kApplianceInstall);
   if (port == nullptr) {
     return Outcome::Stalled(
-        "UnsupportedTarget",
+        reasons::kUnsupportedTarget,
         "target " + context.Target().name +
             " has no appliance deployment API (ApplianceInstall needs a vcenter target)");
   }
@@ -68,19 +66,17 @@ Outcome ApplianceInstallReconciler::Reconcile(const Request& /*request*/, Contex
     Outcome outcome =
         context.InWindow()
             ? Outcome::Done(Phase::kReady, step.reason, step.message + "; apply cancels it")
-            : Outcome::Done(Phase::kWaiting, "OutsideWindow",
-                            step.message + "; the cancel waits for policy.window");
+            : Outcome::OutsideWindow(step.message + "; the cancel waits for policy.window");
     outcome.plan = {kCancelCall};
     return WithDetails(std::move(outcome), step);
   }
   if (!context.InWindow()) {
-    return WithDetails(Outcome::Done(Phase::kWaiting, "OutsideWindow",
-                                     step.message + "; the cancel waits for policy.window"),
-                       step);
+    return WithDetails(
+        Outcome::OutsideWindow(step.message + "; the cancel waits for policy.window"), step);
   }
   if (!context.TryBeginMutation()) {
     Outcome outcome = Outcome::RequeueAfter(
-        kBusyRetry, "TargetBusy",
+        kBusyRetry, reasons::kTargetBusy,
         step.message + "; the cancel waits for a free mutation slot on the target");
     outcome.phase = Phase::kWaiting;
     return WithDetails(std::move(outcome), step);
@@ -96,7 +92,7 @@ Outcome ApplianceInstallReconciler::Reconcile(const Request& /*request*/, Contex
     if (!again) return ReadFailure(again.Error());
     Step now = Plan(*spec, *again, context.Now(), context.Policy());
     if (now.kind == Step::Kind::kCancel) {
-      Outcome failed = MutationFailure("CancelFailed", cancelled.Error());
+      Outcome failed = MutationFailure(reasons::kCancelFailed, cancelled.Error());
       failed.message += "; the deployment still shows the install running";
       return WithDetails(std::move(failed), now);
     }
@@ -104,7 +100,7 @@ Outcome ApplianceInstallReconciler::Reconcile(const Request& /*request*/, Contex
     return Judged(std::move(now));
   }
   if (!cancelled && !IsAlreadyDone(cancelled.Error())) {
-    return WithDetails(MutationFailure("CancelFailed", cancelled.Error()), step);
+    return WithDetails(MutationFailure(reasons::kCancelFailed, cancelled.Error()), step);
   }
 
   Outcome outcome = Outcome::Done(Phase::kReady, step.reason, step.message + "; cancelled it");

@@ -32,8 +32,10 @@
 //   TargetUnreachable, ReadFailed, LoginFailed, CredentialsUnavailable
 //                          -> Progressing (transient, never Stalled by itself): reading the
 //                             deployment failed (api_outcomes.hpp). Operator: check the target.
-//   UnsupportedTarget      -> Stalled: the target has no deployment port (not a vCenter) or the
-//                             object is not an ApplianceInstall. Operator: fix spec.target.
+//   UnsupportedTarget      -> Stalled: the target has no deployment port (not a vCenter).
+//                             Operator: fix spec.target.
+//   KindMismatch           -> Stalled: the engine passed another kind's object (a bug).
+//                             Operator: report it.
 //
 // Outcome::details: deployment_state, status, started_at, progress, running_for (each when
 // known), and cancel_requested_at after a cancel.
@@ -46,7 +48,7 @@ class ApplianceInstallReconciler final : public Reconciler {
   /// One pass: reads the deployment, cancels an install past max_duration (at most one call),
   /// never throws. In dry run (`vsrd plan`) only the read is made and outcome.plan names the
   /// cancel when one is due.
-  Outcome Reconcile(const Request& request, Context& context) override;
+  Outcome Reconcile(Context& context) override;
 };
 
 }  // namespace vsrd::reconcilers::appliance_install

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "manifests/duration.hpp"
+#include "reconcilers/appliance_update/reasons.hpp"
 #include "reconcilers/appliance_update/version.hpp"
 
 namespace vsrd::reconcilers::appliance_update {
@@ -70,22 +71,24 @@ std::optional<std::int64_t> Percent(const std::optional<ports::ApplianceTask>& t
 // ---------------------------------------------------------------------------------------------
 // Step builders
 
-Step Make(StepKind kind, std::string reason, std::string message) {
+Step Make(StepKind kind, std::string_view reason, std::string message) {
   Step step;
   step.kind = kind;
-  step.reason = std::move(reason);
+  step.reason = reason;
   step.message = std::move(message);
   return step;
 }
 
-Step InSync(std::string message) { return Make(StepKind::kInSync, "UpToDate", std::move(message)); }
-
-Step Blocked(std::string reason, std::string message) {
-  return Make(StepKind::kBlocked, std::move(reason), std::move(message));
+Step InSync(std::string message) {
+  return Make(StepKind::kInSync, reasons::kUpToDate, std::move(message));
 }
 
-Step Failed(std::string reason, std::string message) {
-  return Make(StepKind::kFailed, std::move(reason), std::move(message));
+Step Blocked(std::string_view reason, std::string message) {
+  return Make(StepKind::kBlocked, reason, std::move(message));
+}
+
+Step Failed(std::string_view reason, std::string message) {
+  return Make(StepKind::kFailed, reason, std::move(message));
 }
 
 Step Finished(std::string message) { return Make(StepKind::kFinished, "", std::move(message)); }
@@ -102,41 +105,42 @@ Step ReadFailed(const ports::ApiError& error) {
   return step;
 }
 
-Step Poll(std::string reason, std::string message, Phase phase = Phase::kProgressing) {
-  Step step = Make(StepKind::kPoll, std::move(reason), std::move(message));
+Step Poll(std::string_view reason, std::string message, Phase phase = Phase::kProgressing) {
+  Step step = Make(StepKind::kPoll, reason, std::move(message));
   step.phase = phase;
   return step;
 }
 
-/// An operation that the appliance reports as running: its own reason, or "OperationOverdue"
-/// once it has run longer than policy.timeout (still polled: it is visibly alive).
-Step Running(const InFlight& in_flight, std::string reason, std::string_view what,
+/// An operation that the appliance reports as running: its own reason, or
+/// reasons::kOperationOverdue once it has run longer than policy.timeout (still polled: it is
+/// visibly alive).
+Step Running(const InFlight& in_flight, std::string_view reason, std::string_view what,
              std::optional<std::int64_t> progress, WallTime now, const EffectivePolicy& policy) {
   const std::string elapsed = Text(now - in_flight.started_at);
   Step step = Overdue(in_flight, now, policy)
-                  ? Poll("OperationOverdue", std::string(what) + " has been running for " +
-                                                 elapsed + ", longer than policy.timeout " +
-                                                 manifests::FormatDuration(policy.timeout) +
-                                                 "; still following it")
-                  : Poll(std::move(reason), std::string(what) + " (running for " + elapsed + ")");
+                  ? Poll(reasons::kOperationOverdue, std::string(what) + " has been running for " +
+                                                         elapsed + ", longer than policy.timeout " +
+                                                         manifests::FormatDuration(policy.timeout) +
+                                                         "; still following it")
+                  : Poll(reason, std::string(what) + " (running for " + elapsed + ")");
   step.progress = progress;
   return step;
 }
 
 /// The install's appliance cannot be followed (unreachable, or its task gone): Progressing
 /// until policy.timeout, then a failure named `timeout_reason`.
-Step AwaitRestart(const InFlight& in_flight, const std::string& why, std::string timeout_reason,
-                  WallTime now, const EffectivePolicy& policy) {
+Step AwaitRestart(const InFlight& in_flight, const std::string& why,
+                  std::string_view timeout_reason, WallTime now, const EffectivePolicy& policy) {
   const std::string elapsed = Text(now - in_flight.started_at);
   const std::string timeout = manifests::FormatDuration(policy.timeout);
   if (!Overdue(in_flight, now, policy)) {
-    return Poll("ApplianceRestarting", "installing " + in_flight.detail + ": " + why +
-                                           "; waiting up to policy.timeout " + timeout +
-                                           " from the install's start (" + elapsed + " so far)");
+    return Poll(reasons::kApplianceRestarting,
+                "installing " + in_flight.detail + ": " + why + "; waiting up to policy.timeout " +
+                    timeout + " from the install's start (" + elapsed + " so far)");
   }
-  return Failed(std::move(timeout_reason), "installing " + in_flight.detail + ": " + why + " " +
-                                               elapsed + " after the install started (policy." +
-                                               "timeout " + timeout + ")");
+  return Failed(timeout_reason, "installing " + in_flight.detail + ": " + why + " " + elapsed +
+                                    " after the install started (policy." + "timeout " + timeout +
+                                    ")");
 }
 
 std::string AvailableText(const std::vector<std::string>& available) {
@@ -160,7 +164,7 @@ Step PlanVcenterInFlight(const Live& live, const InFlight& in_flight, WallTime n
     if (install && live.read_error->IsUnreachable()) {
       return AwaitRestart(in_flight,
                           "the appliance is unreachable (" + live.read_error->Summary() + ")",
-                          "UpdateTimedOut", now, policy);
+                          reasons::kUpdateTimedOut, now, policy);
     }
     return ReadFailed(*live.read_error);
   }
@@ -170,23 +174,23 @@ Step PlanVcenterInFlight(const Live& live, const InFlight& in_flight, WallTime n
   if (install) {
     if (order >= 0) return Finished("the appliance runs " + live.current_version);
     if (update.state == UpdateState::kInstallInProgress && update.version == in_flight.detail) {
-      return Running(in_flight, "UpdateInstalling", "installing " + in_flight.detail,
+      return Running(in_flight, reasons::kUpdateInstalling, "installing " + in_flight.detail,
                      Percent(update.task), now, policy);
     }
     if (update.state == UpdateState::kInstallFailed && update.version == in_flight.detail) {
       std::string message = "the install of " + in_flight.detail + " failed";
       if (update.task && update.task->error) message += ": " + TaskErrorText(*update.task->error);
-      return Failed("InstallFailed", message);
+      return Failed(reasons::kInstallFailed, message);
     }
     // GET /api/appliance/update is conclusive once the appliance answers: nothing runs and the
     // version is not the one installed.
-    return Failed("UpdateFailed", "the install of " + in_flight.detail +
-                                      " ended, but the appliance runs " + live.current_version +
-                                      " (update state " + reported + ")");
+    return Failed(reasons::kUpdateFailed,
+                  "the install of " + in_flight.detail + " ended, but the appliance runs " +
+                      live.current_version + " (update state " + reported + ")");
   }
   if (update.state == UpdateState::kStageInProgress && update.version == in_flight.detail) {
-    return Running(in_flight, "UpdateStaging", "staging " + in_flight.detail, Percent(update.task),
-                   now, policy);
+    return Running(in_flight, reasons::kUpdateStaging, "staging " + in_flight.detail,
+                   Percent(update.task), now, policy);
   }
   if (update.state == UpdateState::kUpdatesPending && update.version == in_flight.detail) {
     return Finished(in_flight.detail + " is staged");
@@ -197,7 +201,7 @@ Step PlanVcenterInFlight(const Live& live, const InFlight& in_flight, WallTime n
   if (update.task && update.task->status == ports::TaskStatus::kFailed && update.task->error) {
     message += ": " + TaskErrorText(*update.task->error);
   }
-  return Failed("StageFailed", message);
+  return Failed(reasons::kStageFailed, message);
 }
 
 Step PlanUpdateManagerInFlight(const Live& live, const InFlight& in_flight, WallTime now,
@@ -211,7 +215,7 @@ Step PlanUpdateManagerInFlight(const Live& live, const InFlight& in_flight, Wall
     if (install && live.read_error->IsUnreachable()) {
       return AwaitRestart(in_flight,
                           "the appliance is unreachable (" + live.read_error->Summary() + ")",
-                          "UpdateTimedOut", now, policy);
+                          reasons::kUpdateTimedOut, now, policy);
     }
     return ReadFailed(*live.read_error);
   }
@@ -228,7 +232,8 @@ Step PlanUpdateManagerInFlight(const Live& live, const InFlight& in_flight, Wall
       const std::string why =
           gone ? "its task is gone (the appliance restarted) and it runs " + live.current_version
                : "its task cannot be read (" + error.Summary() + ")";
-      return AwaitRestart(in_flight, why, gone ? "UpdateFailed" : "UpdateTimedOut", now, policy);
+      return AwaitRestart(in_flight, why, gone ? reasons::kUpdateFailed : reasons::kUpdateTimedOut,
+                          now, policy);
     }
     if (gone) return Finished("the retrieve-updates task is gone; retrieving again");
     return ReadFailed(error);
@@ -238,8 +243,8 @@ Step PlanUpdateManagerInFlight(const Live& live, const InFlight& in_flight, Wall
   switch (task.status) {
     case ports::UpdateManagerTaskStatus::kQueued:
     case ports::UpdateManagerTaskStatus::kRunning:
-      return Running(in_flight, install ? "UpdateInstalling" : "RetrievingUpdates", what,
-                     task.progress, now, policy);
+      return Running(in_flight, install ? reasons::kUpdateInstalling : reasons::kRetrievingUpdates,
+                     what, task.progress, now, policy);
     case ports::UpdateManagerTaskStatus::kError:
     case ports::UpdateManagerTaskStatus::kCancelled: {
       std::string message = what + ": task " + in_flight.task + " ended " +
@@ -247,7 +252,7 @@ Step PlanUpdateManagerInFlight(const Live& live, const InFlight& in_flight, Wall
                                 static_cast<std::size_t>(task.status)));
       if (task.error_message) message += ": " + *task.error_message;
       if (task.error_details) message += " (" + *task.error_details + ")";
-      return Failed(install ? "InstallFailed" : "RetrieveFailed", message);
+      return Failed(install ? reasons::kInstallFailed : reasons::kRetrieveFailed, message);
     }
     case ports::UpdateManagerTaskStatus::kSuccess:
       break;
@@ -261,7 +266,7 @@ Step PlanUpdateManagerInFlight(const Live& live, const InFlight& in_flight, Wall
   // switches versions may still come. The version decides at policy.timeout.
   return AwaitRestart(in_flight,
                       "its task succeeded but the appliance still runs " + live.current_version,
-                      "UpdateFailed", now, policy);
+                      reasons::kUpdateFailed, now, policy);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -275,9 +280,9 @@ Step PlanVcenterStart(const Desired& desired, const Live& live) {
     std::string source(
         manifests::kUpdateSourceTypeNames.at(static_cast<std::size_t>(desired.query.source_type)));
     if (desired.query.url) source += " at " + *desired.query.url;
-    return Blocked("UpdateNotAvailable", desired.version + " is not in the appliance's pending " +
-                                             "updates from " + source +
-                                             " (available: " + AvailableText(available) + ")");
+    return Blocked(reasons::kUpdateNotAvailable,
+                   desired.version + " is not in the appliance's pending " + "updates from " +
+                       source + " (available: " + AvailableText(available) + ")");
   }
   bool staged = update.state == UpdateState::kUpdatesPending && update.version == desired.version;
   if (!staged && update.state == UpdateState::kInstallFailed && update.version == desired.version) {
@@ -290,7 +295,7 @@ Step PlanVcenterStart(const Desired& desired, const Live& live) {
   Step step = Make(StepKind::kMutate, "", "");
   step.mutation = staged ? Mutation::kInstall : Mutation::kStage;
   step.counts_attempt = staged;
-  step.reason = staged ? "UpdateInstalling" : "UpdateStaging";
+  step.reason = staged ? reasons::kUpdateInstalling : reasons::kUpdateStaging;
   step.message = (staged ? "installing " : "staging ") + desired.version + " (the appliance runs " +
                  live.current_version + ")";
   if (!live.precheck) {
@@ -306,7 +311,7 @@ Step PlanVcenterStart(const Desired& desired, const Live& live) {
     std::vector<std::string> errors;
     errors.reserve(precheck.issues_errors.size());
     for (const auto& issue : precheck.issues_errors) errors.push_back(issue.message);
-    return Blocked("PrecheckIssues",
+    return Blocked(reasons::kPrecheckIssues,
                    "the precheck of " + desired.version + " reports: " + Join(errors, "; "));
   }
   std::vector<std::string> questions;
@@ -315,7 +320,7 @@ Step PlanVcenterStart(const Desired& desired, const Live& live) {
       questions.push_back(question.data_item + " (" + question.text + ")");
   }
   if (!questions.empty()) {
-    return Blocked("UnansweredQuestions",
+    return Blocked(reasons::kUnansweredQuestions,
                    "the install of " + desired.version + " asks questions without a default " +
                        "answer, which vsrd cannot answer: " + Join(questions, "; "));
   }
@@ -325,7 +330,7 @@ Step PlanVcenterStart(const Desired& desired, const Live& live) {
 
 Step PlanUpdateManagerStart(const Desired& desired, const Live& live) {
   if (!live.available) {
-    Step step = Make(StepKind::kMutate, "RetrievingUpdates",
+    Step step = Make(StepKind::kMutate, reasons::kRetrievingUpdates,
                      "retrieving the available updates before installing " + desired.version);
     step.mutation = Mutation::kRetrieveUpdates;
     step.plan = {DescribeCall(Mutation::kRetrieveUpdates, desired.version),
@@ -334,12 +339,12 @@ Step PlanUpdateManagerStart(const Desired& desired, const Live& live) {
   }
   const auto& available = *live.available;
   if (std::find(available.begin(), available.end(), desired.version) == available.end()) {
-    return Blocked("UpdateNotAvailable", desired.version +
-                                             " is not among the updates the appliance retrieved " +
-                                             "(available: " + AvailableText(available) + ")");
+    return Blocked(reasons::kUpdateNotAvailable,
+                   desired.version + " is not among the updates the appliance retrieved " +
+                       "(available: " + AvailableText(available) + ")");
   }
   Step step =
-      Make(StepKind::kMutate, "UpdateInstalling",
+      Make(StepKind::kMutate, reasons::kUpdateInstalling,
            "installing " + desired.version + " (the appliance runs " + live.current_version + ")");
   step.mutation = Mutation::kUpdateManagerInstall;
   step.counts_attempt = true;
@@ -353,9 +358,9 @@ Step PlanIdle(const Desired& desired, const Live& live, const ObjectRecord& reco
   const auto order = CompareVersions(live.current_version, desired.version);
   if (order == 0) return InSync("the appliance runs " + live.current_version);
   if (order > 0) {
-    return Blocked("DowngradeRefused", "the appliance runs " + live.current_version +
-                                           ", newer than spec.version " + desired.version +
-                                           "; vsrd never downgrades an appliance");
+    return Blocked(reasons::kDowngradeRefused, "the appliance runs " + live.current_version +
+                                                   ", newer than spec.version " + desired.version +
+                                                   "; vsrd never downgrades an appliance");
   }
   if (desired.flavor == Flavor::kVcenter) {
     const ports::UpdateInfo update = live.update.value_or(ports::UpdateInfo{});
@@ -365,8 +370,9 @@ Step PlanIdle(const Desired& desired, const Live& live, const ObjectRecord& reco
       if (update.version == desired.version) {
         // Ours after a journal write failed, or an operator's: follow it rather than start a
         // second one (the appliance would refuse it anyway).
-        Step step = Make(StepKind::kAdopt, staging ? "UpdateStaging" : "UpdateInstalling",
-                         what + ", which the journal did not know; following it");
+        Step step =
+            Make(StepKind::kAdopt, staging ? reasons::kUpdateStaging : reasons::kUpdateInstalling,
+                 what + ", which the journal did not know; following it");
         step.adopt = InFlight{
             std::string(staging ? kStageOperation : kInstallOperation), "", desired.generation,
             update.task && update.task->start_time ? *update.task->start_time : now,
@@ -375,20 +381,20 @@ Step PlanIdle(const Desired& desired, const Live& live, const ObjectRecord& reco
         step.progress = Percent(update.task);
         return step;
       }
-      return Poll("ApplianceBusy",
+      return Poll(reasons::kApplianceBusy,
                   "the appliance is " + what + ", not started for " + desired.version +
                       "; waiting for it to end",
                   Phase::kWaiting);
     }
     if (update.state == UpdateState::kRollbackInProgress) {
-      return Poll("ApplianceBusy",
+      return Poll(reasons::kApplianceBusy,
                   "the appliance is rolling back " + update.version + "; waiting for it to end",
                   Phase::kWaiting);
     }
   }
   const std::int64_t attempts = record.AttemptsFor(desired.generation);
   if (attempts >= policy.max_failures) {
-    return Blocked("AttemptsExhausted",
+    return Blocked(reasons::kAttemptsExhausted,
                    std::to_string(attempts) + " install(s) of " + desired.version +
                        " for this generation left the appliance at " + live.current_version +
                        " (policy.max_failures " + std::to_string(policy.max_failures) +

@@ -131,13 +131,13 @@ struct Step {
 /// Decides the next step. Pure: `now` and `policy` come from the caller.
 ///
 /// Rules (the issue's): at the desired version -> kInSync; a lower desired version -> kBlocked
-/// "DowngradeRefused"; an in-flight operation (of any generation) is followed to its end and
+/// `DowngradeRefused`; an in-flight operation (of any generation) is followed to its end and
 /// never started twice; an install is attempted at most policy.max_failures times per generation
-/// (ObjectRecord::AttemptsFor) -> kBlocked "AttemptsExhausted"; an update that is not available
-/// -> kBlocked "UpdateNotAvailable"; precheck errors or questions without a default answer ->
+/// (ObjectRecord::AttemptsFor) -> kBlocked `AttemptsExhausted`; an update that is not available
+/// -> kBlocked `UpdateNotAvailable`; precheck errors or questions without a default answer ->
 /// kBlocked. While an install runs and the appliance is unreachable (refused, 503, or its task
-/// gone: 404), kPoll "ApplianceRestarting" until policy.timeout after in_flight.started_at, then
-/// the version read decides (kFailed "UpdateTimedOut" / "UpdateFailed" unless it is the desired
+/// gone: 404), kPoll `ApplianceRestarting` until policy.timeout after in_flight.started_at, then
+/// the version read decides (kFailed `UpdateTimedOut` / `UpdateFailed` unless it is the desired
 /// version).
 Step Plan(const Desired& desired, const Live& live, const ObjectRecord& record, WallTime now,
           const EffectivePolicy& policy);

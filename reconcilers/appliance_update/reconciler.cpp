@@ -9,6 +9,7 @@
 
 #include "reconcilers/api_outcomes.hpp"
 #include "reconcilers/appliance_update/plan.hpp"
+#include "reconcilers/appliance_update/reasons.hpp"
 
 namespace vsrd::reconcilers::appliance_update {
 namespace {
@@ -110,7 +111,8 @@ class Pass {
           continue;  // the precheck ran: plan again with its result
       }
     }
-    return Outcome::ReadFailed("ReadFailed", "the update plan did not settle within one pass");
+    return Outcome::ReadFailed(reasons::kReadFailed,
+                               "the update plan did not settle within one pass");
   }
 
   /// The read a plan asked for; an Outcome when it failed in a way the plan does not judge.
@@ -163,8 +165,8 @@ class Pass {
   /// The gates, then the precheck (nullopt: plan again with it) or the one mutating call.
   std::optional<Outcome> Mutate(const Step& step) {
     if (!context_.InWindow()) {
-      Outcome outcome = Outcome::Done(Phase::kWaiting, "OutsideWindow",
-                                      "next step: " + step.message + ", once policy.window opens");
+      Outcome outcome =
+          Outcome::OutsideWindow("next step: " + step.message + ", once policy.window opens");
       if (context_.DryRun()) outcome.plan = step.plan;
       return outcome;
     }
@@ -177,7 +179,7 @@ class Pass {
     if (!slot_taken_) {
       if (!context_.TryBeginMutation()) {
         Outcome outcome = Outcome::RequeueAfter(
-            kTargetBusyRetry, "TargetBusy",
+            kTargetBusyRetry, reasons::kTargetBusy,
             "next step: " + step.message + ", once the target has a free mutation slot");
         outcome.phase = Phase::kWaiting;
         return outcome;
@@ -188,7 +190,7 @@ class Pass {
       auto precheck = target_.appliance->PrecheckUpdate(desired_.version);
       if (!precheck) {
         if (precheck.Error().IsUnreachable()) return ReadFailure(precheck.Error());
-        return MutationFailure("PrecheckFailed", precheck.Error());
+        return MutationFailure(reasons::kPrecheckFailed, precheck.Error());
       }
       live_.precheck = std::move(precheck).Value();
       return std::nullopt;
@@ -204,21 +206,21 @@ class Pass {
       case Mutation::kStage: {
         auto result = target_.appliance->StageUpdate(desired_.version);
         if (!result && failed(result.Error()))
-          return MutationFailure("StageFailed", result.Error());
+          return MutationFailure(reasons::kStageFailed, result.Error());
         break;
       }
       case Mutation::kInstall: {
         // vsrd answers no question: an install whose questions lack a default stalled already.
         auto result = target_.appliance->InstallUpdate(desired_.version, {});
         if (!result && failed(result.Error())) {
-          return MutationFailure("InstallFailed", result.Error());
+          return MutationFailure(reasons::kInstallFailed, result.Error());
         }
         break;
       }
       case Mutation::kRetrieveUpdates: {
         auto result = target_.update_manager->RetrieveUpdates();
         if (!result && failed(result.Error())) {
-          return MutationFailure("RetrieveFailed", result.Error());
+          return MutationFailure(reasons::kRetrieveFailed, result.Error());
         }
         if (result) task = result->id;
         break;
@@ -226,7 +228,7 @@ class Pass {
       case Mutation::kUpdateManagerInstall: {
         auto result = target_.update_manager->InstallUpdate(desired_.version);
         if (!result && failed(result.Error())) {
-          return MutationFailure("InstallFailed", result.Error());
+          return MutationFailure(reasons::kInstallFailed, result.Error());
         }
         if (result) task = result->id;
         break;
@@ -273,12 +275,10 @@ class Pass {
 
 }  // namespace
 
-Outcome ApplianceUpdateReconciler::Reconcile(const Request& /*request*/, Context& context) {
+Outcome ApplianceUpdateReconciler::Reconcile(Context& context) {
   const manifests::Object& object = context.Object();
   const auto* spec = std::get_if<manifests::ApplianceUpdateSpec>(&object.spec);
-  if (spec == nullptr) {
-    return Outcome::Stalled("UnsupportedTarget", object.Key() + " is not an ApplianceUpdate");
-  }
+  if (spec == nullptr) return KindMismatch(object, manifests::Kind::kApplianceUpdate);
   const TargetPorts& target = context.Target();
   Desired desired;
   if (target.appliance != nullptr) {
@@ -286,7 +286,7 @@ Outcome ApplianceUpdateReconciler::Reconcile(const Request& /*request*/, Context
   } else if (target.update_manager != nullptr) {
     desired.flavor = Flavor::kUpdateManager;
   } else {
-    return Outcome::Stalled("UnsupportedTarget",
+    return Outcome::Stalled(reasons::kUnsupportedTarget,
                             "target " + target.name + " has no appliance update API");
   }
   desired.version = spec->version;

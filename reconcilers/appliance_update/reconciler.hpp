@@ -48,6 +48,7 @@
 //                       |             | or reset the object
 //   UnsupportedTarget   | Stalled     | the target has neither an appliance nor an update-manager
 //                       |             | port -> fix the target's `api` in the config
+//   KindMismatch        | Stalled     | the engine passed another kind's object (a bug) -> report
 //   PrecheckFailed      | Progressing | vcenter: the precheck call failed -> see the message
 //   StageFailed         | Progressing | the stage call failed, or staging ended unstaged -> see
 //                       |             | the message
@@ -74,7 +75,7 @@ class ApplianceUpdateReconciler final : public Reconciler {
   /// the next step (precheck+stage, precheck+install, retrieve-updates, install) — at most one
   /// mutating call. Blocking (HTTPS through the ports); never throws. In dry run no
   /// precheck/stage/install/retrieve-updates call is made and Outcome::plan lists them.
-  Outcome Reconcile(const Request& request, Context& context) override;
+  Outcome Reconcile(Context& context) override;
 };
 
 }  // namespace vsrd::reconcilers::appliance_update

@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <string_view>
 
+#include "reconcilers/guest_customization_check/reasons.hpp"
+
 namespace vsrd::reconcilers::guest_customization_check {
 namespace {
 
@@ -37,7 +39,8 @@ VmResult JudgeVm(const VmObservation& observation) {
   const std::string label = Label(observation);
   if (!observation.check) {
     result.verdict = Verdict::kNotFound;
-    result.text = label + ": not found";
+    result.why = "not found";
+    result.text = label + ": " + result.why;
     return result;
   }
   const auto& check = *observation.check;
@@ -46,7 +49,8 @@ VmResult JudgeVm(const VmObservation& observation) {
     // guest customization").
     result.verdict = Verdict::kCustomizable;
     result.customizable = true;
-    result.text = label + ": customizable";
+    result.why = "customizable";
+    result.text = label + ": " + result.why;
     return result;
   }
   // An unset flag means the check never reached that step, not that it passed.
@@ -54,17 +58,18 @@ VmResult JudgeVm(const VmObservation& observation) {
   const bool power_state = check.supported_power_state == false;
   if (guest_os && power_state) {
     result.verdict = Verdict::kGuestOsAndPowerState;
-    result.text = label + ": " + GuestOsWhy(observation) + ", and " + PowerStateWhy(observation);
+    result.why = GuestOsWhy(observation) + ", and " + PowerStateWhy(observation);
   } else if (guest_os) {
     result.verdict = Verdict::kGuestOsNotSupported;
-    result.text = label + ": " + GuestOsWhy(observation);
+    result.why = GuestOsWhy(observation);
   } else if (power_state) {
     result.verdict = Verdict::kPowerStateNotSupported;
-    result.text = label + ": " + PowerStateWhy(observation);
+    result.why = PowerStateWhy(observation);
   } else {
     result.verdict = Verdict::kNotSupportedNoReason;
-    result.text = label + ": not customizable (the check gave no reason)";
+    result.why = "not customizable (the check gave no reason)";
   }
+  result.text = label + ": " + result.why;
   return result;
 }
 
@@ -88,10 +93,7 @@ Step Plan(const manifests::GuestCustomizationCheckSpec& spec,
       detail = "NOT_FOUND";
       problems.push_back(result.text);
     } else {
-      // The text after the label: "guest OS X is not supported".
-      const auto colon = result.text.find(": ");
-      detail = "NOT_SUPPORTED: " +
-               (colon == std::string::npos ? result.text : result.text.substr(colon + 2));
+      detail = "NOT_SUPPORTED: " + result.why;
       problems.push_back(result.text);
     }
     step.details[vm] = std::move(detail);
@@ -102,14 +104,14 @@ Step Plan(const manifests::GuestCustomizationCheckSpec& spec,
 
   if (problems.empty()) {
     step.kind = Step::Kind::kAllCustomizable;
-    step.reason = "AllCustomizable";
+    step.reason = reasons::kAllCustomizable;
     step.message = spec.vms.size() == 1
                        ? "the VM is customizable"
                        : "all " + std::to_string(spec.vms.size()) + " VMs are customizable";
     return step;
   }
   step.kind = Step::Kind::kDegraded;
-  step.reason = any_missing ? "VmNotFound" : "NotCustomizable";
+  step.reason = any_missing ? reasons::kVmNotFound : reasons::kNotCustomizable;
   step.message = std::to_string(problems.size()) + " of " + std::to_string(spec.vms.size()) +
                  (spec.vms.size() == 1 ? " VM is" : " VMs are") + " not customizable: ";
   for (std::size_t i = 0; i < problems.size(); ++i) {

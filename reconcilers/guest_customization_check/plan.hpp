@@ -47,6 +47,8 @@ struct VmResult {
   bool customizable = false;
   /// For people: `vm-43 "web-02": not customizable in power state POWERED_ON`.
   std::string text;
+  /// `text` without the VM's label: "not customizable in power state POWERED_ON".
+  std::string why;
 };
 
 /// What one pass concludes.

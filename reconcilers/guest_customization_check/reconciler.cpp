@@ -7,17 +7,18 @@
 
 #include "reconcilers/api_outcomes.hpp"
 #include "reconcilers/guest_customization_check/plan.hpp"
+#include "reconcilers/guest_customization_check/reasons.hpp"
 
 namespace vsrd::reconcilers::guest_customization_check {
 
-Outcome GuestCustomizationCheckReconciler::Reconcile(const Request& /*request*/, Context& context) {
+Outcome GuestCustomizationCheckReconciler::Reconcile(Context& context) {
   const auto* spec = std::get_if<manifests::GuestCustomizationCheckSpec>(&context.Object().spec);
   ports::VmPort* port = context.Target().vm;
   if (spec == nullptr) {
-    return Outcome::Stalled("UnsupportedTarget", "the object is not a GuestCustomizationCheck");
+    return KindMismatch(context.Object(), manifests::Kind::kGuestCustomizationCheck);
   }
   if (port == nullptr) {
-    return Outcome::Stalled("UnsupportedTarget",
+    return Outcome::Stalled(reasons::kUnsupportedTarget,
                             "target " + context.Target().name +
                                 " has no VM API (GuestCustomizationCheck needs a vcenter target)");
   }
@@ -51,10 +52,9 @@ Outcome GuestCustomizationCheckReconciler::Reconcile(const Request& /*request*/,
   for (const VmResult& result : step.vms) {
     context.ObserveVmCustomizable(result.vm, result.customizable);
   }
-  Outcome outcome =
-      step.kind == Step::Kind::kAllCustomizable
-          ? Outcome::Done(Phase::kReady, std::move(step.reason), std::move(step.message))
-          : Outcome::Done(Phase::kDegraded, std::move(step.reason), std::move(step.message));
+  Outcome outcome = step.kind == Step::Kind::kAllCustomizable
+                        ? Outcome::Done(Phase::kReady, step.reason, std::move(step.message))
+                        : Outcome::Done(Phase::kDegraded, step.reason, std::move(step.message));
   // Dry run or not, the pass is the same: the check is the read, and nothing would change.
   outcome.details = std::move(step.details);
   return outcome;

@@ -28,8 +28,10 @@
 //                             unreachable during a naming GET (its other failures only leave
 //                             the name out); no partial result is reported. Operator: check the
 //                             target.
-//   UnsupportedTarget      -> Stalled: the target has no VM port (not a vCenter) or the object
-//                             is not a GuestCustomizationCheck. Operator: fix spec.target.
+//   UnsupportedTarget      -> Stalled: the target has no VM port (not a vCenter). Operator: fix
+//                             spec.target.
+//   KindMismatch           -> Stalled: the engine passed another kind's object (a bug).
+//                             Operator: report it.
 //
 // Outcome::details: "customizable": "N/M", and per VM id "SUPPORTED", "NOT_SUPPORTED: <why>" or
 // "NOT_FOUND". After a complete read, every VM is observed for vsrd_vm_customizable (a VM that
@@ -42,7 +44,7 @@ class GuestCustomizationCheckReconciler final : public Reconciler {
  public:
   /// One pass: checks every listed VM, reports Ready or Degraded, never mutates and never
   /// throws. The same in dry run (the check is the live-state read), with an empty plan.
-  Outcome Reconcile(const Request& request, Context& context) override;
+  Outcome Reconcile(Context& context) override;
 };
 
 }  // namespace vsrd::reconcilers::guest_customization_check

@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "reconcilers/offline_depot_from_host/reasons.hpp"
 #include "reconcilers/plan_text.hpp"
 
 namespace vsrd::reconcilers::offline_depot_from_host {
@@ -20,10 +21,10 @@ bool HasFact(const ObjectRecord& record, std::string_view key) {
   return record.facts.find(std::string(key)) != record.facts.end();
 }
 
-Step MakeStep(Step::Kind kind, std::string reason, std::string message) {
+Step MakeStep(Step::Kind kind, std::string_view reason, std::string message) {
   Step step;
   step.kind = kind;
-  step.reason = std::move(reason);
+  step.reason = reason;
   step.message = std::move(message);
   return step;
 }
@@ -75,17 +76,17 @@ ObjectRecord WithExtraction(ObjectRecord record, const std::string& depot,
 Step Judge(const PlanInput& input, const ObjectRecord& record, DepotLookup lookup) {
   const std::string host = HostLabel(input.spec);
   if (!HasFact(record, kGenerationFact)) {
-    return MakeStep(Step::Kind::kExtract, "NotExtracted",
+    return MakeStep(Step::Kind::kExtract, reasons::kNotExtracted,
                     "no depot has been extracted from host " + host + " for this object yet");
   }
   if (Fact(record, kGenerationFact) != input.generation) {
-    return MakeStep(Step::Kind::kExtract, "SpecChanged",
+    return MakeStep(Step::Kind::kExtract, reasons::kSpecChanged,
                     "the spec changed since the last extraction (generation " +
                         Fact(record, kGenerationFact) + "): extract host " + host + " again");
   }
   const std::string depot = Fact(record, kDepotFact);
   if (depot.empty()) {
-    return MakeStep(Step::Kind::kReady, "ContentAlreadyPresent",
+    return MakeStep(Step::Kind::kReady, reasons::kContentAlreadyPresent,
                     "the software specification of host " + host +
                         " was already present in vLCM when it was extracted (the task named no "
                         "depot); vsrd cannot tell which depot holds it, so it cannot notice that "
@@ -93,10 +94,10 @@ Step Judge(const PlanInput& input, const ObjectRecord& record, DepotLookup looku
   }
   switch (lookup) {
     case DepotLookup::kPresent:
-      return MakeStep(Step::Kind::kReady, "DepotPresent",
+      return MakeStep(Step::Kind::kReady, reasons::kDepotPresent,
                       "depot " + depot + " extracted from host " + host + " exists");
     case DepotLookup::kMissing: {
-      Step step = MakeStep(Step::Kind::kExtract, "DepotDeleted",
+      Step step = MakeStep(Step::Kind::kExtract, reasons::kDepotDeleted,
                            "depot " + depot + " extracted from host " + host +
                                " was deleted out of band: extract it again");
       step.drift = true;
@@ -106,7 +107,7 @@ Step Judge(const PlanInput& input, const ObjectRecord& record, DepotLookup looku
       break;
   }
   // The caller reads what DepotToRead names; without an answer, extract rather than guess.
-  return MakeStep(Step::Kind::kExtract, "NotExtracted",
+  return MakeStep(Step::Kind::kExtract, reasons::kNotExtracted,
                   "depot " + depot + " was not read in this pass");
 }
 
@@ -141,13 +142,13 @@ Step Plan(const PlanInput& input) {
   cleared.in_flight.reset();
   if (!input.poll) {
     // The caller polls whenever a task is journaled; without an answer, keep waiting.
-    return MakeStep(Step::Kind::kPoll, "ExtractRunning", task_label + " was not polled");
+    return MakeStep(Step::Kind::kPoll, reasons::kExtractRunning, task_label + " was not polled");
   }
   if (input.poll->kind == TaskPoll::Kind::kLost) {
     // Whether the depot was created is unknown: the depot list cannot tell which depot holds
     // the host's content. Counted as a failure; the next pass extracts again (an extraction
     // whose content is present already returns no depot, so nothing is duplicated).
-    Step step = MakeStep(Step::Kind::kFailed, "ExtractTaskLost",
+    Step step = MakeStep(Step::Kind::kFailed, reasons::kExtractTaskLost,
                          "vCenter no longer knows " + task_label +
                              " (404), so whether it ran is unknown; extracting again");
     step.save = std::move(cleared);
@@ -162,7 +163,7 @@ Step Plan(const PlanInput& input) {
       const bool overdue = running > input.policy.timeout;
       const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(running).count();
       Step step = MakeStep(
-          Step::Kind::kPoll, overdue ? "OperationOverdue" : "ExtractRunning",
+          Step::Kind::kPoll, overdue ? reasons::kOperationOverdue : reasons::kExtractRunning,
           "extracting the software specification of host " + in_flight.detail + " (" + task_label +
               ", " +
               std::string(ports::kTaskStatusNames.at(static_cast<std::size_t>(task.status))) +
@@ -173,7 +174,7 @@ Step Plan(const PlanInput& input) {
     }
     case ports::TaskStatus::kFailed: {
       Step step = MakeStep(
-          Step::Kind::kFailed, "ExtractFailed",
+          Step::Kind::kFailed, reasons::kExtractFailed,
           task_label + " failed" + (task.error ? ": " + task.error->Summary() : std::string()));
       step.save = std::move(cleared);
       return step;
@@ -183,7 +184,7 @@ Step Plan(const PlanInput& input) {
   }
   const auto& result = input.poll->task.result;
   if (!result) {
-    Step step = MakeStep(Step::Kind::kFailed, "ExtractResultMissing",
+    Step step = MakeStep(Step::Kind::kFailed, reasons::kExtractResultMissing,
                          task_label +
                              " succeeded without a DepotExtractInfo result, so the "
                              "depot is unknown; extracting again");
@@ -194,7 +195,7 @@ Step Plan(const PlanInput& input) {
       WithExtraction(input.record, result->depot, in_flight.generation, result->base_image_version);
   // The depot was not read in this pass: the task that just named it is the live evidence.
   Step step = Judge(input, updated, DepotLookup::kPresent);
-  if (step.reason == "DepotPresent") {
+  if (step.kind == Step::Kind::kReady && !result->depot.empty()) {  // the depot it named exists
     step.message = "depot " + result->depot + " was extracted from host " + HostLabel(input.spec);
   }
   if (!result->errors.empty()) {
@@ -221,10 +222,11 @@ Step JudgeCreateError(const ports::ApiError& error, const manifests::OfflineDepo
     // As for a create from a URL, ALREADY_EXISTS data may carry the existing depot
     // (docs/vsphere-api.md "Offline depots"); without it this is "content already present".
     const std::string depot = StringMember(error.data, "depot").value_or("");
-    Step step = MakeStep(
-        Step::Kind::kReady, depot.empty() ? "ContentAlreadyPresent" : "DepotPresent",
-        "createFromHost answered " + error.error_type + " for host " + host +
-            (depot.empty() ? std::string() : " (depot " + depot + ")") + ": counted as done");
+    Step step = MakeStep(Step::Kind::kReady,
+                         depot.empty() ? reasons::kContentAlreadyPresent : reasons::kDepotPresent,
+                         "createFromHost answered " + error.error_type + " for host " + host +
+                             (depot.empty() ? std::string() : " (depot " + depot + ")") +
+                             ": counted as done");
     step.save = WithExtraction(record, depot, generation, Fact(record, kBaseImageFact));
     return step;
   }
@@ -237,20 +239,20 @@ Step JudgeCreateError(const ports::ApiError& error, const manifests::OfflineDepo
         ". Verify it out of band and set spec.host_credential.ssl_thumb_print (or "
         "ssl_certificate): retrying cannot fix a wrong or missing thumbprint (" +
         error.Summary() + ")";
-    return MakeStep(Step::Kind::kStalled, "HostCertificateUnverified", message);
+    return MakeStep(Step::Kind::kStalled, reasons::kHostCertificateUnverified, message);
   }
   if (error.Is("INVALID_ARGUMENT")) {
-    return MakeStep(Step::Kind::kStalled, "HostCredentialsRejected",
+    return MakeStep(Step::Kind::kStalled, reasons::kHostCredentialsRejected,
                     "vCenter rejected the connection to host " + host +
                         " (wrong user name or password, unknown host name or port, or both "
                         "ssl_thumb_print and ssl_certificate set): " +
                         error.Summary());
   }
   if (error.Is("NOT_FOUND")) {
-    return MakeStep(Step::Kind::kStalled, "HostNotFound",
+    return MakeStep(Step::Kind::kStalled, reasons::kHostNotFound,
                     "vCenter has no host " + host + " in its inventory: " + error.Summary());
   }
-  return MakeStep(Step::Kind::kFailed, "ExtractFailed", error.Summary());
+  return MakeStep(Step::Kind::kFailed, reasons::kExtractFailed, error.Summary());
 }
 
 ports::DepotConnectionSpec MakeConnectionSpec(const manifests::OfflineDepotFromHostSpec& spec,

@@ -8,6 +8,7 @@
 
 #include "reconcilers/api_outcomes.hpp"
 #include "reconcilers/offline_depot_from_host/plan.hpp"
+#include "reconcilers/offline_depot_from_host/reasons.hpp"
 
 namespace vsrd::reconcilers::offline_depot_from_host {
 
@@ -49,9 +50,10 @@ class Pass {
   Outcome Decide() {
     ports::DepotsPort* depots = context_.Target().depots;
     if (depots == nullptr) {
-      return Outcome::Stalled("TargetNotVcenter", "target " + context_.Target().name +
-                                                      " has no depot API: OfflineDepotFromHost "
-                                                      "needs a target with api: vcenter");
+      return Outcome::Stalled(reasons::kUnsupportedTarget,
+                              "target " + context_.Target().name +
+                                  " has no depot API: OfflineDepotFromHost "
+                                  "needs a target with api: vcenter");
     }
     PlanInput input;
     input.spec = spec_;
@@ -93,8 +95,8 @@ class Pass {
   Outcome Extract(const Step& step, ports::DepotsPort& depots) {
     const std::string call = DescribeCreate(spec_);
     if (!context_.InWindow()) {
-      Outcome outcome = Outcome::Done(Phase::kWaiting, "OutsideWindow",
-                                      step.message + "; mutations start only inside policy.window");
+      Outcome outcome =
+          Outcome::OutsideWindow(step.message + "; mutations start only inside policy.window");
       if (context_.DryRun()) outcome.plan = {call};
       return outcome;
     }
@@ -112,7 +114,7 @@ class Pass {
     }
     if (!context_.TryBeginMutation()) {
       Outcome outcome = Outcome::RequeueAfter(
-          kBusyRetryAfter, "TargetBusy",
+          kBusyRetryAfter, reasons::kTargetBusy,
           step.message + "; waiting for a free mutation slot on target " + context_.Target().name);
       outcome.phase = Phase::kWaiting;
       return outcome;
@@ -136,7 +138,7 @@ class Pass {
     // Drift is counted once per repair, when it starts: a pass that waits (window, slot) or fails
     // to submit would otherwise count the same deletion again every time.
     if (step.drift) context_.ObserveDrift();
-    return Outcome::RequeueAfter(kPollInterval, "ExtractRunning",
+    return Outcome::RequeueAfter(kPollInterval, reasons::kExtractRunning,
                                  step.message + " (task " + task->value + ")");
   }
 
@@ -148,12 +150,10 @@ class Pass {
 
 }  // namespace
 
-Outcome OfflineDepotFromHostReconciler::Reconcile(const Request& /*request*/, Context& context) {
+Outcome OfflineDepotFromHostReconciler::Reconcile(Context& context) {
   const auto* spec = std::get_if<manifests::OfflineDepotFromHostSpec>(&context.Object().spec);
   if (spec == nullptr) {
-    return Outcome::Stalled(
-        "KindMismatch", "OfflineDepotFromHostReconciler was given a " +
-                            std::string(manifests::KindName(context.Object().kind)) + " object");
+    return KindMismatch(context.Object(), manifests::Kind::kOfflineDepotFromHost);
   }
   return Pass(*spec, context).Run();
 }

@@ -51,7 +51,7 @@
 //                                           -> Fix the manifest or the password.
 // HostNotFound                 Stalled      NOT_FOUND: spec.host is not in vCenter's inventory. ->
 //                                           Fix spec.host.
-// TargetNotVcenter             Stalled      spec.target has no depot API (api: update-manager). ->
+// UnsupportedTarget            Stalled      spec.target has no depot API (api: update-manager). ->
 //                                           Point spec.target at a vCenter.
 // KindMismatch                 Stalled      The engine passed another kind's object (a bug). ->
 //                                           Report it.
@@ -70,7 +70,7 @@ class OfflineDepotFromHostReconciler final : public Reconciler {
   /// gone (404) is extracted again, and reported as drift (Context::ObserveDrift, once, when
   /// that extraction is submitted). Blocking (port
   /// calls); never throws. In dry run nothing is written and Outcome::plan lists the call.
-  Outcome Reconcile(const Request& request, Context& context) override;
+  Outcome Reconcile(Context& context) override;
 };
 
 }  // namespace vsrd::reconcilers::offline_depot_from_host

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "reconcilers/plan_text.hpp"
+#include "reconcilers/vcha_passive_node/reasons.hpp"
 
 namespace vsrd::reconcilers::vcha_passive_node {
 
@@ -131,10 +132,10 @@ std::string JoinMessages(const std::vector<ports::LocalizableMessage>& messages)
   return out;
 }
 
-Step MakeStep(Step::Kind kind, std::string reason, std::string message) {
+Step MakeStep(Step::Kind kind, std::string_view reason, std::string message) {
   Step step;
   step.kind = kind;
-  step.reason = std::move(reason);
+  step.reason = reason;
   step.message = std::move(message);
   return step;
 }
@@ -143,18 +144,18 @@ Step MakeStep(Step::Kind kind, std::string reason, std::string message) {
 Step Judge(const PlanInput& input) {
   const ports::VchaClusterInfo& cluster = input.cluster;
   if (!cluster.config_state) {
-    return MakeStep(Step::Kind::kRetry, "ClusterStateUnknown",
+    return MakeStep(Step::Kind::kRetry, reasons::kClusterStateUnknown,
                     "vCenter answered cluster?action=get without config_state");
   }
   const std::string config_state = NameOf(ports::kVchaConfigStateNames, *cluster.config_state);
   switch (*cluster.config_state) {
     case VchaConfigState::kNotConfigured:
     case VchaConfigState::kInvalid:
-      return MakeStep(Step::Kind::kStalled, "ClusterNotConfigured",
+      return MakeStep(Step::Kind::kStalled, reasons::kClusterNotConfigured,
                       "the VCHA cluster's config_state is " + config_state +
                           ": vsrd redeploys a passive node; it does not create a VCHA cluster");
     case VchaConfigState::kPrepared:
-      return MakeStep(Step::Kind::kWaiting, "ClusterPrepared",
+      return MakeStep(Step::Kind::kWaiting, reasons::kClusterPrepared,
                       "the VCHA cluster is PREPARED: its configuration has started but is not "
                       "finished; vsrd acts only on a CONFIGURED cluster");
     case VchaConfigState::kConfigured:
@@ -162,7 +163,7 @@ Step Judge(const PlanInput& input) {
   }
   if (!cluster.health_state) {
     std::string why = FirstMessage(cluster.health_exception);
-    return MakeStep(Step::Kind::kDegraded, "HealthUnknown",
+    return MakeStep(Step::Kind::kDegraded, reasons::kHealthUnknown,
                     "vCenter reports no health for the VCHA cluster" +
                         (why.empty() ? std::string() : ": " + why));
   }
@@ -172,7 +173,7 @@ Step Judge(const PlanInput& input) {
     case VchaHealth::kHealthy:
       if (passive.state == PassiveView::State::kDown ||
           passive.state == PassiveView::State::kMissing) {
-        return MakeStep(Step::Kind::kDegraded, "PassiveNodeNotUp",
+        return MakeStep(Step::Kind::kDegraded, reasons::kPassiveNodeNotUp,
                         std::string("the cluster reports HEALTHY but its passive node is ") +
                             (passive.state == PassiveView::State::kDown ? "DOWN" : "missing") +
                             "; vCenter accepts a redeploy only in a DEGRADED cluster");
@@ -180,19 +181,19 @@ Step Judge(const PlanInput& input) {
       if (passive.vm_name && *passive.vm_name != wanted) {
         // Desired is "a healthy passive node"; the placement is where to put a new one. Moving a
         // healthy passive node would mean breaking the cluster first, which vsrd never does.
-        return MakeStep(Step::Kind::kReady, "PassiveNodeElsewhere",
+        return MakeStep(Step::Kind::kReady, reasons::kPassiveNodeElsewhere,
                         "the cluster is HEALTHY with passive node VM " + *passive.vm_name +
                             ", not spec.placement.name " + wanted +
                             "; vsrd leaves a healthy cluster alone and uses spec.placement at "
                             "the next redeploy");
       }
-      return MakeStep(Step::Kind::kReady, "PassiveNodeHealthy",
+      return MakeStep(Step::Kind::kReady, reasons::kPassiveNodeHealthy,
                       "the VCHA cluster is HEALTHY and its passive node is UP");
     case VchaHealth::kDegraded:
       switch (passive.state) {
         case PassiveView::State::kDown:
         case PassiveView::State::kMissing:
-          return MakeStep(Step::Kind::kRedeploy, "RedeployNeeded",
+          return MakeStep(Step::Kind::kRedeploy, reasons::kRedeployNeeded,
                           std::string("the VCHA cluster is DEGRADED and its passive node is ") +
                               (passive.state == PassiveView::State::kDown ? "DOWN" : "missing") +
                               ": redeploy it as " + wanted);
@@ -200,14 +201,14 @@ Step Judge(const PlanInput& input) {
           const std::string warning = cluster.health_warnings.empty()
                                           ? std::string()
                                           : FirstMessage(cluster.health_warnings);
-          return MakeStep(Step::Kind::kDegraded, "ClusterDegraded",
+          return MakeStep(Step::Kind::kDegraded, reasons::kClusterDegraded,
                           "the VCHA cluster is DEGRADED although its passive node is UP" +
                               (warning.empty() ? std::string() : ": " + warning) +
                               "; a redeploy cannot fix that (vCenter accepts one only for a "
                               "passive node that is down or missing)");
         }
         case PassiveView::State::kUnknown:
-          return MakeStep(Step::Kind::kDegraded, "PassiveNodeUnknown",
+          return MakeStep(Step::Kind::kDegraded, reasons::kPassiveNodeUnknown,
                           "the VCHA cluster is DEGRADED and vCenter does not say which node is "
                           "passive or whether it is up; vsrd does not redeploy blind");
       }
@@ -215,17 +216,18 @@ Step Judge(const PlanInput& input) {
     case VchaHealth::kIsolated:
       // All three nodes lost each other: a network problem that a redeploy cannot fix (and vCenter
       // refuses one); re-read every interval, as isolation may heal by itself.
-      return MakeStep(Step::Kind::kDegraded, "ClusterIsolated",
+      return MakeStep(Step::Kind::kDegraded, reasons::kClusterIsolated,
                       "the VCHA cluster is ISOLATED: its nodes cannot reach each other over the "
                       "HA network; vsrd does not redeploy an isolated cluster");
   }
-  return MakeStep(Step::Kind::kRetry, "ClusterStateUnknown", "unexpected VCHA cluster state");
+  return MakeStep(Step::Kind::kRetry, reasons::kClusterStateUnknown,
+                  "unexpected VCHA cluster state");
 }
 
 /// A judgment made in the pass that saw the in-flight task end: never a second redeploy.
-Step AfterTask(Step judged, std::string reason, const std::string& message) {
+Step AfterTask(Step judged, std::string_view reason, const std::string& message) {
   if (judged.kind == Step::Kind::kRedeploy) {
-    judged = MakeStep(Step::Kind::kFailed, std::move(reason), message + "; " + judged.message);
+    judged = MakeStep(Step::Kind::kFailed, reason, message + "; " + judged.message);
   }
   judged.clear_in_flight = true;
   return judged;
@@ -244,11 +246,11 @@ Step Plan(const PlanInput& input) {
   const std::string task_label = "redeploy task " + in_flight.task;
   if (!input.poll) {
     // The caller polls whenever a task is journaled; without an answer, keep waiting.
-    return MakeStep(Step::Kind::kPoll, "RedeployRunning", task_label + " was not polled");
+    return MakeStep(Step::Kind::kPoll, reasons::kRedeployRunning, task_label + " was not polled");
   }
   if (input.poll->kind == TaskPoll::Kind::kLost) {
     return AfterTask(
-        Judge(input), "RedeployTaskLost",
+        Judge(input), reasons::kRedeployTaskLost,
         "vCenter no longer knows " + task_label + " (404), so whether it ran is unknown");
   }
   const ports::TaskInfo& task = input.poll->task;
@@ -260,7 +262,7 @@ Step Plan(const PlanInput& input) {
       const bool overdue = running > input.policy.timeout;
       const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(running).count();
       Step step = MakeStep(
-          Step::Kind::kPoll, overdue ? "OperationOverdue" : "RedeployRunning",
+          Step::Kind::kPoll, overdue ? reasons::kOperationOverdue : reasons::kRedeployRunning,
           "redeploying the passive node " + in_flight.detail + " (" + task_label + ", " +
               NameOf(ports::kTaskStatusNames, task.status) + " for " + std::to_string(minutes) +
               "m" + (overdue ? ", longer than policy.timeout; still polling" : "") + ")");
@@ -269,26 +271,26 @@ Step Plan(const PlanInput& input) {
     }
     case ports::TaskStatus::kFailed: {
       Step step = MakeStep(
-          Step::Kind::kFailed, "RedeployFailed",
+          Step::Kind::kFailed, reasons::kRedeployFailed,
           task_label + " failed" + (task.error ? ": " + task.error->Summary() : std::string()));
       step.clear_in_flight = true;
       return step;
     }
     case ports::TaskStatus::kSucceeded:
-      return AfterTask(Judge(input), "RedeployIneffective",
+      return AfterTask(Judge(input), reasons::kRedeployIneffective,
                        task_label + " succeeded but the passive node is still not UP");
   }
-  return MakeStep(Step::Kind::kPoll, "RedeployRunning", task_label);
+  return MakeStep(Step::Kind::kPoll, reasons::kRedeployRunning, task_label);
 }
 
 Step JudgeCheck(const ports::PassiveCheckResult& result) {
   if (!result.errors.empty()) {
-    return MakeStep(Step::Kind::kStalled, "CheckRejected",
+    return MakeStep(Step::Kind::kStalled, reasons::kCheckRejected,
                     "passive?action=check rejected the redeploy: " + JoinMessages(result.errors));
   }
   std::string message = "passive?action=check passed";
   if (!result.warnings.empty()) message += " with warnings: " + JoinMessages(result.warnings);
-  return MakeStep(Step::Kind::kRedeploy, "RedeployNeeded", message);
+  return MakeStep(Step::Kind::kRedeploy, reasons::kRedeployNeeded, message);
 }
 
 std::string UnverifiedPeerMessage(const ports::ApiError& error) {
@@ -311,26 +313,26 @@ std::string UnverifiedPeerMessage(const ports::ApiError& error) {
 
 Step JudgeCheckError(const ports::ApiError& error) {
   if (error.Is("UNVERIFIED_PEER")) {
-    return MakeStep(Step::Kind::kStalled, "ManagementVcenterUnverified",
+    return MakeStep(Step::Kind::kStalled, reasons::kManagementVcenterUnverified,
                     UnverifiedPeerMessage(error));
   }
   if (error.IsUnreachable()) {
-    return MakeStep(Step::Kind::kRetry, "TargetUnreachable", error.Summary());
+    return MakeStep(Step::Kind::kRetry, reasons::kTargetUnreachable, error.Summary());
   }
-  return MakeStep(Step::Kind::kFailed, "CheckFailed", error.Summary());
+  return MakeStep(Step::Kind::kFailed, reasons::kCheckFailed, error.Summary());
 }
 
 Step JudgeRedeployError(const ports::ApiError& error) {
   if (error.Is("ALREADY_IN_DESIRED_STATE") || error.Is("ALREADY_EXISTS")) {
-    return MakeStep(Step::Kind::kPoll, "AlreadyDone",
+    return MakeStep(Step::Kind::kPoll, reasons::kAlreadyDone,
                     "vCenter answered the redeploy with " + error.error_type +
                         ": counted as done; the cluster is read again");
   }
   if (error.Is("UNVERIFIED_PEER")) {
-    return MakeStep(Step::Kind::kStalled, "ManagementVcenterUnverified",
+    return MakeStep(Step::Kind::kStalled, reasons::kManagementVcenterUnverified,
                     UnverifiedPeerMessage(error));
   }
-  return MakeStep(Step::Kind::kFailed, "RedeployFailed", error.Summary());
+  return MakeStep(Step::Kind::kFailed, reasons::kRedeployFailed, error.Summary());
 }
 
 ports::PassiveCheckSpec MakeCheckSpec(const manifests::VchaPassiveNodeSpec& spec,

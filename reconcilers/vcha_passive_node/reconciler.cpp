@@ -11,6 +11,7 @@
 
 #include "reconcilers/api_outcomes.hpp"
 #include "reconcilers/vcha_passive_node/plan.hpp"
+#include "reconcilers/vcha_passive_node/reasons.hpp"
 
 namespace vsrd::reconcilers::vcha_passive_node {
 
@@ -58,16 +59,17 @@ class Pass {
   Outcome Decide() {
     const TargetPorts& target = context_.Target();
     if (target.vcha == nullptr || target.tasks == nullptr) {
-      return Outcome::Stalled("TargetNotVcenter", "target " + target.name +
-                                                      " has no VCHA API: VchaPassiveNode needs a "
-                                                      "target with api: vcenter");
+      return Outcome::Stalled(reasons::kUnsupportedTarget,
+                              "target " + target.name +
+                                  " has no VCHA API: VchaPassiveNode needs a "
+                                  "target with api: vcenter");
     }
     if (spec_.management_vcenter) {
       const std::string& name = spec_.management_vcenter->name;
       management_ = context_.ManagementTarget(name);
       if (!management_) {
         return Outcome::Stalled(
-            "ManagementVcenterUnknown",
+            reasons::kManagementVcenterUnknown,
             "spec.management_vcenter names " + name + ", which is not a target in the config");
       }
       auto password = context_.ReadSecret(management_->password);
@@ -98,7 +100,7 @@ class Pass {
     auto cluster = target.vcha->GetCluster(vc_spec_, !vc_spec_.has_value());
     if (!cluster) {
       if (cluster.Error().Is("UNVERIFIED_PEER")) {
-        return Outcome::Stalled("ManagementVcenterUnverified",
+        return Outcome::Stalled(reasons::kManagementVcenterUnverified,
                                 UnverifiedPeerMessage(cluster.Error()));
       }
       return ReadFailure(cluster.Error());
@@ -131,8 +133,8 @@ class Pass {
   Outcome Redeploy(const Step& step) {
     const std::vector<std::string> calls = DescribeRedeploy(spec_, management_);
     if (!context_.InWindow()) {
-      Outcome outcome = Outcome::Done(Phase::kWaiting, "OutsideWindow",
-                                      step.message + "; mutations start only inside policy.window");
+      Outcome outcome =
+          Outcome::OutsideWindow(step.message + "; mutations start only inside policy.window");
       if (context_.DryRun()) outcome.plan = calls;
       return outcome;
     }
@@ -145,7 +147,7 @@ class Pass {
     }
     if (!context_.TryBeginMutation()) {
       Outcome outcome = Outcome::RequeueAfter(
-          kBusyRetryAfter, "TargetBusy",
+          kBusyRetryAfter, reasons::kTargetBusy,
           step.message + "; waiting for a free mutation slot on target " + context_.Target().name);
       outcome.phase = Phase::kWaiting;
       return outcome;
@@ -167,7 +169,7 @@ class Pass {
     if (!context_.SaveRecord(updated)) return JournalFailure();
     record_ = std::move(updated);
     Outcome outcome =
-        Outcome::RequeueAfter(kPollInterval, "RedeployRunning",
+        Outcome::RequeueAfter(kPollInterval, reasons::kRedeployRunning,
                               "redeploying the passive node " + spec_.placement.name + " (task " +
                                   task->value + "): " + step.message + "; " + checked.message);
     return outcome;
@@ -184,13 +186,9 @@ class Pass {
 
 }  // namespace
 
-Outcome VchaPassiveNodeReconciler::Reconcile(const Request& /*request*/, Context& context) {
+Outcome VchaPassiveNodeReconciler::Reconcile(Context& context) {
   const auto* spec = std::get_if<manifests::VchaPassiveNodeSpec>(&context.Object().spec);
-  if (spec == nullptr) {
-    return Outcome::Stalled(
-        "KindMismatch", "VchaPassiveNodeReconciler was given a " +
-                            std::string(manifests::KindName(context.Object().kind)) + " object");
-  }
+  if (spec == nullptr) return KindMismatch(context.Object(), manifests::Kind::kVchaPassiveNode);
   return Pass(*spec, context).Run();
 }
 

@@ -64,7 +64,7 @@
 //                                           ssl_thumbprint, then reset.
 // ManagementVcenterUnknown     Stalled      spec.management_vcenter names no config target. -> Fix
 //                                           the config or the manifest.
-// TargetNotVcenter             Stalled      spec.target has no VCHA API (api: update-manager). ->
+// UnsupportedTarget            Stalled      spec.target has no VCHA API (api: update-manager). ->
 //                                           Point spec.target at a vCenter.
 // KindMismatch                 Stalled      The engine passed another kind's object (a bug). ->
 //                                           Report it.
@@ -83,7 +83,7 @@ class VchaPassiveNodeReconciler final : public Reconciler {
   /// when a redeploy is due, check then redeploy: at most one mutating call. Blocking (port
   /// calls); never throws. In dry run no action endpoint is called and Outcome::plan lists both
   /// calls apply would make.
-  Outcome Reconcile(const Request& request, Context& context) override;
+  Outcome Reconcile(Context& context) override;
 };
 
 }  // namespace vsrd::reconcilers::vcha_passive_node

@@ -35,10 +35,7 @@ std::string Guard(const std::string& target, const std::string& max_duration) {
 
 class ApplianceInstallTest : public ReconcilerTest {
  protected:
-  Outcome Pass(TestContext& context) {
-    return reconciler_.Reconcile({manifests::Kind::kApplianceInstall, "vc02-install-guard"},
-                                 context);
-  }
+  Outcome Pass(TestContext& context) { return reconciler_.Reconcile(context); }
 
   /// Seconds to advance for `outcome.after`, rounded up so a requeue never lands early.
   static seconds After(const Outcome& outcome) { return std::chrono::ceil<seconds>(outcome.after); }
@@ -214,6 +211,7 @@ TEST_F(ApplianceInstallTest, DryRunOutsideTheWindowPlansTheCancelAndSaysItWaits)
   const Outcome outcome = Pass(*context);
   EXPECT_EQ(outcome.phase, Phase::kWaiting);
   EXPECT_EQ(outcome.reason, "OutsideWindow");
+  EXPECT_EQ(outcome.waiting, reconcilers::WaitingFor::Window());
   ASSERT_EQ(outcome.plan.size(), 1U);
   EXPECT_EQ(Count("vc02", kCancelOperation), 0);
 }
@@ -234,6 +232,7 @@ TEST_F(ApplianceInstallTest, OutsideTheWindowTheCancelWaitsAndHappensOnceTheWind
   EXPECT_EQ(waiting.kind, Outcome::Kind::kDone);
   EXPECT_EQ(waiting.phase, Phase::kWaiting);
   EXPECT_EQ(waiting.reason, "OutsideWindow");
+  EXPECT_EQ(waiting.waiting, reconcilers::WaitingFor::Window());
   EXPECT_EQ(waiting.details.at("deployment_state"), "CONFIG_IN_PROGRESS");
   EXPECT_EQ(Count("vc02", kCancelOperation), 0);
   EXPECT_EQ(context->mutations_begun, 0);
@@ -277,8 +276,7 @@ TEST_F(ApplianceInstallTest, ARestartedDaemonReReadsAndNeverCancelsTwice) {
   ApplianceInstallReconciler restarted;
   auto context = Context(Guard("vc02", "4h"));
   Advance(seconds(30));
-  const Outcome outcome =
-      restarted.Reconcile({manifests::Kind::kApplianceInstall, "vc02-install-guard"}, *context);
+  const Outcome outcome = restarted.Reconcile(*context);
   EXPECT_EQ(outcome.reason, "NoInstallRunning");
   EXPECT_EQ(Count("vc02", kCancelOperation), 1);
 }

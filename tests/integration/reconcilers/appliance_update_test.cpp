@@ -73,7 +73,7 @@ class ApplianceUpdateTest : public ReconcilerTest {
   Outcome Pass(TestContext& context) {
     context.free_slots = 1;
     ApplianceUpdateReconciler reconciler;
-    return reconciler.Reconcile({manifests::Kind::kApplianceUpdate, "update"}, context);
+    return reconciler.Reconcile(context);
   }
 
   /// Runs passes as the engine would until the object is Done or Stalled, `stop` holds, or
@@ -243,6 +243,7 @@ TEST_F(ApplianceUpdateTest, VcenterDryRunOnlyReadsAndPlansEveryCall) {
   const Outcome waiting = Pass(*context);
   EXPECT_EQ(waiting.phase, Phase::kWaiting);
   EXPECT_EQ(waiting.reason, "OutsideWindow");
+  EXPECT_EQ(waiting.waiting, reconcilers::WaitingFor::Window());
   EXPECT_EQ(waiting.plan.size(), 3U);
 
   // With nothing to change the plan is empty.
@@ -260,12 +261,13 @@ TEST_F(ApplianceUpdateTest, VcenterWaitsOutsideTheWindowAndForAFreeSlot) {
   EXPECT_EQ(outside.kind, Outcome::Kind::kDone);
   EXPECT_EQ(outside.phase, Phase::kWaiting);
   EXPECT_EQ(outside.reason, "OutsideWindow");
+  EXPECT_EQ(outside.waiting, reconcilers::WaitingFor::Window());
   EXPECT_TRUE(outside.plan.empty());
 
   context->in_window = true;
   context->free_slots = 0;
   ApplianceUpdateReconciler reconciler;
-  const Outcome busy = reconciler.Reconcile({manifests::Kind::kApplianceUpdate, "u"}, *context);
+  const Outcome busy = reconciler.Reconcile(*context);
   EXPECT_EQ(busy.kind, Outcome::Kind::kRequeueAfter);
   EXPECT_EQ(busy.after, std::chrono::seconds(15));
   EXPECT_EQ(busy.phase, Phase::kWaiting);

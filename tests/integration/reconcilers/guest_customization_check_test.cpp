@@ -29,9 +29,7 @@ std::string Check(const std::string& vms, const std::string& target = "vc01") {
 
 class GuestCustomizationCheckTest : public ReconcilerTest {
  protected:
-  Outcome Pass(TestContext& context) {
-    return reconciler_.Reconcile({manifests::Kind::kGuestCustomizationCheck, "web-tier"}, context);
-  }
+  Outcome Pass(TestContext& context) { return reconciler_.Reconcile(context); }
 
   /// The operations vc01 received (the simulator's names).
   std::set<std::string> Operations() const {
@@ -221,8 +219,7 @@ TEST_F(GuestCustomizationCheckTest, ARestartedDaemonChecksAgainFromScratch) {
   }
   GuestCustomizationCheckReconciler restarted;
   auto context = Context(Check("vm-43"));
-  const Outcome outcome =
-      restarted.Reconcile({manifests::Kind::kGuestCustomizationCheck, "web-tier"}, *context);
+  const Outcome outcome = restarted.Reconcile(*context);
   EXPECT_EQ(outcome.reason, "NotCustomizable");
   EXPECT_EQ(context->saves, 0);
   EXPECT_EQ(Count("vc01", kCheckOperation), 2);

@@ -76,8 +76,7 @@ class OfflineDepotFromHostTest : public ReconcilerTest {
   }
 
   Outcome Pass(rec::Reconciler& reconciler, TestContext& context) {
-    return reconciler.Reconcile(
-        {manifests::Kind::kOfflineDepotFromHost, context.Object().metadata.name}, context);
+    return reconciler.Reconcile(context);
   }
 
   void Patch(const std::string& patch) { sim_.Sim().PatchState("vc01", json::parse(patch)); }
@@ -233,6 +232,7 @@ TEST_F(OfflineDepotFromHostTest, WaitsOutsideTheWindow) {
   EXPECT_EQ(outcome.kind, Outcome::Kind::kDone);
   EXPECT_EQ(outcome.phase, Phase::kWaiting);
   EXPECT_EQ(outcome.reason, "OutsideWindow");
+  EXPECT_EQ(outcome.waiting, reconcilers::WaitingFor::Window());
   EXPECT_EQ(Count("vc01", kCreate), 0);
   EXPECT_EQ(context->mutations_begun, 0);
 }
@@ -483,7 +483,7 @@ spec:
 )");
   const Outcome outcome = Pass(reconciler_, *context);
   EXPECT_EQ(outcome.kind, Outcome::Kind::kStalled);
-  EXPECT_EQ(outcome.reason, "TargetNotVcenter");
+  EXPECT_EQ(outcome.reason, "UnsupportedTarget");  // was TargetNotVcenter: one spelling
 }
 
 }  // namespace

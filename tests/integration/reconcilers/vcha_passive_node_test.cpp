@@ -59,8 +59,7 @@ class VchaPassiveNodeTest : public ReconcilerTest {
                                 int max_passes = 100) {
     std::vector<Outcome> outcomes;
     for (int i = 0; i < max_passes; ++i) {
-      outcomes.push_back(
-          reconciler.Reconcile({manifests::Kind::kVchaPassiveNode, "vc01-passive"}, context));
+      outcomes.push_back(reconciler.Reconcile(context));
       if (outcomes.back().kind != Outcome::Kind::kRequeueAfter) break;
       sim_.Sim().Advance(outcomes.back().after);
     }
@@ -68,7 +67,7 @@ class VchaPassiveNodeTest : public ReconcilerTest {
   }
 
   Outcome Pass(rec::Reconciler& reconciler, TestContext& context) {
-    return reconciler.Reconcile({manifests::Kind::kVchaPassiveNode, "vc01-passive"}, context);
+    return reconciler.Reconcile(context);
   }
 
   void Patch(const std::string& patch) { sim_.Sim().PatchState("vc01", json::parse(patch)); }
@@ -270,6 +269,7 @@ TEST_F(VchaPassiveNodeTest, WaitsOutsideTheWindowWithoutCallingTheCheck) {
   EXPECT_EQ(outcome.kind, Outcome::Kind::kDone);
   EXPECT_EQ(outcome.phase, Phase::kWaiting);
   EXPECT_EQ(outcome.reason, "OutsideWindow");
+  EXPECT_EQ(outcome.waiting, reconcilers::WaitingFor::Window());
   EXPECT_TRUE(outcome.plan.empty());
   EXPECT_EQ(Count("vc01", kCheck), 0);
   EXPECT_EQ(Count("vc01", kRedeploy), 0);
@@ -544,7 +544,7 @@ spec:
 )");
   const Outcome outcome = Pass(reconciler_, *context);
   EXPECT_EQ(outcome.kind, Outcome::Kind::kStalled);
-  EXPECT_EQ(outcome.reason, "TargetNotVcenter");
+  EXPECT_EQ(outcome.reason, "UnsupportedTarget");  // was TargetNotVcenter: one spelling
 }
 
 }  // namespace

@@ -28,8 +28,7 @@ WallTime At(const std::string& text) { return *ParseWallTime(text); }
 ObjectStatus MakeStatus(manifests::Kind kind, std::string name, Phase phase, std::string reason,
                         std::optional<WallTime> since, std::string revision) {
   ObjectStatus status;
-  status.kind = kind;
-  status.name = std::move(name);
+  status.key = {kind, std::move(name)};
   status.phase = phase;
   status.reason = std::move(reason);
   status.last_transition = since;
@@ -102,9 +101,9 @@ class CommandsTest : public ::testing::Test {
     http::DaemonBackend backend;
     backend.statuses = [this] { return statuses_; };
     backend.revision = [] { return std::string("4f2c1d0e9b8a7c6d"); };
-    backend.reconcile = [this](const std::string& key, bool reset) {
-      if (key != "VchaPassiveNode/vc01-passive") return false;
-      reconciles_.emplace_back(key, reset);
+    backend.reconcile = [this](const manifests::ObjectKey& key, bool reset) {
+      if (key.ToString() != "VchaPassiveNode/vc01-passive") return false;
+      reconciles_.emplace_back(key.ToString(), reset);
       return true;
     };
     server_ = std::make_unique<http::Server>("127.0.0.1:0", http::MakeDaemonHandler(backend),

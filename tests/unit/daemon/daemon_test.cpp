@@ -14,7 +14,7 @@ std::vector<ObjectStatus> WithPhases(const std::vector<Phase>& phases) {
   std::vector<ObjectStatus> statuses;
   for (const auto phase : phases) {
     ObjectStatus status;
-    status.name = "o" + std::to_string(statuses.size());
+    status.key.name = "o" + std::to_string(statuses.size());
     status.phase = phase;
     statuses.push_back(status);
   }

@@ -56,8 +56,8 @@ TEST(Metrics, EveryFamilyOfTheProductSpecIsExportedBeforeAnyEvent) {
 TEST(Metrics, PhasesAreOneHotAndFollowTheObject) {
   Metrics metrics("0.1.0");
   metrics.SetObjects({{Kind::kApplianceUpdate, "vc01-update"}});
-  metrics.SetObjectPhase(Kind::kApplianceUpdate, "vc01-update", Phase::kProgressing);
-  metrics.SetObjectPhase(Kind::kApplianceUpdate, "vc01-update", Phase::kReady);
+  metrics.SetObjectPhase({Kind::kApplianceUpdate, "vc01-update"}, Phase::kProgressing);
+  metrics.SetObjectPhase({Kind::kApplianceUpdate, "vc01-update"}, Phase::kReady);
   const std::string text = metrics.Render();
   const std::string labels = "kind=\"ApplianceUpdate\",name=\"vc01-update\"";
   EXPECT_TRUE(Has(text, "vsrd_object_ready{" + labels + "} 1"));

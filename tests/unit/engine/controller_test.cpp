@@ -37,10 +37,10 @@ class ScriptedReconciler final : public rec::Reconciler {
  public:
   std::function<Outcome(rec::Context&)> script;
   std::map<std::string, int> passes;  ///< read only while no worker runs
-  Outcome Reconcile(const rec::Request& request, rec::Context& context) override {
+  Outcome Reconcile(rec::Context& context) override {
     {
       const std::lock_guard lock(mutex);
-      ++passes[request.name];
+      ++passes[context.Object().metadata.name];
     }
     return script(context);
   }
@@ -59,6 +59,10 @@ std::string Check(const std::string& name, const std::string& policy = "{}",
                   const std::string& vms = "[vm-1]") {
   return "apiVersion: vsrd/v1\nkind: GuestCustomizationCheck\nmetadata: {name: " + name +
          "}\nspec: {target: vc01, vms: " + vms + ", policy: " + policy + "}\n---\n";
+}
+
+manifests::ObjectKey CheckKey(const std::string& name) {
+  return {manifests::Kind::kGuestCustomizationCheck, name};
 }
 
 class ControllerTest : public ::testing::Test {
@@ -90,10 +94,10 @@ class ControllerTest : public ::testing::Test {
     return *controller_;
   }
   Phase PhaseOf(const std::string& name) {
-    return controller_->Status().Get("GuestCustomizationCheck/" + name)->phase;
+    return controller_->Status().Get(CheckKey(name))->phase;
   }
   std::string ReasonOf(const std::string& name) {
-    return controller_->Status().Get("GuestCustomizationCheck/" + name)->reason;
+    return controller_->Status().Get(CheckKey(name))->reason;
   }
 
   std::filesystem::path dir_;
@@ -107,10 +111,10 @@ class ControllerTest : public ::testing::Test {
 TEST_F(ControllerTest, ANewObjectIsReconciledAndRecheckedAtItsInterval) {
   auto& controller = Make();
   controller.SetObjects(Objects(Check("a")), "rev1");
-  EXPECT_EQ(controller.Status().Get("GuestCustomizationCheck/a")->reason, "Pending");
+  EXPECT_EQ(controller.Status().Get(CheckKey("a"))->reason, "Pending");
   EXPECT_EQ(controller.RunDue(), 1U);
   EXPECT_EQ(PhaseOf("a"), Phase::kReady);
-  const auto status = controller.Status().Get("GuestCustomizationCheck/a");
+  const auto status = controller.Status().Get(CheckKey("a"));
   EXPECT_EQ(status->observed_generation, status->generation);
   EXPECT_EQ(status->revision, "rev1");
   ASSERT_EQ(status->history.size(), 1U);
@@ -127,7 +131,7 @@ TEST_F(ControllerTest, AnUnchangedReloadDoesNotRequeueAndAChangedSpecDoesAtOnce)
   controller.RunDue();
   controller.SetObjects(Objects(Check("a")), "rev2");
   EXPECT_EQ(controller.RunDue(), 0U);
-  EXPECT_EQ(controller.Status().Get("GuestCustomizationCheck/a")->revision, "rev2");
+  EXPECT_EQ(controller.Status().Get(CheckKey("a"))->revision, "rev2");
   controller.SetObjects(Objects(Check("a", "{}", "[vm-1, vm-2]")), "rev3");
   EXPECT_EQ(controller.RunDue(), 1U);
   EXPECT_EQ(reconciler_->passes["a"], 2);
@@ -138,11 +142,11 @@ TEST_F(ControllerTest, ARemovedObjectIsForgottenNotDeleted) {
   controller.SetObjects(Objects(Check("a") + Check("b")), "rev1");
   controller.RunDue();
   controller.SetObjects(Objects(Check("b")), "rev2");
-  EXPECT_FALSE(controller.Status().Get("GuestCustomizationCheck/a").has_value());
+  EXPECT_FALSE(controller.Status().Get(CheckKey("a")).has_value());
   clock_.Advance(std::chrono::minutes(10));
   controller.RunDue();
   EXPECT_EQ(reconciler_->passes["a"], 1);
-  EXPECT_FALSE(controller.ReconcileNow("GuestCustomizationCheck/a", false));
+  EXPECT_FALSE(controller.ReconcileNow(CheckKey("a"), false));
 }
 
 TEST_F(ControllerTest, ASuspendedObjectIsNotReconciled) {
@@ -169,12 +173,15 @@ TEST_F(ControllerTest, DependentsWaitUntilTheirDependencyIsReadyAndAreWokenByIt)
   controller.RunDue();
   EXPECT_EQ(PhaseOf("top"), Phase::kWaiting);
   EXPECT_EQ(ReasonOf("top"), "DependencyNotReady");
+  EXPECT_EQ(controller.Status().Get(CheckKey("top"))->waiting,
+            rec::WaitingFor::Dependency(CheckKey("base")));
   EXPECT_EQ(reconciler_->passes["top"], 0);
   dependency_ready = true;
   clock_.Advance(seconds(10));
   controller.RunDue();  // base turns Ready and wakes top at once
   EXPECT_EQ(PhaseOf("base"), Phase::kReady);
   EXPECT_EQ(PhaseOf("top"), Phase::kReady);
+  EXPECT_EQ(controller.Status().Get(CheckKey("top"))->waiting, std::nullopt);
   EXPECT_EQ(reconciler_->passes["top"], 1);
 }
 
@@ -196,10 +203,10 @@ TEST_F(ControllerTest, FailedMutationsStallAtMaxFailuresUntilANewGenerationOrARe
   clock_.Advance(std::chrono::hours(1));
   EXPECT_EQ(controller.RunDue(), 0U) << "a stalled object is not retried";
 
-  ASSERT_TRUE(controller.ReconcileNow("GuestCustomizationCheck/a", /*reset=*/true));
+  ASSERT_TRUE(controller.ReconcileNow(CheckKey("a"), /*reset=*/true));
   controller.RunDue();
   EXPECT_EQ(reconciler_->passes["a"], 4);
-  EXPECT_EQ(controller.Status().Get("GuestCustomizationCheck/a")->failures, 1);
+  EXPECT_EQ(controller.Status().Get(CheckKey("a"))->failures, 1);
 
   controller.SetObjects(Objects(Check("a", "{max_failures: 1}")), "rev2");
   controller.RunDue();
@@ -219,8 +226,7 @@ TEST_F(ControllerTest, FailedReadsBackOffButNeverStall) {
   }
   EXPECT_EQ(PhaseOf("a"), Phase::kProgressing);
   EXPECT_EQ(reconciler_->passes["a"], 8);
-  EXPECT_EQ(controller.Status().Get("GuestCustomizationCheck/a")->last_error,
-            "TargetUnreachable: refused");
+  EXPECT_EQ(controller.Status().Get(CheckKey("a"))->last_error, "TargetUnreachable: refused");
 }
 
 TEST_F(ControllerTest, TwoObjectsOnOneTargetNeverMutateAtTheSameTime) {
@@ -245,7 +251,7 @@ TEST_F(ControllerTest, TwoObjectsOnOneTargetNeverMutateAtTheSameTime) {
   controller.RunDue();
   EXPECT_EQ(ReasonOf("a"), "Running");
   EXPECT_EQ(ReasonOf("b"), "TargetBusy");
-  EXPECT_EQ(journal_->Keys(), std::vector<std::string>{"GuestCustomizationCheck/a"});
+  EXPECT_EQ(journal_->Keys(), std::vector<manifests::ObjectKey>{CheckKey("a")});
   clock_.Advance(seconds(10));
   controller.RunDue();  // a finishes and gives the slot back
   EXPECT_EQ(PhaseOf("a"), Phase::kReady);
@@ -257,7 +263,7 @@ TEST_F(ControllerTest, TwoObjectsOnOneTargetNeverMutateAtTheSameTime) {
 TEST_F(ControllerTest, AnInFlightOperationInTheJournalHoldsTheSlotAfterARestart) {
   rec::ObjectRecord record;
   record.in_flight = rec::InFlight{"op", "task-a", "g", clock_.Now(), ""};
-  ASSERT_TRUE(journal_->Save("GuestCustomizationCheck/a", record));
+  ASSERT_TRUE(journal_->Save(CheckKey("a"), record));
   reconciler_->script = [](rec::Context& context) {
     if (context.Record().in_flight) return Outcome::RequeueAfter(seconds(10), "Running");
     if (!context.TryBeginMutation()) return Outcome::RequeueAfter(seconds(15), "TargetBusy");

@@ -15,8 +15,7 @@ using nlohmann::json;
 
 ObjectStatus MakeStatus(manifests::Kind kind, std::string name, reconcilers::Phase phase) {
   ObjectStatus status;
-  status.kind = kind;
-  status.name = std::move(name);
+  status.key = {kind, std::move(name)};
   status.target = "vc01";
   status.generation = "0123456789abcdef";
   status.phase = phase;
@@ -44,10 +43,10 @@ struct FakeBackend {
     backend.manifest_errors = [] {
       return std::vector<std::string>{"m/a.yaml:3:1: error: invalid YAML: end of map not found"};
     };
-    backend.reconcile = [this](const std::string& key, bool reset) {
+    backend.reconcile = [this](const manifests::ObjectKey& key, bool reset) {
       for (const auto& status : statuses) {
-        if (status.Key() == key) {
-          reconciles.emplace_back(key, reset);
+        if (status.key == key) {
+          reconciles.emplace_back(key.ToString(), reset);
           return true;
         }
       }

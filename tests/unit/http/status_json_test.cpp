@@ -14,8 +14,7 @@ WallTime At(const std::string& text) { return *ParseWallTime(text); }
 
 ObjectStatus Full() {
   ObjectStatus status;
-  status.kind = manifests::Kind::kApplianceUpdate;
-  status.name = "vr01";
+  status.key = {manifests::Kind::kApplianceUpdate, "vr01"};
   status.target = "vr01";
   status.generation = "0123456789abcdef";
   status.observed_generation = "fedcba9876543210";
@@ -38,8 +37,7 @@ ObjectStatus Full() {
 }
 
 void ExpectEqual(const ObjectStatus& a, const ObjectStatus& b) {
-  EXPECT_EQ(a.kind, b.kind);
-  EXPECT_EQ(a.name, b.name);
+  EXPECT_EQ(a.key, b.key);
   EXPECT_EQ(a.target, b.target);
   EXPECT_EQ(a.generation, b.generation);
   EXPECT_EQ(a.observed_generation, b.observed_generation);
@@ -83,6 +81,7 @@ TEST(StatusJson, WritesTheDocumentedShape) {
                     "last_transition_time": "2026-01-01T09:59:59.999Z"}],
     "operation": {"name": "appliance.update.install", "task": "task-17",
                   "started_at": "2026-01-01T10:00:00.125Z", "progress": 40},
+    "waiting": null,
     "last_error": "vr01: 503 Service Unavailable",
     "next_reconcile_at": "2026-01-01T10:00:30.000Z",
     "failures": 2,
@@ -99,9 +98,10 @@ TEST(StatusJson, WritesTheDocumentedShape) {
 
 TEST(StatusJson, WritesNullForWhatIsNotKnown) {
   ObjectStatus status;  // a fresh object: Pending, nothing in flight
-  status.name = "vc01-passive";
+  status.key.name = "vc01-passive";
   const json out = StatusToJson(status);
   EXPECT_EQ(out["operation"], nullptr);
+  EXPECT_EQ(out["waiting"], nullptr);
   EXPECT_EQ(out["last_error"], nullptr);
   EXPECT_EQ(out["next_reconcile_at"], nullptr);
   EXPECT_EQ(out["conditions"][0]["last_transition_time"], nullptr);
@@ -121,13 +121,19 @@ TEST(StatusJson, ReadyConditionIsTrueOnlyWhenReady) {
 
 TEST(StatusJson, RoundTrips) {
   ObjectStatus minimal;
-  minimal.kind = manifests::Kind::kGuestCustomizationCheck;
-  minimal.name = "web";
+  minimal.key = {manifests::Kind::kGuestCustomizationCheck, "web"};
   ObjectStatus no_progress = Full();
   no_progress.operation->progress.reset();
   no_progress.phase = Phase::kStalled;
-  for (const ObjectStatus& status : {Full(), minimal, no_progress}) {
-    SCOPED_TRACE(status.Key());
+  ObjectStatus window = minimal;
+  window.phase = Phase::kWaiting;
+  window.waiting = reconcilers::WaitingFor::Window();
+  ObjectStatus dependency = minimal;
+  dependency.phase = Phase::kWaiting;
+  dependency.waiting =
+      reconcilers::WaitingFor::Dependency({manifests::Kind::kOfflineDepotFromHost, "esx01-golden"});
+  for (const ObjectStatus& status : {Full(), minimal, no_progress, window, dependency}) {
+    SCOPED_TRACE(status.key.ToString());
     std::string error;
     // Through text, as `vsrd status` receives it.
     const auto back = StatusFromJson(json::parse(StatusToJson(status).dump()), &error);
@@ -162,6 +168,16 @@ TEST(StatusJson, NamesTheFieldThatIsWrong) {
       {"failures as text", [](json& j) { j["failures"] = "2"; }, "failures: must be an integer"},
       {"detail not a string", [](json& j) { j["details"]["x"] = 1; },
        "details.x: must be a string"},
+      {"waiting for what",
+       [](json& j) {
+         j["waiting"] = {{"for", "Godot"}};
+       },
+       "waiting.for: must be \"window\" or \"dependency\", got \"Godot\""},
+      {"waiting for a bad key",
+       [](json& j) {
+         j["waiting"] = {{"for", "dependency"}, {"object", "Nope/x"}};
+       },
+       "waiting.object: \"Nope/x\" is not KIND/NAME"},
       {"history entry with a bad phase", [](json& j) { j["history"][1]["phase"] = "?"; },
        "history[1].phase: unknown phase \"?\""},
   };
@@ -173,6 +189,26 @@ TEST(StatusJson, NamesTheFieldThatIsWrong) {
     EXPECT_FALSE(StatusFromJson(in, &error));
     EXPECT_EQ(error, c.error);
   }
+}
+
+TEST(StatusJson, WritesWhatAWaitingObjectWaitsFor) {
+  ObjectStatus status = Full();
+  status.phase = Phase::kWaiting;
+  status.waiting = reconcilers::WaitingFor::Window();
+  EXPECT_EQ(StatusToJson(status)["waiting"], json({{"for", "window"}}));
+  status.waiting =
+      reconcilers::WaitingFor::Dependency({manifests::Kind::kVchaPassiveNode, "vc01-passive"});
+  EXPECT_EQ(StatusToJson(status)["waiting"],
+            json({{"for", "dependency"}, {"object", "VchaPassiveNode/vc01-passive"}}));
+}
+
+TEST(StatusJson, ReadsTheStatusOfADaemonWithoutTheWaitingField) {
+  json in = StatusToJson(Full());
+  in.erase("waiting");
+  std::string error;
+  const auto back = StatusFromJson(in, &error);
+  ASSERT_TRUE(back) << error;
+  EXPECT_EQ(back->waiting, std::nullopt);
 }
 
 TEST(StatusJson, IgnoresFieldsAddedByANewerDaemon) {

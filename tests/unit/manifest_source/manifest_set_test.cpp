@@ -44,13 +44,14 @@ std::string Install(const std::string& name, const std::string& max_duration = "
 
 std::vector<std::string> Keys(const ManifestLoad& load) {
   std::vector<std::string> keys;
-  for (const auto& object : load.objects) keys.push_back(object.Key());
+  for (const auto& object : load.objects) keys.push_back(object.Key().ToString());
   return keys;
 }
 
 const manifests::Object* Find(const ManifestLoad& load, const std::string& key) {
-  const auto found = std::find_if(load.objects.begin(), load.objects.end(),
-                                  [&](const auto& object) { return object.Key() == key; });
+  const auto found =
+      std::find_if(load.objects.begin(), load.objects.end(),
+                   [&](const auto& object) { return object.Key().ToString() == key; });
   return found == load.objects.end() ? nullptr : &*found;
 }
 

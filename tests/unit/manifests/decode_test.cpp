@@ -41,7 +41,7 @@ spec:
   ASSERT_EQ(file.objects.size(), 1U);
   const Object& object = file.objects[0];
   EXPECT_EQ(object.kind, Kind::kVchaPassiveNode);
-  EXPECT_EQ(object.Key(), "VchaPassiveNode/vc01-passive");
+  EXPECT_EQ(object.Key().ToString(), "VchaPassiveNode/vc01-passive");
   EXPECT_EQ(object.metadata.labels.at("site"), "ams");
   EXPECT_EQ(object.target.name, "vc01");
   EXPECT_EQ(object.target.location, (SourceLocation{"m.yaml", 5, 11}));
