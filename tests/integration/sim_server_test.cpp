@@ -430,38 +430,44 @@ TEST_F(SimServerTest, PlainHttpServesTheSameApi) {
   EXPECT_EQ(session.response.result_int(), 200u);
 }
 
-TEST(SimServerCli, AnInvalidScenarioExitsOneWithFileLineColumnErrors) {
-  const std::string bad = std::string(VSRD_INTEGRATION_DATA) + "/bad_scenario.yaml";
+/// How a vsrd-sim run that must not start ended: its exit status and what it wrote to stderr.
+struct CliRun {
+  int status = 0;
+  std::string err;
+};
+
+/// Runs vsrd-sim with `arguments` (already shell-quoted) through the shell, stderr captured.
+CliRun RunSimCli(const std::string& arguments) {
   const std::string err_path =
       (std::filesystem::temp_directory_path() / ("vsrd-sim-cli-" + std::to_string(::getpid())))
           .string();
   const std::string command =
-      std::string("'") + VSRD_SIM_BINARY + "' --scenario '" + bad + "' 2>'" + err_path + "'";
-  const int status = std::system(command.c_str());
+      std::string("'") + VSRD_SIM_BINARY + "' " + arguments + " 2>'" + err_path + "'";
+  CliRun run;
+  run.status = std::system(command.c_str());
   std::ifstream in(err_path);
-  const std::string err((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  run.err.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   std::filesystem::remove(err_path);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 1);
-  EXPECT_EQ(err, bad + ":6:13: error: personas.vc01.listen: must be a string, got a sequence\n");
+  return run;
+}
+
+TEST(SimServerCli, AnInvalidScenarioExitsOneWithFileLineColumnErrors) {
+  const std::string bad = std::string(VSRD_INTEGRATION_DATA) + "/bad_scenario.yaml";
+  const CliRun run = RunSimCli("--scenario '" + bad + "'");
+  ASSERT_TRUE(WIFEXITED(run.status));
+  EXPECT_EQ(WEXITSTATUS(run.status), 1);
+  EXPECT_EQ(run.err,
+            bad + ":6:13: error: personas.vc01.listen: must be a string, got a sequence\n");
 }
 
 // vsrd's config `listen` and vsrd-sim's --listen share one parser (net/listen_address.hpp):
 // an IPv4 address in brackets is not an IP-literal (RFC 3986 section 3.2.2), for both.
 TEST(SimServerCli, RefusesAnIpv4AddressInBracketsAsVsrdDoes) {
   const std::string scenario = std::string(VSRD_INTEGRATION_DATA) + "/sim_scenario.yaml";
-  const std::string err_path =
-      (std::filesystem::temp_directory_path() / ("vsrd-sim-listen-" + std::to_string(::getpid())))
-          .string();
-  const std::string command = std::string("'") + VSRD_SIM_BINARY + "' --scenario '" + scenario +
-                              "' --listen '[127.0.0.1]:0' 2>'" + err_path + "'";
-  const int status = std::system(command.c_str());
-  std::ifstream in(err_path);
-  const std::string err((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::filesystem::remove(err_path);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 1);
-  EXPECT_EQ(err,
+  const CliRun run = RunSimCli("--scenario '" + scenario + "' --listen '[127.0.0.1]:0'");
+  ASSERT_TRUE(WIFEXITED(run.status));
+  EXPECT_EQ(WEXITSTATUS(run.status), 1);
+  EXPECT_EQ(run.err,
             "vsrd-sim: \"[127.0.0.1]:0\" is not a listen address: brackets are only for IPv6 "
             "addresses (RFC 3986 section 3.2.2); write 127.0.0.1:0\n");
 }
