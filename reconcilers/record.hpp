@@ -1,9 +1,11 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "reconcilers/ports/tasks_port.hpp"
 
@@ -15,13 +17,32 @@ namespace vsrd::reconcilers {
 
 using ports::WallTime;
 
-/// A vSphere operation this object started and has not seen finish.
+/// Where a submission stands (docs/reconcilers.md "The mutation protocol").
+enum class Submission {
+  /// The intent is on disk and the POST may be on the wire: found at the start of a pass, the
+  /// process died mid-submission, and the outcome is resolved like kUnknown.
+  kSubmitting,
+  /// The server took it: `task` is its task ("" for operations followed by state).
+  kAccepted,
+  /// The POST may or may not have run (timeout, reset or cancellation after a full write, an
+  /// undecodable 2xx): resolved from live state, never by submitting again.
+  kUnknown,
+};
+inline constexpr std::array<std::string_view, 3> kSubmissionNames{"submitting", "accepted",
+                                                                   "unknown"};
+
+/// A vSphere operation this object submitted (or is submitting) and has not seen finish.
 struct InFlight {
   std::string operation;   ///< the fixed operation name, e.g. "vcha.passive.redeploy"
   std::string task;        ///< the task id; "" for operations polled by state (appliance stage)
   std::string generation;  ///< of the spec that started it
-  WallTime started_at;
-  std::string detail;  ///< what it works on, e.g. the version being installed
+  WallTime started_at;     ///< when the intent was written (adopted: the operation's start)
+  std::string detail;      ///< what it works on, e.g. the version being installed
+  Submission state = Submission::kAccepted;
+  /// The attempt number of this submission for `generation` (record.attempts when it was
+  /// written); 0 for an operation adopted from live state.
+  std::int64_t attempt = 0;
+  std::string target;  ///< the config target it was submitted to
 
   friend bool operator==(const InFlight&, const InFlight&) = default;
 };
@@ -31,8 +52,10 @@ struct ObjectRecord {
   /// Facts learned from finished operations that live state cannot give back, e.g.
   /// {"depot": "depot-3"}: the depot an OfflineDepotFromHost extracted.
   std::map<std::string, std::string> facts;
-  /// Mutations started for `attempts_generation` (ApplianceUpdate installs at most
-  /// max_failures times per generation, even across restarts).
+  /// Submissions for `attempts_generation` since the last one that succeeded: counted when the
+  /// intent is written, so a crash, a rejection and a task that ends FAILED all count. At
+  /// policy.max_failures the object is Stalled (MaxFailuresReached) until its generation
+  /// changes or `vsrd reconcile --reset` clears the count; kept across restarts and reloads.
   std::string attempts_generation;
   std::int64_t attempts = 0;
 
