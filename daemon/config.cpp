@@ -89,7 +89,7 @@ std::optional<TargetConfig> DecodeTarget(ReadContext& context, const std::string
   const MapReader map(
       context, node, path,
       {"api", "url", "username", "password_file", "password_env", "password_credential", "tls",
-       "requests_per_second", "max_concurrent_mutations"});
+       "requests_per_second", "max_concurrent_mutations", "request_timeout"});
   if (!map.IsValid()) return std::nullopt;
   const std::size_t errors = context.ErrorCount();
   TargetConfig target;
@@ -142,6 +142,12 @@ std::optional<TargetConfig> DecodeTarget(ReadContext& context, const std::string
     target.max_concurrent_mutations =
         manifests::ReadInt(context, *value, map.Path("max_concurrent_mutations"), 1, 64)
             .value_or(1);
+  }
+  if (const auto value = map.Get("request_timeout")) {
+    if (const auto timeout = manifests::ReadDuration(context, *value, map.Path("request_timeout"),
+                                                     std::chrono::seconds(1))) {
+      target.request_timeout = *timeout;
+    }
   }
   if (context.ErrorCount() != errors) return std::nullopt;
   return target;

@@ -44,6 +44,9 @@ struct TargetConfig {
   TlsConfig tls;
   double requests_per_second = 10;
   std::int64_t max_concurrent_mutations = 1;
+  /// The deadline of each HTTP exchange with the target. Also how long a submission without a
+  /// trace on the target waits before it is concluded not run (EffectivePolicy::outcome_settle).
+  Duration request_timeout = std::chrono::seconds(60);
   manifests::SourceLocation location;  ///< of the target's name key
 };
 

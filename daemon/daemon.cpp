@@ -384,6 +384,8 @@ void Daemon::Tick() {
 
 StopResult Daemon::Stop() {
   if (stopped_.exchange(true)) return StopResult::kClean;
+  // Before anything that may wait: no mutation starts once a stop has begun.
+  if (const auto engine = CurrentEngine()) engine->controller->RefuseMutations();
   notifier_.Stopping();
   logger_->info("stopping: taking no new work; passes in flight have {} s to finish",
                 duration_cast<seconds>(options_.stop_grace).count());

@@ -85,10 +85,14 @@ Metrics::Metrics(std::string_view version)
       vm_customizable_(Build<prometheus::Gauge>(*registry_, "vsrd_vm_customizable",
                                                 "1 when the VM can be guest-customized")),
       revision_(Build<prometheus::Gauge>(*registry_, "vsrd_last_applied_revision_info",
-                                         "The git commit of the manifests in force, always 1")) {
+                                         "The git commit of the manifests in force, always 1")),
+      journal_writable_(Build<prometheus::Gauge>(
+          *registry_, "vsrd_journal_writable",
+          "1 while the journal in state_dir can be written; 0: no mutation starts")) {
   build_info_.Add({{"version", std::string(version)}}).Set(1);
   manifests_loaded_.Add({}).Set(0);
   workqueue_depth_.Add({}).Set(0);
+  journal_writable_.Add({}).Set(1);
   for (std::size_t i = 0; i < manifests::kKindNames.size(); ++i) {
     const std::string kind(manifests::kKindNames.at(i));
     for (const auto result : kReconcileResults) {
@@ -137,6 +141,10 @@ void Metrics::RemoveObjectLocked(const manifests::ObjectKey& key) {
 }
 
 void Metrics::SetObjectPhase(const manifests::ObjectKey& key, reconcilers::Phase phase) {
+  const std::lock_guard lock(mutex_);
+  // Only objects in force: a pass that ends after its object was removed (or an orphan's)
+  // must not bring its series back.
+  if (std::find(objects_.begin(), objects_.end(), key) == objects_.end()) return;
   const prometheus::Labels labels = ObjectLabels(key);
   object_ready_.Add(labels).Set(phase == reconcilers::Phase::kReady ? 1 : 0);
   object_suspended_.Add(labels).Set(phase == reconcilers::Phase::kSuspended ? 1 : 0);
@@ -153,7 +161,13 @@ void Metrics::CountReconcile(manifests::Kind kind, std::string_view result, doub
 }
 
 void Metrics::CountDrift(const manifests::ObjectKey& key) {
+  const std::lock_guard lock(mutex_);
+  if (std::find(objects_.begin(), objects_.end(), key) == objects_.end()) return;
   drift_total_.Add(ObjectLabels(key)).Increment();
+}
+
+void Metrics::SetJournalWritable(bool writable) {
+  journal_writable_.Add({}).Set(writable ? 1 : 0);
 }
 
 void Metrics::SetOperationsInFlight(manifests::Kind kind, std::int64_t count) {

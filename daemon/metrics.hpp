@@ -63,6 +63,8 @@ class Metrics {
   /// vsrd_last_applied_revision_info{revision} = 1; the previous revision goes.
   void SetRevision(const std::string& revision);
   void SetManifestsLoaded(std::size_t objects);
+  /// vsrd_journal_writable: 0 after a journal write failed, until one succeeds.
+  void SetJournalWritable(bool writable);
   /// vsrd_manifest_errors{file}: the files listed now (files no longer listed go).
   void SetManifestErrors(const std::map<std::string, std::int64_t>& errors_by_file);
 
@@ -100,6 +102,7 @@ class Metrics {
   Family<prometheus::Gauge>& vcha_health_;
   Family<prometheus::Gauge>& vm_customizable_;
   Family<prometheus::Gauge>& revision_;
+  Family<prometheus::Gauge>& journal_writable_;
 
   mutable std::mutex mutex_;
   std::vector<manifests::ObjectKey> objects_;

@@ -47,11 +47,12 @@ inline Outcome MutationFailure(std::string_view reason, const ports::ApiError& e
   return Outcome::MutationFailed(reason, error.Summary());
 }
 
-/// The journal could not be written after a task started: retried; the task is found again
-/// from live state or the record on the next pass.
+/// The journal could not be written (a task's end, a learned fact): retried; nothing is
+/// submitted until it can be (reconcilers/mutation.hpp).
 inline Outcome JournalFailure() {
-  return Outcome::ReadFailed(reasons::kJournalWriteFailed,
-                             "could not record the started operation in state_dir");
+  return Outcome::ReadFailed(reasons::kJournalUnavailable,
+                             "could not write the journal in state_dir; no mutation starts until "
+                             "it can be written");
 }
 
 /// The engine handed a reconciler an object of another kind (a bug in the wiring): Stalled

@@ -51,6 +51,16 @@ struct EffectivePolicy {
   Duration retry_interval = std::chrono::seconds(30);
   Duration timeout = std::chrono::hours(2);
   std::int64_t max_failures = 3;
+  /// How long after its intent a submission without a trace on the target may be concluded
+  /// not run (reconcilers/mutation.hpp): the target's request deadline, after which the
+  /// request can no longer be on its way or in the server's queue as far as vsrd waited.
+  Duration outcome_settle = std::chrono::seconds(60);
+};
+
+/// Why no mutation may start (Context::MutationsBlocked).
+struct MutationBlock {
+  std::string_view reason;  ///< JournalUnavailable, ShuttingDown, ObjectRemoved
+  std::string message;
 };
 
 class Context {
@@ -82,6 +92,10 @@ class Context {
   /// slot stays taken while the record has an in-flight operation, and is given back at the
   /// end of the pass otherwise. False: the target is busy with other objects' mutations.
   virtual bool TryBeginMutation() = 0;
+  /// Why no mutation may start now: the journal awaits an operator after it was found corrupt,
+  /// a journal write failed (until one succeeds again), or a stop is in progress. nullopt: they
+  /// may. Checked by the mutation protocol's gate before every submission.
+  virtual std::optional<MutationBlock> MutationsBlocked() = 0;
   /// `vsrd plan`: true when reconcilers must not mutate, only describe what they would do
   /// (Outcome::plan).
   virtual bool DryRun() const = 0;

@@ -20,8 +20,9 @@ inline constexpr std::string_view kLoginFailed = "LoginFailed";
 inline constexpr std::string_view kCredentialsUnavailable = "CredentialsUnavailable";
 /// A read answered another error, or a body vsrd cannot read.
 inline constexpr std::string_view kReadFailed = "ReadFailed";
-/// A started operation could not be recorded in state_dir.
-inline constexpr std::string_view kJournalWriteFailed = "JournalWriteFailed";
+/// The journal in state_dir cannot be written (or awaits an operator after it was found
+/// corrupt; a stop is in progress): no mutation starts; reads and status go on.
+inline constexpr std::string_view kJournalUnavailable = "JournalUnavailable";
 
 // Before a mutation (every kind that mutates).
 
@@ -29,6 +30,17 @@ inline constexpr std::string_view kJournalWriteFailed = "JournalWriteFailed";
 inline constexpr std::string_view kOutsideWindow = "OutsideWindow";
 /// Waiting: every mutation slot of the target is taken; looked at again after 15s.
 inline constexpr std::string_view kTargetBusy = "TargetBusy";
+/// Progressing: vsrd is stopping; no mutation starts (the next start goes on).
+inline constexpr std::string_view kShuttingDown = "ShuttingDown";
+/// The object was removed from the manifests while its operation ran: it is followed (and holds
+/// its mutation slot) until it ends, then forgotten; nothing new is submitted for it.
+inline constexpr std::string_view kObjectRemoved = "ObjectRemoved";
+/// Progressing: a submission's outcome is unknown (a crash mid-submission, a timeout after the
+/// request was sent); live state is read to resolve it, nothing is submitted meanwhile.
+inline constexpr std::string_view kResolvingOutcome = "ResolvingOutcome";
+/// Stalled: live state could not tell by policy.timeout whether a submission ran; an operator
+/// checks the target and resets the object (docs/operations.md "Runbook").
+inline constexpr std::string_view kOutcomeUnknown = "OutcomeUnknown";
 /// Progressing: an operation runs past policy.timeout; vsrd keeps following it.
 inline constexpr std::string_view kOperationOverdue = "OperationOverdue";
 
@@ -47,7 +59,8 @@ inline constexpr std::string_view kPending = "Pending";
 inline constexpr std::string_view kSuspended = "Suspended";
 /// Waiting: a depends_on object is not Ready.
 inline constexpr std::string_view kDependencyNotReady = "DependencyNotReady";
-/// Stalled: policy.max_failures failed mutations in a row for this generation.
+/// Stalled: policy.max_failures submissions of this generation did not succeed (rejected,
+/// failed, or crashed mid-submission), counted in the journal across restarts and reloads.
 inline constexpr std::string_view kMaxFailuresReached = "MaxFailuresReached";
 /// Stalled: no reconciler for the kind, or spec.target is not a configured target.
 inline constexpr std::string_view kNotConfigured = "NotConfigured";

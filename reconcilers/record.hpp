@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "reconcilers/ports/tasks_port.hpp"
 
@@ -43,6 +45,21 @@ struct InFlight {
   /// written); 0 for an operation adopted from live state.
   std::int64_t attempt = 0;
   std::string target;  ///< the config target it was submitted to
+  /// Operations found in the cis task list: the ids of the tasks of this operation that the
+  /// target listed just before the submission. A task not among them is this submission's.
+  std::vector<std::string> known_tasks;
+
+  /// An accepted operation with these fields (the others at their defaults).
+  static InFlight Accepted(std::string operation, std::string task, std::string generation,
+                           WallTime started_at, std::string detail) {
+    InFlight in_flight;
+    in_flight.operation = std::move(operation);
+    in_flight.task = std::move(task);
+    in_flight.generation = std::move(generation);
+    in_flight.started_at = started_at;
+    in_flight.detail = std::move(detail);
+    return in_flight;
+  }
 
   friend bool operator==(const InFlight&, const InFlight&) = default;
 };

@@ -1,10 +1,13 @@
 #include "daemon/cli/apply_command.hpp"
 
+#include <atomic>
+#include <cstdlib>
 #include <map>
 #include <thread>
 
 #include "daemon/cli/command_runtime.hpp"
 #include "daemon/cli/exit_codes.hpp"
+#include "daemon/cli/signals.hpp"
 #include "daemon/engine/controller.hpp"
 #include "reconcilers/registry.hpp"
 
@@ -40,6 +43,8 @@ bool Settled(const ObjectStatus& status, const std::map<manifests::ObjectKey, Ob
 }  // namespace
 
 int RunApply(const ApplyOptions& options, std::ostream& out, std::ostream& err) {
+  // Before any thread starts (the targets' clients start theirs), as `vsrd run` does.
+  const sigset_t signals = BlockHandledSignals();
   auto runtime = PrepareRuntime(options.config, "apply", /*read_only=*/false, err);
   if (!runtime) return kExitError;
   ControllerOptions controller_options;
@@ -58,6 +63,7 @@ int RunApply(const ApplyOptions& options, std::ostream& out, std::ostream& err) 
   const auto started = runtime->clock.SteadyNow();
   std::map<manifests::ObjectKey, std::pair<Phase, std::string>> shown;
   bool all_settled = false;
+  int interrupted = 0;
   while (true) {
     const auto snapshot = controller.Status().Snapshot();
     std::map<manifests::ObjectKey, ObjectStatus> by_key;
@@ -77,9 +83,34 @@ int RunApply(const ApplyOptions& options, std::ostream& out, std::ostream& err) 
       all_settled = all_settled && Settled(status, by_key);
     }
     if (all_settled || runtime->clock.SteadyNow() - started >= options.timeout) break;
-    std::this_thread::sleep_for(options.poll);
+    const int signal = WaitForSignal(signals, options.poll);
+    if (signal == SIGINT || signal == SIGTERM) {
+      interrupted = signal;
+      break;
+    }
   }
-  controller.Stop();
+  if (interrupted != 0) {
+    err << "vsrd apply: " << SignalName(interrupted)
+        << ": stopping; no mutation starts, passes in flight finish (a second signal exits at "
+           "once; operations in flight are journaled and resumed by the next apply or run)\n"
+        << std::flush;
+  }
+  // Stop on a thread of its own so that a second signal is still noticed while passes finish.
+  std::atomic<bool> stopped{false};
+  std::thread stopper([&] {
+    controller.Stop();
+    stopped = true;
+  });
+  while (!stopped) {
+    const int signal = WaitForSignal(signals, std::chrono::milliseconds(50));
+    if (signal == SIGINT || signal == SIGTERM) {
+      // Every submission's intent is already durable: the next start resolves what was cut.
+      runtime->journal->Seal();
+      err << "vsrd apply: second " << SignalName(signal) << ": exiting at once\n" << std::flush;
+      std::_Exit(kExitError);
+    }
+  }
+  stopper.join();
   runtime->targets->LogoutAll();
 
   int ready = 0;
@@ -95,6 +126,7 @@ int RunApply(const ApplyOptions& options, std::ostream& out, std::ostream& err) 
     if (!status.message.empty()) out << ": " << status.message;
     out << '\n';
   }
+  if (interrupted != 0) return kExitError;
   return ready == static_cast<int>(final_statuses.size()) ? kExitSuccess : kExitNotReady;
 }
 

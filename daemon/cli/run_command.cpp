@@ -3,55 +3,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
-#include <ctime>
-
-#include <signal.h>
 
 #include "daemon/cli/exit_codes.hpp"
+#include "daemon/cli/signals.hpp"
 #include "daemon/daemon.hpp"
 #include "daemon/logging.hpp"
 
 namespace vsrd::daemon {
-
-namespace {
-
-/// The signals vsrd run handles, taken synchronously by the main thread (sigtimedwait): they
-/// are blocked before any thread starts, so no other thread ever receives them.
-sigset_t HandledSignals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGHUP);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  return set;
-}
-
-/// Waits up to `timeout` for a handled signal; 0 when none arrived.
-int WaitForSignal(const sigset_t& set, std::chrono::milliseconds timeout) {
-  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(timeout);
-  timespec wait{};
-  wait.tv_sec = static_cast<time_t>(seconds.count());
-  wait.tv_nsec = static_cast<long>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(timeout - seconds).count());
-  siginfo_t info{};
-  const int signal = ::sigtimedwait(&set, &info, &wait);
-  return signal > 0 ? signal : 0;
-}
-
-const char* SignalName(int signal) {
-  switch (signal) {
-    case SIGHUP:
-      return "SIGHUP";
-    case SIGTERM:
-      return "SIGTERM";
-    case SIGINT:
-      return "SIGINT";
-    default:
-      return "signal";
-  }
-}
-
-}  // namespace
 
 int RunDaemon(const RunOptions& options, std::ostream& err) {
   const std::string path = ResolveConfigPath(options.config);
@@ -66,9 +24,7 @@ int RunDaemon(const RunOptions& options, std::ostream& err) {
     return kExitError;
   }
 
-  const sigset_t signals = HandledSignals();
-  ::pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);  // a peer closing a socket is an error code, not a death
+  const sigset_t signals = BlockHandledSignals();
 
   const bool journald = StderrIsJournal();
   auto logger = MakeDaemonLogger(loaded.config->log, journald);

@@ -59,8 +59,10 @@ class Controller::EngineContext final : public rec::Context {
       if (controller_.logger_) {
         controller_.logger_->error("object={} journal write failed: {}", key_.ToString(), error);
       }
+      controller_.SetJournalWritable(false);
       return false;
     }
+    controller_.SetJournalWritable(true);
     record_ = record;
     return true;
   }
@@ -97,6 +99,28 @@ class Controller::EngineContext final : public rec::Context {
   }
 
   bool DryRun() const override { return controller_.options_.dry_run; }
+
+  std::optional<rec::MutationBlock> MutationsBlocked() override {
+    if (controller_.stopping_) {
+      return rec::MutationBlock{rec::reasons::kShuttingDown, "vsrd is stopping"};
+    }
+    if (desired_.orphan) {
+      return rec::MutationBlock{rec::reasons::kObjectRemoved,
+                                "the object was removed from the manifests; its operation in "
+                                "flight is followed until it ends"};
+    }
+    if (const auto recovery = controller_.journal_.MutationsBlocked()) {
+      return rec::MutationBlock{rec::reasons::kJournalUnavailable, *recovery};
+    }
+    if (!controller_.JournalWritable()) {
+      // Probe: rewrite this object's record. The disk may have room again.
+      if (!SaveRecord(record_)) {
+        return rec::MutationBlock{rec::reasons::kJournalUnavailable,
+                                  "the journal in state_dir cannot be written"};
+      }
+    }
+    return std::nullopt;
+  }
 
   void ObserveVchaHealth(std::string_view health_state) override {
     details_["vcha_health"] = std::string(health_state);
@@ -151,6 +175,10 @@ rec::EffectivePolicy Controller::PolicyOf(const manifests::Object& object) const
   policy.retry_interval = object.policy.retry_interval.value_or(config_.defaults.retry_interval);
   policy.timeout = object.policy.timeout.value_or(config_.defaults.timeout);
   policy.max_failures = object.policy.max_failures.value_or(config_.defaults.max_failures);
+  if (const auto target = config_.targets.find(object.target.name);
+      target != config_.targets.end()) {
+    policy.outcome_settle = target->second.request_timeout;
+  }
   return policy;
 }
 
@@ -162,19 +190,29 @@ void Controller::SetObjects(const std::vector<manifests::Object>& objects,
     const std::lock_guard lock(mutex_);
     std::map<Key, Desired> next;
     for (const auto& object : objects) {
-      const Key key{object.kind, object.metadata.name};
+      const Key key = object.Key();
       const auto old = objects_.find(key);
-      if (old == objects_.end() || old->second.object.generation != object.generation) {
+      if (old == objects_.end() || old->second.orphan ||
+          old->second.object.generation != object.generation) {
         enqueue.push_back(key);
         stalled_.erase(key);
       }
-      next.emplace(key, Desired{object, revision});
+      next.emplace(key, Desired{object, revision, false});
     }
     for (const auto& [key, desired] : objects_) {
       if (next.contains(key)) continue;
+      stalled_.erase(key);
+      if (journal_.Get(key).in_flight) {
+        // Its operation runs on: followed as an orphan, holding its slot, until it ends
+        // (Process forgets it then). Nothing new is submitted for it.
+        Desired orphan = desired;
+        orphan.orphan = true;
+        if (!desired.orphan) enqueue.push_back(key);
+        next.emplace(key, std::move(orphan));
+        continue;
+      }
       removed.push_back(key);
       for (auto& [target, holders] : slots_) holders.erase(key);
-      stalled_.erase(key);
     }
     objects_ = std::move(next);
     // Objects whose journal says an operation is in flight hold their target's slot.
@@ -182,13 +220,7 @@ void Controller::SetObjects(const std::vector<manifests::Object>& objects,
       if (journal_.Get(key).in_flight) slots_[desired.object.target.name].insert(key);
     }
   }
-  for (const auto& key : removed) {
-    status_.Remove(key);
-    queue_.Forget(key);
-    if (logger_) {
-      logger_->info("object={} removed from the manifests; forgotten", key.ToString());
-    }
-  }
+  for (const auto& key : removed) Forget(key);
   for (const auto& key : enqueue) {
     queue_.SetFailures(key, 0);
     if (const auto desired = Find(key)) {
@@ -251,6 +283,42 @@ void Controller::ReleaseSlotUnlessInFlight(const std::string& target, const Key&
   slots_[target].erase(key);
 }
 
+void Controller::Forget(const Key& key) {
+  status_.Remove(key);
+  queue_.Forget(key);
+  if (logger_) logger_->info("object={} removed from the manifests; forgotten", key.ToString());
+}
+
+void Controller::ForgetOrphanIfEnded(const Key& key) {
+  if (journal_.Get(key).in_flight) return;
+  {
+    const std::lock_guard lock(mutex_);
+    const auto it = objects_.find(key);
+    if (it == objects_.end() || !it->second.orphan) return;
+    slots_[it->second.object.target.name].erase(key);
+    objects_.erase(it);
+  }
+  std::string error;
+  if (!journal_.Save(key, rec::ObjectRecord{}, &error) && logger_) {
+    logger_->warn("object={} could not drop its journal entry: {}", key.ToString(), error);
+  }
+  Forget(key);
+}
+
+void Controller::SetJournalWritable(bool writable) {
+  if (journal_writable_.exchange(writable) == writable) return;
+  if (logger_) {
+    if (writable) {
+      logger_->info("the journal can be written again; mutations resume");
+    } else {
+      logger_->error("the journal cannot be written: no mutation starts until it can");
+    }
+  }
+  if (auto* metrics = options_.metrics; metrics != nullptr && !options_.dry_run) {
+    metrics->SetJournalWritable(writable);
+  }
+}
+
 void Controller::WakeDependents(const manifests::Object& ready) {
   std::vector<Key> dependents;
   {
@@ -274,6 +342,20 @@ bool Controller::ReconcileNow(const Key& key, bool reset) {
       stalled_.erase(key);
     }
     queue_.SetFailures(key, 0);
+    // The operator's word: the attempts start again, and a submission whose outcome could not
+    // be resolved is forgotten (live state decides; it may be submitted again). A running,
+    // accepted operation is still followed.
+    rec::ObjectRecord record = journal_.Get(key);
+    const rec::ObjectRecord before = record;
+    record.attempts = 0;
+    record.attempts_generation.clear();
+    if (record.in_flight && record.in_flight->state != rec::Submission::kAccepted) {
+      record.in_flight.reset();
+    }
+    std::string error;
+    if (record != before && !journal_.Save(key, record, &error) && logger_) {
+      logger_->error("object={} reset: journal write failed: {}", key.ToString(), error);
+    }
   }
   queue_.Add(key);
   return true;
@@ -327,7 +409,13 @@ std::optional<Outcome> Controller::Process(const Key& key) {
     }
     status.history.push_back({now, result, status.phase, status.reason, status.message});
     while (status.history.size() > ObjectStatus::kHistory) status.history.pop_front();
-    status_.Put(status);
+    {
+      // Under mutex_, so that an object removed during the pass never comes back: SetObjects
+      // drops it from objects_ under the same lock before it removes its status.
+      const std::lock_guard lock(mutex_);
+      if (!objects_.contains(key)) return;
+      status_.Put(status);
+    }
     if (options_.metrics != nullptr && !options_.dry_run) {
       options_.metrics->SetObjectPhase(key, status.phase);
     }
@@ -338,7 +426,7 @@ std::optional<Outcome> Controller::Process(const Key& key) {
     }
   };
 
-  if (object.policy.suspend) {
+  if (object.policy.suspend && !desired->orphan) {
     Outcome outcome =
         Outcome::Done(Phase::kSuspended, rec::reasons::kSuspended, "policy.suspend is true");
     settle(outcome, std::nullopt);
@@ -351,7 +439,8 @@ std::optional<Outcome> Controller::Process(const Key& key) {
       return Outcome::Stalled(status.reason, status.message);
     }
   }
-  for (const auto& dependency : object.policy.depends_on) {
+  for (const auto& dependency : desired->orphan ? std::vector<manifests::ObjectRef>{}
+                                                : object.policy.depends_on) {
     const Key dependency_key{dependency.kind, dependency.name};
     const auto dependency_status = status_.Get(dependency_key);
     if (!dependency_status || dependency_status->phase != Phase::kReady) {
@@ -397,6 +486,16 @@ std::optional<Outcome> Controller::Process(const Key& key) {
     return outcome;
   }
   ReleaseSlotUnlessInFlight(object.target.name, key);
+  {
+    // Removed during the pass (and nothing in flight): its status and metrics stay gone.
+    const auto now_desired = Find(key);
+    if (!now_desired) return outcome;
+    if (now_desired->orphan) {
+      outcome.details["orphaned"] = "true";
+      outcome.message = "removed from the manifests; following its operation until it ends: " +
+                        outcome.message;
+    }
+  }
   RecordOperationMetrics(object, in_flight_before, outcome);
   if (context.Drift() > 0 && options_.metrics != nullptr) {
     options_.metrics->CountDrift(key);
@@ -422,6 +521,7 @@ std::optional<Outcome> Controller::Process(const Key& key) {
     metrics->SetQueueDepth(queue_.ReadyCount());
   }
   if (status.phase == Phase::kReady) WakeDependents(object);
+  if (desired->orphan) ForgetOrphanIfEnded(key);
   return outcome;
 }
 
@@ -498,6 +598,7 @@ void Controller::Start() {
 }
 
 void Controller::Stop() {
+  stopping_ = true;  // before anything else: no mutation starts from here on
   if (stopped_.exchange(true)) return;
   queue_.ShutDown();
   for (auto& worker : workers_) {

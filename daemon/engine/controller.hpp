@@ -64,12 +64,17 @@ class Controller {
   /// Replaces the desired objects (from a manifest load). A new object, or one whose
   /// generation changed, is queued at once and its failures and stall are cleared; an
   /// unchanged one is left alone; an object no longer present is forgotten (status removed,
-  /// nothing deleted in vSphere). Thread-safe.
+  /// nothing deleted in vSphere) — unless its journal records an operation in flight: it is then
+  /// followed as an orphan, holding its mutation slot, until the operation ends. Thread-safe.
   void SetObjects(const std::vector<manifests::Object>& objects, const std::string& revision);
 
   /// Starts the worker threads.
   void Start();
-  /// Stops taking work, lets passes in flight finish, joins the workers. Idempotent.
+  /// Refuses every mutation from now on (the gate answers ShuttingDown); passes go on. The
+  /// first step of a stop, taken before anything that may wait. Thread-safe.
+  void RefuseMutations() { stopping_ = true; }
+  /// Refuses every mutation from now on, stops taking work, lets passes in flight finish,
+  /// joins the workers. Idempotent.
   void Stop();
 
   /// Queues `key` now; `reset` clears Stalled and the failure count. False when no such object
@@ -104,6 +109,9 @@ class Controller {
   struct Desired {
     manifests::Object object;
     std::string revision;
+    /// Removed from the manifests while its journal records an operation in flight: followed
+    /// (never mutated) until the operation ends, then forgotten.
+    bool orphan = false;
   };
 
   void WorkerLoop();
@@ -113,6 +121,12 @@ class Controller {
   bool TryTakeSlot(const std::string& target, const Key& key);
   void ReleaseSlotUnlessInFlight(const std::string& target, const Key& key);
   void WakeDependents(const manifests::Object& ready);
+  /// Status, queue and metrics of a removed object.
+  void Forget(const Key& key);
+  /// An orphan whose operation ended: dropped with its journal entry and slot.
+  void ForgetOrphanIfEnded(const Key& key);
+  void SetJournalWritable(bool writable);
+  bool JournalWritable() const { return journal_writable_; }
   /// After a pass: vsrd_operations_in_flight of `kind`, vsrd_workqueue_depth, and
   /// vsrd_operation_duration_seconds when the object's operation ended in this pass.
   void RecordOperationMetrics(const manifests::Object& object,
@@ -138,6 +152,10 @@ class Controller {
 
   std::vector<std::thread> workers_;
   std::atomic<bool> stopped_{false};
+  /// Set at the start of Stop: the mutation gate refuses from then on (ShuttingDown).
+  std::atomic<bool> stopping_{false};
+  /// False after a journal write failed, until one succeeds (JournalUnavailable).
+  std::atomic<bool> journal_writable_{true};
   mutable std::mutex liveness_mutex_;
   std::map<std::thread::id, SteadyTime> passes_;  ///< worker -> when its current pass began
   int workers_running_ = 0;

@@ -51,6 +51,9 @@ class Journal {
   /// whose key is not an ObjectKey. Durable like Save.
   bool Retain(const std::vector<manifests::ObjectKey>& keep, std::string* error = nullptr);
 
+  /// TEMPORARY until the journal13 branch lands. Why mutations are blocked; nullopt: they are not.
+  std::optional<std::string> MutationsBlocked() const { return std::nullopt; }
+
   /// The keys of every record, ordered (entries whose key is not an ObjectKey are not listed).
   std::vector<manifests::ObjectKey> Keys() const;
   const std::filesystem::path& Path() const { return path_; }

@@ -112,8 +112,10 @@ Result<HttpResponse> ApiSession::Exchange(std::string_view operation, const Http
     return ports::MakeUnexpected(std::move(error));
   }
   if (result->status < 200 || result->status >= 300) {
-    return ports::MakeUnexpected(codec::DecodeErrorResponse(operation, result->status, result->body,
-                                                            Dialect(options_.scheme)));
+    ports::ApiError error = codec::DecodeErrorResponse(operation, result->status, result->body,
+                                                       Dialect(options_.scheme));
+    error.sent = true;  // answered: the server had the whole request
+    return ports::MakeUnexpected(std::move(error));
   }
   return result;
 }
@@ -178,8 +180,13 @@ Result<void> ApiSession::Login() {
 
 Result<HttpResponse> ApiSession::Call(std::string_view operation, HttpRequest request) {
   auto token = CurrentToken();
+  // A failed login means the call itself was never sent (ApiError::sent is about the call).
+  const auto not_sent = [](ports::ApiError error) {
+    error.sent = false;
+    return ports::MakeUnexpected(std::move(error));
+  };
   if (!token) {
-    if (auto login = Relogin(0); !login) return ports::MakeUnexpected(std::move(login).Error());
+    if (auto login = Relogin(0); !login) return not_sent(std::move(login).Error());
     token = CurrentToken();
   }
   const std::string header_name(SessionHeader(options_.scheme));
@@ -195,7 +202,7 @@ Result<HttpResponse> ApiSession::Call(std::string_view operation, HttpRequest re
                   options_.target, operation);
   }
   if (auto login = Relogin(token ? token->generation : 0); !login) {
-    return ports::MakeUnexpected(std::move(login).Error());
+    return not_sent(std::move(login).Error());
   }
   token = CurrentToken();
   request.headers.back().second = token ? token->value.Reveal() : std::string();
@@ -232,6 +239,8 @@ std::shared_ptr<ApiSession> MakeSession(const TargetConfig& target,
   options.scheme =
       target.api == ApiFlavor::kVcenter ? AuthScheme::kVcenter : AuthScheme::kUpdateManager;
   options.username = target.username;
+  options.request_timeout =
+      std::chrono::duration_cast<std::chrono::milliseconds>(target.request_timeout);
   options.password = [ref = target.password] { return ReadSecret(ref); };
   return std::make_shared<ApiSession>(std::move(options), std::move(transport), metrics,
                                       std::move(logger));

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <spdlog/logger.h>
 
@@ -105,6 +106,22 @@ class ApiSession {
 std::shared_ptr<ApiSession> MakeSession(const TargetConfig& target,
                                         std::shared_ptr<Transport> transport, ApiMetrics* metrics,
                                         std::shared_ptr<spdlog::logger> logger);
+
+/// One call whose 2xx body `decode(operation, body)` turns into the result. A 2xx that does
+/// not decode is marked ApiError::sent: the server took the request.
+template <class Decode>
+auto CallAndDecode(ApiSession& session, std::string_view operation, HttpRequest request,
+                   Decode decode) -> decltype(decode(operation, std::string_view())) {
+  auto response = session.Call(operation, std::move(request));
+  if (!response) return ports::MakeUnexpected(std::move(response).Error());
+  auto decoded = decode(operation, std::string_view(response->body));
+  if (!decoded) {
+    ports::ApiError error = std::move(decoded).Error();
+    error.sent = true;
+    return ports::MakeUnexpected(std::move(error));
+  }
+  return decoded;
+}
 
 /// Percent-encodes one path segment or query value (RFC 3986 unreserved characters pass).
 std::string EncodeUriComponent(std::string_view value);

@@ -639,8 +639,10 @@ net::awaitable<HttpsTransport::Impl::Outcome> HttpsTransport::Impl::Exchange(Con
   parser.header_limit(kHeaderLimit);
   parser.body_limit(options_.body_limit);
   if (message.method() == http::verb::head) parser.skip(true);
+  // From here on the server has the whole request and may act on it (ApiError::sent).
   if (auto error = BeforeStep(call, "reading from")) {
     outcome.error = std::move(*error);
+    outcome.error.sent = true;
     co_return outcome;
   }
   lowest.expires_after(call.deadline - Clock::now());
@@ -649,6 +651,7 @@ net::awaitable<HttpsTransport::Impl::Outcome> HttpsTransport::Impl::Exchange(Con
   if (read_error) {
     const bool started = parser.got_some() || connection.buffer.size() != 0;
     outcome.error = ReadError(read_error, started, call);
+    outcome.error.sent = true;
     // Written in full and then closed without a byte of answer: either the server had closed
     // the kept-alive connection before our bytes arrived, or it took the request and died.
     // Only a request that is safe to repeat (GET, HEAD) may be sent again: a repeated POST

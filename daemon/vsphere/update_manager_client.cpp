@@ -11,32 +11,24 @@ namespace {
 
 namespace ops = ports::operations;
 
-template <class Decode>
-auto Exchange(ApiSession& session, std::string_view operation, HttpRequest request, Decode decode)
-    -> decltype(decode(operation, std::string_view())) {
-  auto response = session.Call(operation, std::move(request));
-  if (!response) return ports::MakeUnexpected(std::move(response).Error());
-  return decode(operation, std::string_view(response->body));
-}
-
 }  // namespace
 
 UpdateManagerClient::UpdateManagerClient(std::shared_ptr<ApiSession> session)
     : session_(std::move(session)) {}
 
 Result<ports::UpdateManagerAppliance> UpdateManagerClient::GetAppliance() {
-  return Exchange(*session_, ops::kUmApplianceGet, {"GET", "/appliance", {}, ""},
+  return CallAndDecode(*session_, ops::kUmApplianceGet, {"GET", "/appliance", {}, ""},
                   codec::DecodeUpdateManagerAppliance);
 }
 
 Result<ports::UpdateManagerTask> UpdateManagerClient::RetrieveUpdates() {
-  return Exchange(*session_, ops::kUmRetrieveUpdates,
+  return CallAndDecode(*session_, ops::kUmRetrieveUpdates,
                   {"POST", "/appliance/update-manager/actions/retrieve-updates", {}, ""},
                   codec::DecodeUpdateManagerTask);
 }
 
 Result<ports::UpdateManagerTask> UpdateManagerClient::InstallUpdate(const std::string& version) {
-  return Exchange(
+  return CallAndDecode(
       *session_, ops::kUmInstall,
       {"POST",
        "/appliance/update-manager/updates/" + EncodeUriComponent(version) + "/actions/install",
@@ -46,7 +38,7 @@ Result<ports::UpdateManagerTask> UpdateManagerClient::InstallUpdate(const std::s
 }
 
 Result<ports::UpdateManagerTask> UpdateManagerClient::GetTask(const ports::TaskId& task) {
-  return Exchange(*session_, ops::kUmTaskGet,
+  return CallAndDecode(*session_, ops::kUmTaskGet,
                   {"GET", "/tasks/" + EncodeUriComponent(task.value), {}, ""},
                   codec::DecodeUpdateManagerTask);
 }

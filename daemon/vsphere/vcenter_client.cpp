@@ -16,15 +16,6 @@ namespace {
 
 namespace ops = ports::operations;
 
-/// One exchange whose 2xx body `decode(operation, body)` turns into the result.
-template <class Decode>
-auto Exchange(ApiSession& session, std::string_view operation, HttpRequest request, Decode decode)
-    -> decltype(decode(operation, std::string_view())) {
-  auto response = session.Call(operation, std::move(request));
-  if (!response) return ports::MakeUnexpected(std::move(response).Error());
-  return decode(operation, std::string_view(response->body));
-}
-
 /// One exchange with no result (204).
 Result<void> ExchangeNoContent(ApiSession& session, std::string_view operation,
                                HttpRequest request) {
@@ -48,38 +39,38 @@ VcenterClient::VcenterClient(std::shared_ptr<ApiSession> session) : session_(std
 
 Result<ports::VchaClusterInfo> VcenterClient::GetCluster(
     const std::optional<ports::VchaCredentialsSpec>& vc_spec, bool partial) {
-  return Exchange(*session_, ops::kVchaClusterGet,
+  return CallAndDecode(*session_, ops::kVchaClusterGet,
                   Post("/api/vcenter/vcha/cluster?action=get",
                        codec::EncodeClusterGetRequest(vc_spec, partial)),
                   codec::DecodeClusterInfo);
 }
 
 Result<ports::VchaMode> VcenterClient::GetMode() {
-  return Exchange(*session_, ops::kVchaModeGet, Get("/api/vcenter/vcha/cluster/mode"),
+  return CallAndDecode(*session_, ops::kVchaModeGet, Get("/api/vcenter/vcha/cluster/mode"),
                   codec::DecodeModeInfo);
 }
 
 Result<ports::PassiveCheckResult> VcenterClient::CheckPassive(const ports::PassiveCheckSpec& spec) {
-  return Exchange(
+  return CallAndDecode(
       *session_, ops::kVchaPassiveCheck,
       Post("/api/vcenter/vcha/cluster/passive?action=check", codec::EncodePassiveCheckSpec(spec)),
       codec::DecodePassiveCheckResult);
 }
 
 Result<ports::TaskId> VcenterClient::RedeployPassive(const ports::RedeploySpec& spec) {
-  return Exchange(*session_, ops::kVchaPassiveRedeploy,
+  return CallAndDecode(*session_, ops::kVchaPassiveRedeploy,
                   Post("/api/vcenter/vcha/cluster/passive?action=redeploy&vmw-task=true",
                        codec::EncodeRedeploySpec(spec)),
                   codec::DecodeTaskId);
 }
 
 Result<std::vector<ports::OfflineDepot>> VcenterClient::ListOfflineDepots() {
-  return Exchange(*session_, ops::kDepotsList, Get("/api/esx/settings/depots/offline"),
+  return CallAndDecode(*session_, ops::kDepotsList, Get("/api/esx/settings/depots/offline"),
                   codec::DecodeOfflineDepotMap);
 }
 
 Result<ports::OfflineDepot> VcenterClient::GetOfflineDepot(const std::string& depot) {
-  return Exchange(*session_, ops::kDepotsGet,
+  return CallAndDecode(*session_, ops::kDepotsGet,
                   Get("/api/esx/settings/depots/offline/" + EncodeUriComponent(depot)),
                   [&depot](std::string_view operation, std::string_view body) {
                     return codec::DecodeOfflineDepotInfo(operation, depot, body);
@@ -87,25 +78,31 @@ Result<ports::OfflineDepot> VcenterClient::GetOfflineDepot(const std::string& de
 }
 
 Result<ports::TaskId> VcenterClient::CreateFromHost(const ports::DepotConnectionSpec& spec) {
-  return Exchange(*session_, ops::kDepotsCreateFromHost,
+  return CallAndDecode(*session_, ops::kDepotsCreateFromHost,
                   Post("/api/esx/settings/depots/offline?action=createFromHost&vmw-task=true",
                        codec::EncodeDepotConnectionSpec(spec)),
                   codec::DecodeTaskId);
 }
 
 Result<ports::DepotExtractTask> VcenterClient::GetCreateFromHostTask(const ports::TaskId& task) {
-  return Exchange(*session_, ops::kTasksGet,
+  return CallAndDecode(*session_, ops::kTasksGet,
                   Get("/api/cis/tasks/" + EncodeUriComponent(task.value)),
                   codec::DecodeDepotExtractTask);
 }
 
 Result<ports::TaskInfo> VcenterClient::GetTask(const ports::TaskId& task) {
-  return Exchange(*session_, ops::kTasksGet,
+  return CallAndDecode(*session_, ops::kTasksGet,
                   Get("/api/cis/tasks/" + EncodeUriComponent(task.value)), codec::DecodeTaskInfo);
 }
 
+Result<std::vector<ports::ListedTask>> VcenterClient::ListTasks(const ports::TaskFilter& filter) {
+  return CallAndDecode(*session_, ops::kTasksList,
+                  Post("/api/cis/tasks?action=list", codec::EncodeTaskListRequest(filter)),
+                  codec::DecodeTaskList);
+}
+
 Result<ports::DeploymentInfo> VcenterClient::GetDeployment() {
-  return Exchange(*session_, ops::kDeploymentGet, Get("/api/vcenter/deployment"),
+  return CallAndDecode(*session_, ops::kDeploymentGet, Get("/api/vcenter/deployment"),
                   codec::DecodeDeploymentInfo);
 }
 
@@ -115,25 +112,25 @@ Result<void> VcenterClient::CancelInstall() {
 }
 
 Result<ports::VmInfo> VcenterClient::GetVm(const std::string& vm) {
-  return Exchange(*session_, ops::kVmGet, Get("/api/vcenter/vm/" + EncodeUriComponent(vm)),
+  return CallAndDecode(*session_, ops::kVmGet, Get("/api/vcenter/vm/" + EncodeUriComponent(vm)),
                   codec::DecodeVmInfo);
 }
 
 Result<ports::CustomizationCheckInfo> VcenterClient::CheckGuestCustomization(
     const std::string& vm) {
-  return Exchange(
+  return CallAndDecode(
       *session_, ops::kVmCustomizationCheck,
       Post("/api/vcenter/vm/" + EncodeUriComponent(vm) + "/guest/customization?action=check"),
       codec::DecodeCustomizationCheckInfo);
 }
 
 Result<ports::ApplianceVersion> VcenterClient::GetVersion() {
-  return Exchange(*session_, ops::kApplianceVersionGet, Get("/api/appliance/system/version"),
+  return CallAndDecode(*session_, ops::kApplianceVersionGet, Get("/api/appliance/system/version"),
                   codec::DecodeApplianceVersion);
 }
 
 Result<ports::UpdateInfo> VcenterClient::GetUpdate() {
-  return Exchange(*session_, ops::kApplianceUpdateGet, Get("/api/appliance/update"),
+  return CallAndDecode(*session_, ops::kApplianceUpdateGet, Get("/api/appliance/update"),
                   codec::DecodeUpdateInfo);
 }
 
@@ -143,19 +140,19 @@ Result<std::vector<ports::PendingUpdate>> VcenterClient::ListPendingUpdates(
                        std::string(manifests::kUpdateSourceTypeNames.at(
                            static_cast<std::size_t>(query.source_type)));
   if (query.url) target += "&url=" + EncodeUriComponent(*query.url);
-  return Exchange(*session_, ops::kAppliancePendingList, Get(std::move(target)),
+  return CallAndDecode(*session_, ops::kAppliancePendingList, Get(std::move(target)),
                   codec::DecodePendingList);
 }
 
 Result<ports::PendingUpdate> VcenterClient::GetPendingUpdate(const std::string& version) {
-  return Exchange(*session_, ops::kAppliancePendingGet, Get(PendingPath(version)),
+  return CallAndDecode(*session_, ops::kAppliancePendingGet, Get(PendingPath(version)),
                   [&version](std::string_view operation, std::string_view body) {
                     return codec::DecodePendingInfo(operation, version, body);
                   });
 }
 
 Result<ports::PrecheckResult> VcenterClient::PrecheckUpdate(const std::string& version) {
-  return Exchange(*session_, ops::kAppliancePendingPrecheck,
+  return CallAndDecode(*session_, ops::kAppliancePendingPrecheck,
                   Post(PendingPath(version) + "?action=precheck"), codec::DecodePrecheckResult);
 }
 

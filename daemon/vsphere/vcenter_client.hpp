@@ -47,6 +47,7 @@ class VcenterClient final : public ports::VchaPort,
 
   // TasksPort
   Result<ports::TaskInfo> GetTask(const ports::TaskId& task) override;
+  Result<std::vector<ports::ListedTask>> ListTasks(const ports::TaskFilter& filter) override;
 
   // DeploymentPort
   Result<ports::DeploymentInfo> GetDeployment() override;

@@ -11,12 +11,6 @@
 namespace vsrd::reconcilers::appliance_install {
 namespace {
 
-std::string Padded(long long value, std::size_t width) {
-  std::string text = std::to_string(value);
-  if (text.size() < width) text.insert(0, width - text.size(), '0');
-  return text;
-}
-
 /// Whole seconds, as people read a running time ("5h", "3h59m30s").
 std::string Human(Duration duration) {
   return manifests::FormatDuration(std::chrono::floor<std::chrono::seconds>(duration));
@@ -41,18 +35,6 @@ std::map<std::string, std::string> Details(const ports::DeploymentInfo& deployme
 }
 
 }  // namespace
-
-std::string FormatWallTime(WallTime time) {
-  using std::chrono::floor;
-  const auto seconds = floor<std::chrono::seconds>(time);
-  const auto days = floor<std::chrono::days>(seconds);
-  const std::chrono::year_month_day date{days};
-  const std::chrono::hh_mm_ss<std::chrono::seconds> clock{seconds - days};
-  return Padded(static_cast<int>(date.year()), 4) + "-" +
-         Padded(static_cast<unsigned>(date.month()), 2) + "-" +
-         Padded(static_cast<unsigned>(date.day()), 2) + "T" + Padded(clock.hours().count(), 2) +
-         ":" + Padded(clock.minutes().count(), 2) + ":" + Padded(clock.seconds().count(), 2) + "Z";
-}
 
 std::optional<std::int64_t> ProgressPercent(const ports::TaskProgress& progress) {
   if (progress.total <= 0) return std::nullopt;

@@ -7,19 +7,25 @@
 #include "manifests/kinds/appliance_install.hpp"
 #include "reconcilers/context.hpp"
 #include "reconcilers/ports/deployment_port.hpp"
+#include "reconcilers/ports/operations.hpp"
+#include "reconcilers/wall_time.hpp"
 
 // ApplianceInstall's decision, as a pure function: from the spec (max_duration), the deployment
 // read from GET /api/vcenter/deployment, the clock and the policy, what one pass should do.
 // No I/O and no clock reads here: the reconciler (reconciler.hpp) reads and acts.
 //
 // The journal record is not an input: a cancel is a single synchronous call with no task
-// (docs/vsphere-api.md "Deployment": 204, no body), so nothing is ever in flight between passes and
-// the deployment state read on every pass is the whole truth.
+// (docs/vsphere-api.md "Deployment": 204, no body). Only its intent is journaled (the mutation
+// protocol, reconcilers/mutation.hpp); once its outcome is known nothing stays in flight, and the
+// deployment state read on every pass is the whole truth.
 
 namespace vsrd::reconcilers::appliance_install {
 
 /// The one API call the cancel step makes, as `vsrd plan` prints it (no body, no secret).
 inline constexpr const char* kCancelCall = "POST /api/vcenter/deployment/install?action=cancel";
+/// The operation name the cancel's intent is journaled with.
+inline constexpr std::string_view kCancelOperation =
+    ports::operations::kDeploymentInstallCancel;
 
 /// What one pass should do.
 struct Step {
@@ -54,9 +60,6 @@ struct Step {
 /// Pure and total: every input gives a Step.
 Step Plan(const manifests::ApplianceInstallSpec& spec, const ports::DeploymentInfo& deployment,
           WallTime now, const EffectivePolicy& policy);
-
-/// "2026-01-01T00:00:00Z": a wall time as status and messages show it (UTC, whole seconds).
-std::string FormatWallTime(WallTime time);
 
 /// The progress percent of a Cis.Task.Progress (completed * 100 / total); unset when total <= 0.
 std::optional<std::int64_t> ProgressPercent(const ports::TaskProgress& progress);

@@ -6,6 +6,7 @@
 #include <variant>
 
 #include "reconcilers/api_outcomes.hpp"
+#include "reconcilers/mutation.hpp"
 #include "reconcilers/appliance_install/plan.hpp"
 #include "reconcilers/appliance_install/reasons.hpp"
 
@@ -58,51 +59,71 @@ Outcome ApplianceInstallReconciler::Reconcile(Context& context) {
   auto deployment = port->GetDeployment();
   if (!deployment) return ReadFailure(deployment.Error());
   Step step = Plan(*spec, *deployment, context.Now(), context.Policy());
+
+  ObjectRecord record = context.Record();
+  MutationProtocol protocol(context, record);
+  if (protocol.Unresolved()) {
+    // A cancel whose outcome is unknown: the deployment decides (an install still running after
+    // policy.outcome_settle was not cancelled), never a blind second cancel.
+    const Evidence evidence =
+        step.kind == Step::Kind::kCancel
+            ? Evidence::Absent("the install still runs")
+            : Evidence::Done("the deployment shows no install running past its limit");
+    if (auto end = protocol.Resolve(evidence)) return WithDetails(std::move(*end), step);
+  }
   if (step.kind != Step::Kind::kCancel) return Judged(std::move(step));
 
   context.ObserveDrift();
-  if (context.DryRun()) {
-    // `vsrd plan`: the read only; what apply would reach, with the call it would make.
-    Outcome outcome =
-        context.InWindow()
-            ? Outcome::Done(Phase::kReady, step.reason, step.message + "; apply cancels it")
-            : Outcome::OutsideWindow(step.message + "; the cancel waits for policy.window");
-    outcome.plan = {kCancelCall};
-    return WithDetails(std::move(outcome), step);
-  }
-  if (!context.InWindow()) {
-    return WithDetails(
-        Outcome::OutsideWindow(step.message + "; the cancel waits for policy.window"), step);
-  }
-  if (!context.TryBeginMutation()) {
-    Outcome outcome = Outcome::RequeueAfter(
-        kBusyRetry, reasons::kTargetBusy,
-        step.message + "; the cancel waits for a free mutation slot on the target");
-    outcome.phase = Phase::kWaiting;
-    return WithDetails(std::move(outcome), step);
+  MutationSpec mutation;
+  mutation.operation = std::string(kCancelOperation);
+  mutation.description = "the cancel of the install";
+  mutation.calls = {kCancelCall};
+  mutation.reason = step.reason;
+  mutation.busy_retry = kBusyRetry;
+  if (auto refused = protocol.Gate(mutation, step.message + "; the cancel is due")) {
+    return WithDetails(std::move(*refused), step);
   }
 
   // The one mutating call. It has no task: 204 means the cancel was accepted.
   const WallTime requested_at = context.Now();
-  auto cancelled = port->CancelInstall();
-  if (!cancelled && cancelled.Error().Is("NOT_ALLOWED_IN_CURRENT_STATE")) {
-    // 400 "not in CONFIG_IN_PROGRESS state" (docs/vsphere-api.md "Deployment"): the install most
-    // likely ended between the read and the cancel. Re-read to tell that apart from a refusal.
-    auto again = port->GetDeployment();
-    if (!again) return ReadFailure(again.Error());
-    Step now = Plan(*spec, *again, context.Now(), context.Policy());
-    if (now.kind == Step::Kind::kCancel) {
-      Outcome failed = MutationFailure(reasons::kCancelFailed, cancelled.Error());
-      failed.message += "; the deployment still shows the install running";
-      return WithDetails(std::move(failed), now);
+  const auto submitted = protocol.Submit(mutation, [&]() -> ports::Result<std::string> {
+    auto cancelled = port->CancelInstall();
+    if (!cancelled) return ports::MakeUnexpected(std::move(cancelled).Error());
+    return std::string();
+  });
+  if (submitted.outcome) return WithDetails(*submitted.outcome, step);
+  switch (submitted.result) {
+    case MutationProtocol::Result::kUnknown:
+      return WithDetails(protocol.Unknown(mutation, *submitted.error), step);
+    case MutationProtocol::Result::kRejected: {
+      const ports::ApiError& error = *submitted.error;
+      if (error.Is("NOT_ALLOWED_IN_CURRENT_STATE")) {
+        // 400 "not in CONFIG_IN_PROGRESS state" (docs/vsphere-api.md "Deployment"): the install
+        // most likely ended between the read and the cancel. Re-read to tell that apart from a
+        // refusal.
+        auto again = port->GetDeployment();
+        if (!again) return ReadFailure(again.Error());
+        Step now = Plan(*spec, *again, context.Now(), context.Policy());
+        if (now.kind == Step::Kind::kCancel) {
+          Outcome failed = protocol.Failed(reasons::kCancelFailed, error.Summary());
+          failed.message += "; the deployment still shows the install running";
+          return WithDetails(std::move(failed), now);
+        }
+        if (!protocol.Succeeded()) return WithDetails(JournalFailure(), now);
+        now.message = "the install ended before the cancel reached it: " + now.message;
+        return Judged(std::move(now));
+      }
+      if (!IsAlreadyDone(error)) {
+        return WithDetails(protocol.Failed(reasons::kCancelFailed, error.Summary()), step);
+      }
+      break;
     }
-    now.message = "the install ended before the cancel reached it: " + now.message;
-    return Judged(std::move(now));
+    case MutationProtocol::Result::kAccepted:
+    case MutationProtocol::Result::kNotSubmitted:
+      break;
   }
-  if (!cancelled && !IsAlreadyDone(cancelled.Error())) {
-    return WithDetails(MutationFailure(reasons::kCancelFailed, cancelled.Error()), step);
-  }
-
+  // Accepted (or already done): nothing stays in flight.
+  if (!protocol.Succeeded()) return WithDetails(JournalFailure(), step);
   Outcome outcome = Outcome::Done(Phase::kReady, step.reason, step.message + "; cancelled it");
   outcome.details = std::move(step.details);
   outcome.details["cancel_requested_at"] = FormatWallTime(requested_at);

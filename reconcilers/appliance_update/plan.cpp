@@ -373,10 +373,10 @@ Step PlanIdle(const Desired& desired, const Live& live, const ObjectRecord& reco
         Step step =
             Make(StepKind::kAdopt, staging ? reasons::kUpdateStaging : reasons::kUpdateInstalling,
                  what + ", which the journal did not know; following it");
-        step.adopt = InFlight{
+        step.adopt = InFlight::Accepted(
             std::string(staging ? kStageOperation : kInstallOperation), "", desired.generation,
             update.task && update.task->start_time ? *update.task->start_time : now,
-            desired.version};
+            desired.version);
         step.counts_attempt = !staging;
         step.progress = Percent(update.task);
         return step;
@@ -450,6 +450,46 @@ std::string_view OperationName(Mutation mutation) {
       return kUpdateManagerInstallOperation;
   }
   return {};
+}
+
+Evidence EvidenceFromLive(const Desired& desired, const Live& live, const InFlight& intent) {
+  if (live.read_error) {
+    return Evidence::Undetermined("the appliance's version cannot be read: " +
+                                  live.read_error->Summary());
+  }
+  const bool install = intent.operation == kInstallOperation ||
+                       intent.operation == kUpdateManagerInstallOperation;
+  if (install && CompareVersions(live.current_version, desired.version) == 0) {
+    return Evidence::Done("the appliance runs " + live.current_version);
+  }
+  if (desired.flavor == Flavor::kUpdateManager) {
+    if (!install) return Evidence::Absent("retrieve-updates leaves nothing to find");
+    return Evidence::Undetermined("the appliance runs " + live.current_version + ", not yet " +
+                                  desired.version);
+  }
+  const ports::UpdateInfo update = live.update.value_or(ports::UpdateInfo{});
+  const bool same_version = update.version == desired.version;
+  const bool staging = update.state == UpdateState::kStageInProgress;
+  const bool installing = update.state == UpdateState::kInstallInProgress;
+  if (same_version && ((staging && !install) || (installing && install))) {
+    return Evidence::Running("", std::string(staging ? "staging " : "installing ") +
+                                     update.version + " runs");
+  }
+  if (staging || installing || update.state == UpdateState::kRollbackInProgress) {
+    return Evidence::Undetermined("the appliance runs another operation (" +
+                                  std::string(ports::kUpdateStateNames.at(
+                                      static_cast<std::size_t>(update.state))) +
+                                  " " + update.version + ")");
+  }
+  if (same_version && install && update.state == UpdateState::kInstallFailed) {
+    // It ran and failed: followed as running, the in-flight plan reads the failure.
+    return Evidence::Running("", "the install of " + update.version + " failed");
+  }
+  if (same_version && !install && update.state == UpdateState::kUpdatesPending) {
+    return Evidence::Done(update.version + " is staged");
+  }
+  return Evidence::Absent("the update state shows no " + intent.operation + " of " +
+                          desired.version);
 }
 
 }  // namespace vsrd::reconcilers::appliance_update

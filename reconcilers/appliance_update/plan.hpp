@@ -9,6 +9,7 @@
 
 #include "manifests/kinds/appliance_update.hpp"
 #include "reconcilers/context.hpp"
+#include "reconcilers/mutation.hpp"
 #include "reconcilers/outcome.hpp"
 #include "reconcilers/ports/appliance_port.hpp"
 #include "reconcilers/ports/operations.hpp"
@@ -148,5 +149,14 @@ std::string DescribeCall(Mutation mutation, std::string_view version);
 std::string DescribePrecheck(std::string_view version);
 /// The fixed operation name of a mutation (InFlight::operation).
 std::string_view OperationName(Mutation mutation);
+
+/// Pure: what live state says about a submission whose outcome is unknown (reconcilers/
+/// mutation.hpp). vcenter: the update state shows the operation running for the desired version
+/// -> Running (followed by state); its result is there (staged; the desired version runs) ->
+/// Done; another operation runs -> Undetermined; nothing -> Absent. update-manager: the desired
+/// version runs -> Done; a retrieve-updates left no trace -> Absent; an install is otherwise
+/// Undetermined (its task id is unknown, and the appliance restarts while it installs) until
+/// policy.timeout. A failed read that is not "unreachable" -> Undetermined.
+Evidence EvidenceFromLive(const Desired& desired, const Live& live, const InFlight& intent);
 
 }  // namespace vsrd::reconcilers::appliance_update

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "reconcilers/api_outcomes.hpp"
+#include "reconcilers/mutation.hpp"
 #include "reconcilers/appliance_update/plan.hpp"
 #include "reconcilers/appliance_update/reasons.hpp"
 
@@ -76,6 +77,17 @@ class Pass {
   }
 
   Outcome Decide() {
+    if (protocol_.Unresolved()) {
+      // A submission whose outcome is unknown: live state decides, never a second submission
+      // (reconcilers/mutation.hpp). An appliance that does not answer may be restarting.
+      if (live_.read_error && live_.read_error->IsUnreachable() &&
+          desired_.flavor == Flavor::kVcenter) {
+        return ReadFailure(*live_.read_error);
+      }
+      if (auto end = protocol_.Resolve(EvidenceFromLive(desired_, live_, *record_.in_flight))) {
+        return *end;
+      }
+    }
     for (int round = 0; round < kMaxRounds; ++round) {
       Step step = Plan(desired_, live_, record_, now_, policy_);
       switch (step.kind) {
@@ -95,15 +107,13 @@ class Pass {
           if (auto failed = DoRead(step.read)) return *failed;
           continue;
         case StepKind::kFinished:
-          record_.in_flight.reset();
-          if (!Save()) return JournalFailure();
+          // Ended well: the attempts start again.
+          if (!protocol_.Succeeded()) return JournalFailure();
           live_.task.reset();
           if (step.available) live_.available = std::move(step.available);
           continue;
         case StepKind::kFailed:
-          record_.in_flight.reset();
-          if (!Save()) return JournalFailure();
-          return Outcome::MutationFailed(step.reason, step.message);
+          return protocol_.Failed(step.reason, step.message);
         case StepKind::kAdopt:
           return Adopt(step);
         case StepKind::kMutate:
@@ -162,30 +172,19 @@ class Pass {
     return outcome;
   }
 
-  /// The gates, then the precheck (nullopt: plan again with it) or the one mutating call.
+  /// The gate, then the precheck (nullopt: plan again with it) or the one mutating call,
+  /// through the mutation protocol.
   std::optional<Outcome> Mutate(const Step& step) {
-    if (!context_.InWindow()) {
-      Outcome outcome =
-          Outcome::OutsideWindow("next step: " + step.message + ", once policy.window opens");
-      if (context_.DryRun()) outcome.plan = step.plan;
-      return outcome;
-    }
-    if (context_.DryRun()) {
-      Outcome outcome =
-          Outcome::RequeueAfter(kPollInterval, step.reason, "would start " + step.message);
-      outcome.plan = step.plan;
-      return outcome;
-    }
-    if (!slot_taken_) {
-      if (!context_.TryBeginMutation()) {
-        Outcome outcome = Outcome::RequeueAfter(
-            kTargetBusyRetry, reasons::kTargetBusy,
-            "next step: " + step.message + ", once the target has a free mutation slot");
-        outcome.phase = Phase::kWaiting;
-        return outcome;
-      }
-      slot_taken_ = true;
-    }
+    MutationSpec mutation;
+    mutation.operation = std::string(OperationName(step.mutation));
+    mutation.detail = desired_.version;
+    mutation.description = step.message;
+    mutation.calls = step.plan;
+    mutation.reason = step.reason;
+    mutation.busy_retry = kTargetBusyRetry;
+    const std::string pending =
+        context_.DryRun() ? "would start " + step.message : "next step: " + step.message;
+    if (auto refused = protocol_.Gate(mutation, pending)) return *refused;
     if (step.precheck_first) {
       auto precheck = target_.appliance->PrecheckUpdate(desired_.version);
       if (!precheck) {
@@ -196,58 +195,64 @@ class Pass {
       return std::nullopt;
     }
 
-    std::string task;
-    bool already_done = false;
-    const auto failed = [&already_done](const ports::ApiError& error) {
-      already_done = IsAlreadyDone(error);
-      return !already_done;
-    };
-    switch (step.mutation) {
-      case Mutation::kStage: {
-        auto result = target_.appliance->StageUpdate(desired_.version);
-        if (!result && failed(result.Error()))
-          return MutationFailure(reasons::kStageFailed, result.Error());
-        break;
-      }
-      case Mutation::kInstall: {
-        // vsrd answers no question: an install whose questions lack a default stalled already.
-        auto result = target_.appliance->InstallUpdate(desired_.version, {});
-        if (!result && failed(result.Error())) {
-          return MutationFailure(reasons::kInstallFailed, result.Error());
+    const auto submitted = protocol_.Submit(mutation, [&]() -> ports::Result<std::string> {
+      switch (step.mutation) {
+        case Mutation::kStage: {
+          auto result = target_.appliance->StageUpdate(desired_.version);
+          if (!result) return ports::MakeUnexpected(std::move(result).Error());
+          return std::string();
         }
-        break;
-      }
-      case Mutation::kRetrieveUpdates: {
-        auto result = target_.update_manager->RetrieveUpdates();
-        if (!result && failed(result.Error())) {
-          return MutationFailure(reasons::kRetrieveFailed, result.Error());
+        case Mutation::kInstall: {
+          // vsrd answers no question: an install whose questions lack a default stalled already.
+          auto result = target_.appliance->InstallUpdate(desired_.version, {});
+          if (!result) return ports::MakeUnexpected(std::move(result).Error());
+          return std::string();
         }
-        if (result) task = result->id;
-        break;
-      }
-      case Mutation::kUpdateManagerInstall: {
-        auto result = target_.update_manager->InstallUpdate(desired_.version);
-        if (!result && failed(result.Error())) {
-          return MutationFailure(reasons::kInstallFailed, result.Error());
+        case Mutation::kRetrieveUpdates: {
+          auto result = target_.update_manager->RetrieveUpdates();
+          if (!result) return ports::MakeUnexpected(std::move(result).Error());
+          return result->id;
         }
-        if (result) task = result->id;
-        break;
+        case Mutation::kUpdateManagerInstall: {
+          auto result = target_.update_manager->InstallUpdate(desired_.version);
+          if (!result) return ports::MakeUnexpected(std::move(result).Error());
+          return result->id;
+        }
       }
+      return std::string();
+    });
+    if (submitted.outcome) return *submitted.outcome;
+    switch (submitted.result) {
+      case MutationProtocol::Result::kUnknown:
+        return protocol_.Unknown(mutation, *submitted.error);
+      case MutationProtocol::Result::kRejected:
+        if (IsAlreadyDone(*submitted.error)) {
+          // The appliance says the work is done: the next pass's reads decide.
+          if (!protocol_.Succeeded()) return JournalFailure();
+          return Outcome::RequeueAfter(kPollInterval, step.reason,
+                                       step.message + ": the appliance reports it already done");
+        }
+        return protocol_.Failed(FailureReason(step.mutation), submitted.error->Summary());
+      case MutationProtocol::Result::kAccepted:
+      case MutationProtocol::Result::kNotSubmitted:
+        break;
     }
-    const bool has_task = desired_.flavor == Flavor::kVcenter || !task.empty();
-    if (already_done && !has_task) {
-      // The appliance says the work is done but gave no task to follow: the next pass's reads
-      // decide.
-      return Outcome::RequeueAfter(kPollInterval, step.reason,
-                                   step.message + ": the appliance reports it already done");
-    }
-    record_.in_flight = InFlight{std::string(OperationName(step.mutation)), task,
-                                 desired_.generation, now_, desired_.version};
-    if (step.counts_attempt) CountAttempt();
-    if (!Save()) return JournalFailure();
     Outcome outcome = Outcome::RequeueAfter(kPollInterval, step.reason, "started " + step.message);
     outcome.operation = Operation(*record_.in_flight, std::nullopt);
     return outcome;
+  }
+
+  static std::string_view FailureReason(Mutation mutation) {
+    switch (mutation) {
+      case Mutation::kStage:
+        return reasons::kStageFailed;
+      case Mutation::kRetrieveUpdates:
+        return reasons::kRetrieveFailed;
+      case Mutation::kInstall:
+      case Mutation::kUpdateManagerInstall:
+        break;
+    }
+    return reasons::kInstallFailed;
   }
 
   void CountAttempt() {
@@ -270,7 +275,7 @@ class Pass {
   const EffectivePolicy& policy_;
   ObjectRecord record_;
   Live live_;
-  bool slot_taken_ = false;
+  MutationProtocol protocol_{context_, record_};
 };
 
 }  // namespace

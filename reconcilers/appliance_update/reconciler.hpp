@@ -60,7 +60,7 @@
 //                       |             | -> see the message
 //   UpdateTimedOut      | Progressing | the appliance is still unreachable policy.timeout after
 //                       |             | the install started -> check the appliance
-//   TargetUnreachable, LoginFailed, CredentialsUnavailable, ReadFailed, JournalWriteFailed: the
+//   TargetUnreachable, LoginFailed, CredentialsUnavailable, ReadFailed, JournalUnavailable: the
 //   shared read and journal failures of api_outcomes.hpp (Progressing, retried with backoff).
 // PrecheckFailed .. UpdateTimedOut are failed mutations (retried with backoff, Stalled after
 // max_failures in a row); independently, record.attempts counts the installs started per

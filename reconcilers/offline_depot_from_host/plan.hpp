@@ -35,6 +35,11 @@ namespace vsrd::reconcilers::offline_depot_from_host {
 inline constexpr std::string_view kCreateOperation = ports::operations::kDepotsCreateFromHost;
 /// How often a running extraction task is polled.
 inline constexpr Duration kPollInterval = std::chrono::seconds(10);
+/// The cis task list's service and operation of a createFromHost task (docs/vsphere-api.md
+/// "Tasks"): where a submission whose outcome is unknown is looked for.
+inline ports::TaskFilter CreateTaskFilter() {
+  return {{"com.vmware.esx.settings.depots.offline"}, {"create_from_host"}};
+}
 /// How long to wait when every mutation slot of the target is taken.
 inline constexpr Duration kBusyRetryAfter = std::chrono::seconds(15);
 

@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "reconcilers/api_outcomes.hpp"
+#include "reconcilers/mutation.hpp"
 #include "reconcilers/offline_depot_from_host/plan.hpp"
 #include "reconcilers/offline_depot_from_host/reasons.hpp"
 
@@ -49,12 +50,18 @@ class Pass {
  private:
   Outcome Decide() {
     ports::DepotsPort* depots = context_.Target().depots;
-    if (depots == nullptr) {
+    ports::TasksPort* tasks = context_.Target().tasks;
+    if (depots == nullptr || tasks == nullptr) {
       return Outcome::Stalled(reasons::kUnsupportedTarget,
                               "target " + context_.Target().name +
                                   " has no depot API: OfflineDepotFromHost "
                                   "needs a target with api: vcenter");
     }
+    MutationProtocol protocol(context_, record_);
+    // A createFromHost whose outcome is unknown is looked for in the task list, never
+    // submitted again blindly (reconcilers/mutation.hpp).
+    if (auto end = protocol.ResolveByTaskList(*tasks, CreateTaskFilter())) return *end;
+
     PlanInput input;
     input.spec = spec_;
     input.generation = context_.Object().generation;
@@ -84,62 +91,71 @@ class Pass {
 
     Step step = Plan(input);
     if (step.save) {
-      if (!context_.DryRun() && !context_.SaveRecord(*step.save)) return JournalFailure();
-      record_ = std::move(*step.save);
+      ObjectRecord next = std::move(*step.save);
+      if (record_.in_flight && !next.in_flight && step.kind != Step::Kind::kFailed) {
+        // The extraction ended well: the attempts start again.
+        next.attempts = 0;
+        next.attempts_generation.clear();
+      }
+      if (!context_.DryRun() && !context_.SaveRecord(next)) return JournalFailure();
+      record_ = std::move(next);
     }
+    if (step.kind == Step::Kind::kFailed) return protocol.Failed(step.reason, step.message);
     if (step.kind != Step::Kind::kExtract) return ToOutcome(step);
-    return Extract(step, *depots);
+    return Extract(step, *depots, *tasks, protocol);
   }
 
-  /// createFromHost: the pass's one mutation, behind the window, dry run and slot gates.
-  Outcome Extract(const Step& step, ports::DepotsPort& depots) {
-    const std::string call = DescribeCreate(spec_);
-    if (!context_.InWindow()) {
-      Outcome outcome =
-          Outcome::OutsideWindow(step.message + "; mutations start only inside policy.window");
-      if (context_.DryRun()) outcome.plan = {call};
-      return outcome;
-    }
-    // Read before the dry-run exit too, so that `vsrd plan` shows a password apply could not read.
+  /// createFromHost: the pass's one mutation, through the mutation protocol.
+  Outcome Extract(const Step& step, ports::DepotsPort& depots, ports::TasksPort& tasks,
+                  MutationProtocol& protocol) {
+    MutationSpec mutation;
+    mutation.operation = std::string(kCreateOperation);
+    mutation.detail = HostLabel(spec_);
+    mutation.description = "the extraction from host " + HostLabel(spec_);
+    mutation.calls = {DescribeCreate(spec_)};
+    mutation.reason = step.reason;
+    mutation.busy_retry = kBusyRetryAfter;
+    // Read before the gate's dry-run exit too, so that `vsrd plan` shows a password apply could
+    // not read.
     ports::Secret password;
-    if (spec_.host_credential) {
+    if (spec_.host_credential && context_.InWindow()) {
       auto secret = context_.ReadSecret(spec_.host_credential->password);
       if (!secret) return ReadFailure(secret.Error());
       password = std::move(secret).Value();
     }
-    if (context_.DryRun()) {
-      Outcome outcome = Outcome::RequeueAfter(kPollInterval, step.reason, step.message);
-      outcome.plan = {call};
-      return outcome;
-    }
-    if (!context_.TryBeginMutation()) {
-      Outcome outcome = Outcome::RequeueAfter(
-          kBusyRetryAfter, reasons::kTargetBusy,
-          step.message + "; waiting for a free mutation slot on target " + context_.Target().name);
-      outcome.phase = Phase::kWaiting;
-      return outcome;
-    }
-    auto task = depots.CreateFromHost(MakeConnectionSpec(spec_, std::move(password)));
-    if (!task) {
-      Step judged = JudgeCreateError(task.Error(), spec_, record_, context_.Object().generation);
-      if (judged.save) {
-        if (!context_.SaveRecord(*judged.save)) return JournalFailure();
-        record_ = std::move(*judged.save);
+    if (auto refused = protocol.Gate(mutation, step.message)) return *refused;
+    auto known = ListTaskIds(tasks, CreateTaskFilter());
+    if (!known) return ReadFailure(known.Error());
+    mutation.known_tasks = std::move(known).Value();
+
+    const auto submitted = protocol.Submit(mutation, [&]() -> ports::Result<std::string> {
+      auto task = depots.CreateFromHost(MakeConnectionSpec(spec_, std::move(password)));
+      if (!task) return ports::MakeUnexpected(std::move(task).Error());
+      return task->value;
+    });
+    if (submitted.outcome) return *submitted.outcome;
+    switch (submitted.result) {
+      case MutationProtocol::Result::kUnknown:
+        return protocol.Unknown(mutation, *submitted.error);
+      case MutationProtocol::Result::kRejected: {
+        Step judged = JudgeCreateError(*submitted.error, spec_, record_, context_.Object().generation);
+        if (judged.save) {
+          if (!context_.SaveRecord(*judged.save)) return JournalFailure();
+          record_ = std::move(*judged.save);
+        }
+        if (judged.kind == Step::Kind::kFailed) return protocol.Failed(judged.reason, judged.message);
+        if (judged.kind == Step::Kind::kReady && !protocol.Succeeded()) return JournalFailure();
+        return ToOutcome(judged);
       }
-      return ToOutcome(judged);
+      case MutationProtocol::Result::kAccepted:
+      case MutationProtocol::Result::kNotSubmitted:
+        break;
     }
-    // createFromHost is not idempotent: journal the task before anything else (docs/reconcilers.md
-    // "Reconcile rules"), so that a restart polls it instead of starting a second one.
-    ObjectRecord updated = record_;
-    updated.in_flight = InFlight{std::string(kCreateOperation), task->value,
-                                 context_.Object().generation, context_.Now(), HostLabel(spec_)};
-    if (!context_.SaveRecord(updated)) return JournalFailure();
-    record_ = std::move(updated);
     // Drift is counted once per repair, when it starts: a pass that waits (window, slot) or fails
     // to submit would otherwise count the same deletion again every time.
     if (step.drift) context_.ObserveDrift();
     return Outcome::RequeueAfter(kPollInterval, reasons::kExtractRunning,
-                                 step.message + " (task " + task->value + ")");
+                                 step.message + " (task " + submitted.task + ")");
   }
 
   const manifests::OfflineDepotFromHostSpec& spec_;

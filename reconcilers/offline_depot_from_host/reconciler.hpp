@@ -58,7 +58,7 @@
 //
 // Shared ones (api_outcomes.hpp), retried with backoff and never counted as failures:
 // TargetUnreachable, CredentialsUnavailable (the host password cannot be read), LoginFailed,
-// ReadFailed, JournalWriteFailed. "Counts" above: a failed mutation; after policy.max_failures in
+// ReadFailed, JournalUnavailable. "Counts" above: a failed mutation; after policy.max_failures in
 // a row the object is Stalled. A Stalled object is retried when its manifest changes.
 
 namespace vsrd::reconcilers::offline_depot_from_host {

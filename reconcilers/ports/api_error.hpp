@@ -53,6 +53,12 @@ struct ApiError {
   std::vector<LocalizableMessage> messages;  ///< vAPI messages; update-manager `message` as one
   std::string data;    ///< JSON text of the vAPI `data` field; empty when absent
   std::string detail;  ///< what went wrong below the API (transport, TLS, decoding)
+  /// The request was written in full, so the server may have run it: set by the transport for
+  /// failures after the write and for every answer (kApi, kBadJson, kDecode). False: nothing
+  /// reached the server complete (DNS, refused, TLS, a failed write, a deadline or shutdown
+  /// before the write, a failed login before the call). The mutation protocol decides from it
+  /// whether a failed submission was rejected or has an unknown outcome.
+  bool sent = false;
 
   bool Is(std::string_view type) const { return kind == ErrorKind::kApi && error_type == type; }
   /// True for the failures that mean "could not talk to the server at all" (refused, reset,

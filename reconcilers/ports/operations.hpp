@@ -22,6 +22,7 @@ inline constexpr std::string_view kDepotsList = "depots.offline.list";
 inline constexpr std::string_view kDepotsGet = "depots.offline.get";
 inline constexpr std::string_view kDepotsCreateFromHost = "depots.offline.create_from_host";
 inline constexpr std::string_view kTasksGet = "cis.tasks.get";
+inline constexpr std::string_view kTasksList = "cis.tasks.list";
 inline constexpr std::string_view kDeploymentGet = "deployment.get";
 inline constexpr std::string_view kDeploymentInstallCancel = "deployment.install.cancel";
 inline constexpr std::string_view kVmGet = "vm.get";
@@ -34,7 +35,7 @@ inline constexpr std::string_view kAppliancePendingPrecheck = "appliance.update.
 inline constexpr std::string_view kAppliancePendingStage = "appliance.update.pending.stage";
 inline constexpr std::string_view kAppliancePendingInstall = "appliance.update.pending.install";
 
-inline constexpr std::array<std::string_view, 21> kVcenter{kSessionCreate,
+inline constexpr std::array<std::string_view, 22> kVcenter{kSessionCreate,
                                                            kSessionDelete,
                                                            kVchaClusterGet,
                                                            kVchaModeGet,
@@ -44,6 +45,7 @@ inline constexpr std::array<std::string_view, 21> kVcenter{kSessionCreate,
                                                            kDepotsGet,
                                                            kDepotsCreateFromHost,
                                                            kTasksGet,
+                                                           kTasksList,
                                                            kDeploymentGet,
                                                            kDeploymentInstallCancel,
                                                            kVmGet,

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "reconcilers/ports/api_error.hpp"
 
@@ -43,12 +44,27 @@ struct TaskInfo {
   bool Done() const { return status == TaskStatus::kSucceeded || status == TaskStatus::kFailed; }
 };
 
+/// Cis.Tasks.FilterSpec, reduced: tasks of these services and operations (empty: any).
+struct TaskFilter {
+  std::vector<std::string> services;
+  std::vector<std::string> operations;
+};
+
+/// One task of a list, with its id.
+struct ListedTask {
+  std::string id;
+  TaskInfo info;
+};
+
 class TasksPort {
  public:
   virtual ~TasksPort() = default;
   /// GET /api/cis/tasks/{task}. Blocking, thread-safe, read-only. 404: the task is unknown
   /// (e.g. lost in a vCenter restart).
   virtual Result<TaskInfo> GetTask(const TaskId& task) = 0;
+  /// POST /api/cis/tasks?action=list: the tasks (running and finished) the server still knows
+  /// that match `filter`, at most 1000 (more is an error). Blocking, thread-safe, read-only.
+  virtual Result<std::vector<ListedTask>> ListTasks(const TaskFilter& filter) = 0;
 };
 
 }  // namespace vsrd::reconcilers::ports

@@ -27,6 +27,11 @@ namespace vsrd::reconcilers::vcha_passive_node {
 inline constexpr std::string_view kRedeployOperation = ports::operations::kVchaPassiveRedeploy;
 /// How often a running redeploy task is polled.
 inline constexpr Duration kPollInterval = std::chrono::seconds(10);
+/// The cis task list's service and operation of a redeploy task (docs/vsphere-api.md "Tasks"):
+/// where a submission whose outcome is unknown is looked for.
+inline ports::TaskFilter RedeployTaskFilter() {
+  return {{"com.vmware.vcenter.vcha.cluster.passive"}, {"redeploy"}};
+}
 /// How long to wait when every mutation slot of the target is taken.
 inline constexpr Duration kBusyRetryAfter = std::chrono::seconds(15);
 

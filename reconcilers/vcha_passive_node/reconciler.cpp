@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "reconcilers/api_outcomes.hpp"
+#include "reconcilers/mutation.hpp"
 #include "reconcilers/vcha_passive_node/plan.hpp"
 #include "reconcilers/vcha_passive_node/reasons.hpp"
 
@@ -77,6 +78,11 @@ class Pass {
       vc_spec_ = MakeVcSpec(*management_, std::move(password).Value());
     }
 
+    MutationProtocol protocol(context_, record_);
+    // A redeploy whose outcome is unknown is looked for in the task list, never submitted again
+    // blindly (reconcilers/mutation.hpp).
+    if (auto end = protocol.ResolveByTaskList(*target.tasks, RedeployTaskFilter())) return *end;
+
     PlanInput input;
     input.spec = spec_;
     input.record = record_;
@@ -118,61 +124,68 @@ class Pass {
     input.cluster = std::move(cluster).Value();
 
     const Step step = Plan(input);
+    if (step.kind == Step::Kind::kFailed) return protocol.Failed(step.reason, step.message);
     if (step.clear_in_flight) {
-      // The task ended: forget it before anything else (not in dry run, which writes nothing).
+      // The task ended well: forget it (and the attempts) before anything else (not in dry
+      // run, which writes nothing).
       ObjectRecord updated = record_;
       updated.in_flight.reset();
+      updated.attempts = 0;
+      updated.attempts_generation.clear();
       if (!context_.DryRun() && !context_.SaveRecord(updated)) return JournalFailure();
       record_ = std::move(updated);
     }
     if (step.kind != Step::Kind::kRedeploy) return ToOutcome(step);
-    return Redeploy(step);
+    return Redeploy(step, protocol);
   }
 
-  /// Check, then redeploy: the pass's one mutation, behind the window, dry run and slot gates.
-  Outcome Redeploy(const Step& step) {
-    const std::vector<std::string> calls = DescribeRedeploy(spec_, management_);
-    if (!context_.InWindow()) {
-      Outcome outcome =
-          Outcome::OutsideWindow(step.message + "; mutations start only inside policy.window");
-      if (context_.DryRun()) outcome.plan = calls;
-      return outcome;
-    }
-    if (context_.DryRun()) {
-      // `vsrd plan`: the check is an action, so it is not called either; both calls are listed.
-      Outcome outcome = Outcome::RequeueAfter(kPollInterval, step.reason,
-                                              step.message + " (check, then redeploy)");
-      outcome.plan = calls;
-      return outcome;
-    }
-    if (!context_.TryBeginMutation()) {
-      Outcome outcome = Outcome::RequeueAfter(
-          kBusyRetryAfter, reasons::kTargetBusy,
-          step.message + "; waiting for a free mutation slot on target " + context_.Target().name);
-      outcome.phase = Phase::kWaiting;
-      return outcome;
-    }
+  /// Check, then redeploy: the pass's one mutation, through the mutation protocol (the check
+  /// is an action that changes nothing: it runs after the gate, right before the redeploy).
+  Outcome Redeploy(const Step& step, MutationProtocol& protocol) {
+    MutationSpec mutation;
+    mutation.operation = std::string(kRedeployOperation);
+    mutation.detail = spec_.placement.name;
+    mutation.description = "the redeploy of the passive node " + spec_.placement.name;
+    mutation.calls = DescribeRedeploy(spec_, management_);
+    mutation.reason = step.reason;
+    mutation.busy_retry = kBusyRetryAfter;
+    const std::string pending =
+        context_.DryRun() ? step.message + " (check, then redeploy)" : step.message;
+    if (auto refused = protocol.Gate(mutation, pending)) return *refused;
+
     ports::VchaPort& vcha = *context_.Target().vcha;
     auto check = vcha.CheckPassive(MakeCheckSpec(spec_, vc_spec_));
     if (!check) return ToOutcome(JudgeCheckError(check.Error()));
     const Step checked = JudgeCheck(*check);
     if (checked.kind != Step::Kind::kRedeploy) return ToOutcome(checked);
+    auto known = ListTaskIds(*context_.Target().tasks, RedeployTaskFilter());
+    if (!known) return ReadFailure(known.Error());
+    mutation.known_tasks = std::move(known).Value();
 
-    auto task = vcha.RedeployPassive(MakeRedeploySpec(spec_, vc_spec_));
-    if (!task) return ToOutcome(JudgeRedeployError(task.Error()));
-    // The redeploy is not idempotent: journal the task before anything else (docs/reconcilers.md
-    // "Reconcile rules"), so that a restart polls it instead of starting a second one.
-    ObjectRecord updated = record_;
-    updated.in_flight =
-        InFlight{std::string(kRedeployOperation), task->value, context_.Object().generation,
-                 context_.Now(), spec_.placement.name};
-    if (!context_.SaveRecord(updated)) return JournalFailure();
-    record_ = std::move(updated);
-    Outcome outcome =
-        Outcome::RequeueAfter(kPollInterval, reasons::kRedeployRunning,
-                              "redeploying the passive node " + spec_.placement.name + " (task " +
-                                  task->value + "): " + step.message + "; " + checked.message);
-    return outcome;
+    const auto submitted = protocol.Submit(mutation, [&]() -> ports::Result<std::string> {
+      auto task = vcha.RedeployPassive(MakeRedeploySpec(spec_, vc_spec_));
+      if (!task) return ports::MakeUnexpected(std::move(task).Error());
+      return task->value;
+    });
+    if (submitted.outcome) return *submitted.outcome;
+    switch (submitted.result) {
+      case MutationProtocol::Result::kUnknown:
+        return protocol.Unknown(mutation, *submitted.error);
+      case MutationProtocol::Result::kRejected: {
+        const Step judged = JudgeRedeployError(*submitted.error);
+        if (judged.kind == Step::Kind::kFailed) {
+          return protocol.Failed(judged.reason, judged.message);
+        }
+        return ToOutcome(judged);
+      }
+      case MutationProtocol::Result::kAccepted:
+      case MutationProtocol::Result::kNotSubmitted:
+        break;
+    }
+    return Outcome::RequeueAfter(kPollInterval, reasons::kRedeployRunning,
+                                 "redeploying the passive node " + spec_.placement.name +
+                                     " (task " + submitted.task + "): " + step.message + "; " +
+                                     checked.message);
   }
 
   const manifests::VchaPassiveNodeSpec& spec_;

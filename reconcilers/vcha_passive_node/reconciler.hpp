@@ -70,7 +70,7 @@
 //                                           Report it.
 //
 // Shared ones (api_outcomes.hpp), retried with backoff and never counted as failures:
-// TargetUnreachable, CredentialsUnavailable, LoginFailed, ReadFailed, JournalWriteFailed.
+// TargetUnreachable, CredentialsUnavailable, LoginFailed, ReadFailed, JournalUnavailable.
 // "Counts" above: a failed mutation; after policy.max_failures in a row the object is Stalled.
 
 namespace vsrd::reconcilers::vcha_passive_node {

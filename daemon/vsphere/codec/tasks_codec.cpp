@@ -3,6 +3,8 @@
 #include <string>
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
 #include "daemon/vsphere/codec/json_reader.hpp"
 
 // Cis.Task.Info (docs/vsphere-api.md "Tasks"): service*, operation*, status*, cancelable* are read;
@@ -54,6 +56,28 @@ ports::Result<ports::TaskInfo> DecodeTaskInfo(std::string_view operation, std::s
   return DecodeDocument<ports::TaskInfo>(operation, body, [operation](const JsonReader& root) {
     return ReadTaskInfo(operation, root);
   });
+}
+
+std::string EncodeTaskListRequest(const ports::TaskFilter& filter) {
+  nlohmann::json spec = nlohmann::json::object();
+  if (!filter.services.empty()) spec["services"] = filter.services;
+  if (!filter.operations.empty()) spec["operations"] = filter.operations;
+  // Without the result: only the Info fields are needed to find a task.
+  return DumpCompact(nlohmann::json{{"filter_spec", std::move(spec)},
+                                    {"result_spec", {{"exclude_result", true}}}});
+}
+
+ports::Result<std::vector<ports::ListedTask>> DecodeTaskList(std::string_view operation,
+                                                             std::string_view body) {
+  return DecodeDocument<std::vector<ports::ListedTask>>(
+      operation, body, [operation](const JsonReader& root) {
+        root.ExpectObject();
+        std::vector<ports::ListedTask> tasks;
+        for (const auto& [id, info] : root.Members()) {
+          tasks.push_back(ports::ListedTask{id, ReadTaskInfo(operation, info)});
+        }
+        return tasks;
+      });
 }
 
 ports::Result<ports::DepotExtractTask> DecodeDepotExtractTask(std::string_view operation,

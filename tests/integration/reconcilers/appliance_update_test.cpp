@@ -283,7 +283,7 @@ TEST_F(ApplianceUpdateTest, VcenterAdoptsAStageItCouldNotJournal) {
   auto context = Context(VcManifest());
   context->fail_saves = true;
   const Outcome lost = Pass(*context);
-  EXPECT_EQ(lost.reason, "JournalWriteFailed") << lost.message;
+  EXPECT_EQ(lost.reason, "JournalUnavailable") << lost.message;
   EXPECT_EQ(lost.kind, Outcome::Kind::kTransient);
   EXPECT_FALSE(lost.mutation_failed);
   EXPECT_EQ(Count("vc01", kStage), 1);

@@ -53,6 +53,7 @@ class TestContext final : public rec::Context {
     return true;
   }
   bool DryRun() const override { return dry_run; }
+  std::optional<rec::MutationBlock> MutationsBlocked() override { return blocked; }
   void ObserveVchaHealth(std::string_view health_state) override {
     vcha_health = std::string(health_state);
   }
@@ -72,6 +73,7 @@ class TestContext final : public rec::Context {
   int free_slots = 1;
   int mutations_begun = 0;
   bool dry_run = false;
+  std::optional<rec::MutationBlock> blocked;  ///< what MutationsBlocked answers
   std::optional<std::string> vcha_health;
   std::optional<std::string> appliance_version;
   std::map<std::string, bool> vm_customizable;

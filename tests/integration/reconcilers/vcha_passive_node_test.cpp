@@ -167,7 +167,7 @@ TEST_F(VchaPassiveNodeTest, AFailedJournalWriteIsATransientFailure) {
   context->fail_saves = true;
   const Outcome outcome = Pass(reconciler_, *context);
   EXPECT_EQ(outcome.kind, Outcome::Kind::kTransient);
-  EXPECT_EQ(outcome.reason, "JournalWriteFailed");
+  EXPECT_EQ(outcome.reason, "JournalUnavailable");
   EXPECT_FALSE(outcome.mutation_failed);
   EXPECT_FALSE(context->record.in_flight);
 }

@@ -238,9 +238,9 @@ TEST_F(ControllerTest, TwoObjectsOnOneTargetNeverMutateAtTheSameTime) {
         return busy;
       }
       rec::ObjectRecord record;
-      record.in_flight = rec::InFlight{"op", "task-" + context.Object().metadata.name,
-                                       context.Object().generation, context.Now(), ""};
-      if (!context.SaveRecord(record)) return Outcome::ReadFailed("JournalWriteFailed", "");
+      record.in_flight = rec::InFlight::Accepted("op", "task-" + context.Object().metadata.name,
+                                       context.Object().generation, context.Now(), "");
+      if (!context.SaveRecord(record)) return Outcome::ReadFailed("JournalUnavailable", "");
       return Outcome::RequeueAfter(seconds(10), "Running");
     }
     context.SaveRecord(rec::ObjectRecord{});  // the task finished
@@ -262,7 +262,7 @@ TEST_F(ControllerTest, TwoObjectsOnOneTargetNeverMutateAtTheSameTime) {
 
 TEST_F(ControllerTest, AnInFlightOperationInTheJournalHoldsTheSlotAfterARestart) {
   rec::ObjectRecord record;
-  record.in_flight = rec::InFlight{"op", "task-a", "g", clock_.Now(), ""};
+  record.in_flight = rec::InFlight::Accepted("op", "task-a", "g", clock_.Now(), "");
   ASSERT_TRUE(journal_->Save(CheckKey("a"), record));
   reconciler_->script = [](rec::Context& context) {
     if (context.Record().in_flight) return Outcome::RequeueAfter(seconds(10), "Running");
@@ -281,7 +281,7 @@ TEST_F(ControllerTest, PassesPhasesOperationsAndObservationsReachTheMetrics) {
     if (!context.Record().in_flight && context.Record().facts.empty()) {
       context.TryBeginMutation();
       rec::ObjectRecord record;
-      record.in_flight = rec::InFlight{"op", "task-1", "g", context.Now(), ""};
+      record.in_flight = rec::InFlight::Accepted("op", "task-1", "g", context.Now(), "");
       context.SaveRecord(record);
       context.ObserveDrift();
       return Outcome::RequeueAfter(seconds(10), "Running");

@@ -21,8 +21,8 @@ const reconcilers::WallTime kStart = *ParseWallTime("2026-01-01T00:00:00.250Z");
 
 ObjectRecord Redeploying() {
   ObjectRecord record;
-  record.in_flight = InFlight{"vcha.passive.redeploy", "52000001-0000:com.vmware.vcha",
-                              "0123456789abcdef", kStart, ""};
+  record.in_flight = InFlight::Accepted("vcha.passive.redeploy", "52000001-0000:com.vmware.vcha",
+                              "0123456789abcdef", kStart, "");
   return record;
 }
 
@@ -135,8 +135,8 @@ TEST_F(JournalTest, AJournalWrittenBeforeObjectKeyLoadsAndIsWrittenBackTheSame) 
                                                     Key("OfflineDepotFromHost/esx01-golden"),
                                                     Key("VchaPassiveNode/vc01-passive")}));
   ObjectRecord redeploying;
-  redeploying.in_flight = InFlight{"vcha.passive.redeploy", "52000001-0000:com.vmware.vcha",
-                                   "1b0c000000000000", kStart, ""};
+  redeploying.in_flight = InFlight::Accepted("vcha.passive.redeploy", "52000001-0000:com.vmware.vcha",
+                                   "1b0c000000000000", kStart, "");
   EXPECT_EQ(journal.Get(Key("VchaPassiveNode/vc01-passive")), redeploying);
   EXPECT_EQ(journal.Get(Key("OfflineDepotFromHost/esx01-golden")).facts.at("depot"), "depot-1");
   EXPECT_EQ(journal.Get(Key("ApplianceUpdate/vc01-update")).AttemptsFor("77c2000000000000"), 1);

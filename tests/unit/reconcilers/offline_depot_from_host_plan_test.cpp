@@ -48,7 +48,7 @@ ObjectRecord InFlightRecord(const std::string& generation = kGeneration,
   ObjectRecord record;
   record.facts = std::move(facts);
   record.in_flight =
-      InFlight{"depots.offline.create_from_host", "task-9", generation, started, "host-101"};
+      InFlight::Accepted("depots.offline.create_from_host", "task-9", generation, started, "host-101");
   return record;
 }
 

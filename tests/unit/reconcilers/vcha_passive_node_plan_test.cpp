@@ -76,7 +76,7 @@ ObjectRecord InFlightRecord(const std::string& generation = "gen-1",
                             WallTime started = kStart - 2min) {
   ObjectRecord record;
   record.in_flight =
-      InFlight{"vcha.passive.redeploy", "task-7", generation, started, "vc01-passive"};
+      InFlight::Accepted("vcha.passive.redeploy", "task-7", generation, started, "vc01-passive");
   return record;
 }
 
