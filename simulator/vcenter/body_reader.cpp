@@ -87,6 +87,34 @@ std::optional<bool> BodyReader::Bool(const json& object, std::string_view key,
   return value->get<bool>();
 }
 
+std::optional<std::vector<std::string>> BodyReader::Strings(
+    const json& object, std::string_view key, const std::string& path,
+    std::span<const std::string_view> values) {
+  const json* value = FindMember(object, key);
+  if (!Ok()) return std::nullopt;
+  std::vector<std::string> out;
+  if (value == nullptr) return out;
+  const std::string field = JoinField(path, key);
+  if (!value->is_array()) {
+    Invalid(fmt::format("{}: must be a list of strings, got {}.", field, value->dump()));
+    return std::nullopt;
+  }
+  for (const json& item : *value) {
+    if (!item.is_string()) {
+      Invalid(fmt::format("{}: must be a list of strings, got an item {}.", field, item.dump()));
+      return std::nullopt;
+    }
+    std::string text = item.get<std::string>();
+    if (!values.empty() && std::find(values.begin(), values.end(), text) == values.end()) {
+      Invalid(fmt::format("{}: each item must be one of {}, got \"{}\".", field,
+                          fmt::join(values, ", "), text));
+      return std::nullopt;
+    }
+    out.push_back(std::move(text));
+  }
+  return out;
+}
+
 std::optional<std::string> BodyReader::Enum(const json& object, std::string_view key,
                                             const std::string& path,
                                             std::span<const std::string_view> values,

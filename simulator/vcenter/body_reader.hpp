@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -55,6 +56,12 @@ class BodyReader {
   /// An optional boolean member.
   std::optional<bool> Bool(const nlohmann::json& object, std::string_view key,
                            const std::string& path);
+
+  /// An optional list of strings (a vAPI list or set); unset is an empty list. With `values`
+  /// non-empty, every item must be one of them.
+  std::optional<std::vector<std::string>> Strings(const nlohmann::json& object,
+                                                  std::string_view key, const std::string& path,
+                                                  std::span<const std::string_view> values = {});
 
   /// A string member that must be one of `values`; unset is a problem only when `required`.
   std::optional<std::string> Enum(const nlohmann::json& object, std::string_view key,

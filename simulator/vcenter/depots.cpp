@@ -46,8 +46,10 @@ using nlohmann::json;
 
 constexpr std::array<std::string_view, 2> kSourceTypes{"PULL", "PUSH"};
 constexpr std::array<std::string_view, 2> kAuthTypes{"USERNAME_PASSWORD", "EXISTING"};
+// The task's Info.service and Info.operation: vLCM reports the vAPI operation identifier of the
+// task form, "$task" included (docs/simulator.md "Tasks").
 constexpr std::string_view kService = "com.vmware.esx.settings.depots.offline";
-constexpr std::string_view kOperation = "create_from_host";
+constexpr std::string_view kOperation = "create_from_host$task";
 constexpr std::string_view kMessagePrefix = "com.vmware.vsrd.sim.depots.offline.";
 // ESXi 8.0 Update 2 (build 22380479): what a host runs unless the scenario says otherwise.
 constexpr std::string_view kDefaultBaseImage = "8.0.2-0.0.22380479";

@@ -58,8 +58,11 @@ constexpr std::array<std::string_view, 2> kIpFamilies{"IPV4", "IPV6"};
 constexpr std::array<std::string_view, 2> kNetworkTypes{"STANDARD_PORTGROUP",
                                                         "DISTRIBUTED_PORTGROUP"};
 constexpr std::array<std::string_view, 3> kNodeKeys{"node1", "node2", "witness"};
+// The task's Info.service and Info.operation: the vAPI service and the identifier of the
+// operation invoked, which for the task form carries the runtime's "$task" suffix as a real
+// vCenter reports it (UNCONFIRMED for VCHA; docs/simulator.md "Tasks").
 constexpr std::string_view kService = "com.vmware.vcenter.vcha.cluster.passive";
-constexpr std::string_view kOperation = "redeploy";
+constexpr std::string_view kOperation = "redeploy$task";
 constexpr std::string_view kMessagePrefix = "com.vmware.vsrd.sim.vcha.";
 // Placement defaults for scenario nodes that do not name their datacenter (the inventory has no
 // datacenters).
