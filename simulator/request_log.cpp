@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iterator>
 
 #include "simulator/router.hpp"
 
@@ -34,8 +35,21 @@ void RequestLog::Add(LogEntry entry) {
 }
 
 nlohmann::json LogEntryToJson(const LogEntry& entry) {
+  // A key given once is a string; a repeated key (names=a&names=b) is the array of its values
+  // in the order they were sent (a multimap keeps equal keys in insertion order).
   nlohmann::json query = nlohmann::json::object();
-  for (const auto& [key, value] : entry.query) query[key] = value;
+  for (auto it = entry.query.begin(); it != entry.query.end();) {
+    const auto range = entry.query.equal_range(it->first);
+    if (std::next(range.first) == range.second) {
+      query[it->first] = it->second;
+    } else {
+      nlohmann::json values = nlohmann::json::array();
+      for (auto value = range.first; value != range.second; ++value)
+        values.push_back(value->second);
+      query[it->first] = std::move(values);
+    }
+    it = range.second;
+  }
   return {{"seq", entry.seq},
           {"time", FormatTime(entry.time)},
           {"persona", entry.persona},

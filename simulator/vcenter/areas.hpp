@@ -13,7 +13,7 @@ namespace vsrd::simulator {
 
 class VcenterPersona;
 
-void AddTaskRoutes(VcenterPersona& persona);        // tasks.cpp: GET /api/cis/tasks/{task}
+void AddTaskRoutes(VcenterPersona& persona);        // tasks.cpp: /api/cis/tasks...
 void AddVchaRoutes(VcenterPersona& persona);        // vcha.cpp
 void AddDepotRoutes(VcenterPersona& persona);       // depots.cpp
 void AddDeploymentRoutes(VcenterPersona& persona);  // deployment.cpp

@@ -43,13 +43,14 @@ std::optional<nlohmann::json> CisTaskStore::Info(const std::string& id, TimePoin
   const CisTaskSpec& spec = task.spec;
   const TimePoint start = task.created + spec.pending_for;
   const TimePoint end = start + spec.run_for;
+  const std::string operation_name = spec.operation.substr(0, spec.operation.find('$'));
   nlohmann::json info = {
-      {"description", Message("com.vmware.vsrd.sim.task." + spec.operation, spec.description)},
+      {"description", Message("com.vmware.vsrd.sim.task." + operation_name, spec.description)},
       {"service", spec.service},
       {"operation", spec.operation},
       {"cancelable", false},
-      {"user", spec.user},
   };
+  if (!spec.user.empty()) info["user"] = spec.user;
   if (spec.target) info["target"] = *spec.target;
   if (now < start && !task.finished) {
     info["status"] = "PENDING";
@@ -79,6 +80,37 @@ std::optional<nlohmann::json> CisTaskStore::Info(const std::string& id, TimePoin
     if (!exclude_result && !spec.result.is_null()) info["result"] = spec.result;
   }
   return info;
+}
+
+nlohmann::json CisTaskStore::List(const CisTaskFilter& filter, TimePoint now,
+                                  bool exclude_result) const {
+  const auto matches = [](const std::vector<std::string>& wanted, const nlohmann::json& info,
+                          std::string_view key) {
+    if (wanted.empty()) return true;
+    const auto it = info.find(key);
+    return it != info.end() && it->is_string() &&
+           std::find(wanted.begin(), wanted.end(), it->get<std::string>()) != wanted.end();
+  };
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [id, task] : tasks_) {
+    if (!filter.tasks.empty() &&
+        std::find(filter.tasks.begin(), filter.tasks.end(), id) == filter.tasks.end()) {
+      continue;
+    }
+    nlohmann::json info = *Info(id, now, exclude_result);
+    if (!matches(filter.services, info, "service") ||
+        !matches(filter.operations, info, "operation") || !matches(filter.status, info, "status") ||
+        !matches(filter.users, info, "user")) {
+      continue;
+    }
+    if (!filter.targets.empty() &&
+        (!info.contains("target") || std::find(filter.targets.begin(), filter.targets.end(),
+                                               info.at("target")) == filter.targets.end())) {
+      continue;
+    }
+    out[id] = std::move(info);
+  }
+  return out;
 }
 
 bool CisTaskStore::Running(std::string_view service, std::string_view operation) const {

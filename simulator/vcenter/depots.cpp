@@ -33,6 +33,7 @@
 #include "manifests/common.hpp"
 #include "simulator/vapi_error.hpp"
 #include "simulator/vcenter/areas.hpp"
+#include "simulator/vcenter/body_reader.hpp"
 #include "simulator/vcenter/json_fields.hpp"
 #include "simulator/vcenter/vcenter_persona.hpp"
 
@@ -45,8 +46,10 @@ using nlohmann::json;
 
 constexpr std::array<std::string_view, 2> kSourceTypes{"PULL", "PUSH"};
 constexpr std::array<std::string_view, 2> kAuthTypes{"USERNAME_PASSWORD", "EXISTING"};
+// The task's Info.service and Info.operation: vLCM reports the vAPI operation identifier of the
+// task form, "$task" included (docs/simulator.md "Tasks").
 constexpr std::string_view kService = "com.vmware.esx.settings.depots.offline";
-constexpr std::string_view kOperation = "create_from_host";
+constexpr std::string_view kOperation = "create_from_host$task";
 constexpr std::string_view kMessagePrefix = "com.vmware.vsrd.sim.depots.offline.";
 // ESXi 8.0 Update 2 (build 22380479): what a host runs unless the scenario says otherwise.
 constexpr std::string_view kDefaultBaseImage = "8.0.2-0.0.22380479";
@@ -244,60 +247,7 @@ json DecodeTaskScript(ReadContext& context, const std::optional<YAML::Node>& nod
 }
 
 // ---------------------------------------------------------------------------------------------
-// Reading request bodies.
-
-/// Reads a request structure the way the vAPI runtime does: a wrong type, a bad value or a
-/// missing required field is INVALID_ARGUMENT; a set field the structure does not define is
-/// UNEXPECTED_INPUT (vapi-runtime's ApiInterfaceSkeleton.check_for_unknown_fields; unknown
-/// fields set to null pass). The /api status of UNEXPECTED_INPUT is UNCONFIRMED
-/// (docs/vsphere-api.md "Errors"): vapi_error.cpp answers 400. Only the first problem is kept.
-class Input {
- public:
-  bool Ok() const { return !error_.has_value(); }
-  const Response& Problem() const { return *error_; }
-
-  void Invalid(const std::string& message) {
-    if (!error_) error_ = VapiError("INVALID_ARGUMENT", message);
-  }
-
-  bool Struct(const json& value, const std::string& path,
-              std::initializer_list<std::string_view> fields) {
-    if (!Ok()) return false;
-    if (!value.is_object()) {
-      Invalid(path.empty() ? "The request body must be a JSON object."
-                           : fmt::format("{}: must be an object.", path));
-      return false;
-    }
-    for (const auto& [key, member] : value.items()) {
-      if (member.is_null()) continue;
-      if (std::find(fields.begin(), fields.end(), key) == fields.end()) {
-        error_ = VapiError("UNEXPECTED_INPUT",
-                           fmt::format("{}: unexpected field; the structure does not define it.",
-                                       JoinField(path, key)));
-        return false;
-      }
-    }
-    return true;
-  }
-
-  std::optional<std::string> String(const json& object, std::string_view key,
-                                    const std::string& path, bool required) {
-    const json* value = FindMember(object, key);
-    if (!Ok()) return std::nullopt;
-    if (value == nullptr) {
-      if (required) Invalid(fmt::format("{}: required field is missing.", JoinField(path, key)));
-      return std::nullopt;
-    }
-    if (!value->is_string()) {
-      Invalid(fmt::format("{}: must be a string, got {}.", JoinField(path, key), value->dump()));
-      return std::nullopt;
-    }
-    return value->get<std::string>();
-  }
-
- private:
-  std::optional<Response> error_;
-};
+// Reading request bodies (with BodyReader, simulator/vcenter/body_reader.hpp).
 
 /// Offline.HostCredentials.
 struct HostCredentials {
@@ -317,7 +267,7 @@ struct ConnectionSpec {
   HostCredentials credentials;
 };
 
-std::optional<ConnectionSpec> ReadConnectionSpec(Input& in, const json& body) {
+std::optional<ConnectionSpec> ReadConnectionSpec(BodyReader& in, const json& body) {
   if (!in.Struct(body, "", {"auth_type", "host_credential", "host"})) return std::nullopt;
   ConnectionSpec spec;
   const auto auth_type = in.String(body, "auth_type", "", true);
@@ -545,7 +495,7 @@ void AddDepotRoutes(VcenterPersona& persona) {
         Response error;
         const auto body = ParseJsonBody(request, error);
         if (!body) return error;
-        Input in;
+        BodyReader in;
         const auto spec = ReadConnectionSpec(in, *body);
         if (!spec) return in.Problem();
 

@@ -37,6 +37,7 @@
 #include "manifests/net_address.hpp"
 #include "simulator/vapi_error.hpp"
 #include "simulator/vcenter/areas.hpp"
+#include "simulator/vcenter/body_reader.hpp"
 #include "simulator/vcenter/json_fields.hpp"
 #include "simulator/vcenter/vcenter_persona.hpp"
 
@@ -57,8 +58,11 @@ constexpr std::array<std::string_view, 2> kIpFamilies{"IPV4", "IPV6"};
 constexpr std::array<std::string_view, 2> kNetworkTypes{"STANDARD_PORTGROUP",
                                                         "DISTRIBUTED_PORTGROUP"};
 constexpr std::array<std::string_view, 3> kNodeKeys{"node1", "node2", "witness"};
+// The task's Info.service and Info.operation: the vAPI service and the identifier of the
+// operation invoked, which for the task form carries the runtime's "$task" suffix as a real
+// vCenter reports it (UNCONFIRMED for VCHA; docs/simulator.md "Tasks").
 constexpr std::string_view kService = "com.vmware.vcenter.vcha.cluster.passive";
-constexpr std::string_view kOperation = "redeploy";
+constexpr std::string_view kOperation = "redeploy$task";
 constexpr std::string_view kMessagePrefix = "com.vmware.vsrd.sim.vcha.";
 // Placement defaults for scenario nodes that do not name their datacenter (the inventory has no
 // datacenters).
@@ -392,110 +396,7 @@ const json* ActiveNode(const json& vcha) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Reading request bodies.
-
-/// Reads a request structure the way the vAPI runtime does: a wrong type, a bad value or a
-/// missing required field is INVALID_ARGUMENT; a set field the structure does not define is
-/// UNEXPECTED_INPUT (vapi-runtime's ApiInterfaceSkeleton.check_for_unknown_fields, message
-/// vapi.data.structure.field.unexpected; unknown fields set to null pass). The /api status of
-/// UNEXPECTED_INPUT is UNCONFIRMED (docs/vsphere-api.md "Errors"): vapi_error.cpp answers 400. Only
-/// the first problem is kept, as vAPI reports one.
-class Input {
- public:
-  bool Ok() const { return !error_.has_value(); }
-  const Response& Problem() const { return *error_; }
-
-  void Fail(std::string_view error_type, const std::string& message) {
-    if (!error_) error_ = VapiError(error_type, message);
-  }
-  void Invalid(const std::string& message) { Fail("INVALID_ARGUMENT", message); }
-
-  /// `value` must be an object whose set members are all among `fields`.
-  bool Struct(const json& value, const std::string& path,
-              std::initializer_list<std::string_view> fields) {
-    if (!Ok()) return false;
-    if (!value.is_object()) {
-      Invalid(path.empty() ? "The request body must be a JSON object."
-                           : fmt::format("{}: must be an object.", path));
-      return false;
-    }
-    for (const auto& [key, member] : value.items()) {
-      if (member.is_null()) continue;
-      if (std::find(fields.begin(), fields.end(), key) == fields.end()) {
-        Fail("UNEXPECTED_INPUT",
-             fmt::format("{}: unexpected field; the structure does not define it.",
-                         JoinField(path, key)));
-        return false;
-      }
-    }
-    return true;
-  }
-
-  const json* Require(const json& object, std::string_view key, const std::string& path) {
-    const json* value = FindMember(object, key);
-    if (value == nullptr)
-      Invalid(fmt::format("{}: required field is missing.", JoinField(path, key)));
-    return value;
-  }
-
-  std::optional<std::string> String(const json& object, std::string_view key,
-                                    const std::string& path, bool required) {
-    const json* value = required ? Require(object, key, path) : FindMember(object, key);
-    if (value == nullptr || !Ok()) return std::nullopt;
-    if (!value->is_string()) {
-      Invalid(fmt::format("{}: must be a string, got {}.", JoinField(path, key), value->dump()));
-      return std::nullopt;
-    }
-    return value->get<std::string>();
-  }
-
-  std::optional<std::int64_t> Integer(const json& object, std::string_view key,
-                                      const std::string& path, std::int64_t min, std::int64_t max,
-                                      bool required) {
-    const json* value = required ? Require(object, key, path) : FindMember(object, key);
-    if (value == nullptr || !Ok()) return std::nullopt;
-    std::optional<std::int64_t> number;
-    if (value->is_number_unsigned()) {
-      const auto unsigned_number = value->get<std::uint64_t>();
-      if (unsigned_number <= static_cast<std::uint64_t>(max)) {
-        number = static_cast<std::int64_t>(unsigned_number);
-      }
-    } else if (value->is_number_integer()) {
-      number = value->get<std::int64_t>();
-    }
-    if (!number || *number < min || *number > max) {
-      Invalid(fmt::format("{}: must be an integer from {} to {}, got {}.", JoinField(path, key),
-                          min, max, value->dump()));
-      return std::nullopt;
-    }
-    return number;
-  }
-
-  std::optional<bool> Bool(const json& object, std::string_view key, const std::string& path) {
-    const json* value = FindMember(object, key);
-    if (value == nullptr || !Ok()) return std::nullopt;
-    if (!value->is_boolean()) {
-      Invalid(fmt::format("{}: must be a boolean, got {}.", JoinField(path, key), value->dump()));
-      return std::nullopt;
-    }
-    return value->get<bool>();
-  }
-
-  std::optional<std::string> Enum(const json& object, std::string_view key, const std::string& path,
-                                  std::span<const std::string_view> values, bool required) {
-    auto text = String(object, key, path, required);
-    if (!text) return std::nullopt;
-    if (std::find(values.begin(), values.end(), *text) == values.end()) {
-      Invalid(fmt::format("{}: must be one of {}, got \"{}\".", JoinField(path, key),
-                          fmt::join(values, ", "), *text));
-      return std::nullopt;
-    }
-    return text;
-  }
-
- private:
-  std::optional<Response> error_;
-};
+// Reading request bodies (with BodyReader, simulator/vcenter/body_reader.hpp).
 
 /// Vcha.ConnectionSpec of vc_spec.active_location.
 struct ActiveLocation {
@@ -508,7 +409,7 @@ struct ActiveLocation {
 };
 
 /// The optional vc_spec (Vcha.CredentialsSpec) of `body`.
-std::optional<ActiveLocation> ReadVcSpec(Input& in, const json& body) {
+std::optional<ActiveLocation> ReadVcSpec(BodyReader& in, const json& body) {
   const json* vc_spec = FindMember(body, "vc_spec");
   if (vc_spec == nullptr || !in.Struct(*vc_spec, "vc_spec", {"active_location"})) {
     return std::nullopt;
@@ -580,7 +481,7 @@ std::optional<Response> Connect(const json& vcha, const ActiveLocation& location
 }
 
 /// Validates a Vcha.IpSpec and returns it as the Cluster.IpInfo a node reports.
-std::optional<json> ReadIpSpec(Input& in, const json& spec, const std::string& path) {
+std::optional<json> ReadIpSpec(BodyReader& in, const json& spec, const std::string& path) {
   if (!in.Struct(spec, path, {"ip_family", "ipv4", "ipv6", "default_gateway", "dns_servers"})) {
     return std::nullopt;
   }
@@ -663,7 +564,7 @@ std::optional<json> ReadIpSpec(Input& in, const json& spec, const std::string& p
 }
 
 /// The form of a Vcha.PlacementSpec (types, enums, required fields, network type pairs).
-bool ReadPlacementForm(Input& in, const json& body) {
+bool ReadPlacementForm(BodyReader& in, const json& body) {
   const json* placement = in.Require(body, "placement", "");
   if (placement == nullptr ||
       !in.Struct(*placement, "placement",
@@ -1071,7 +972,7 @@ void AddVchaRoutes(VcenterPersona& persona) {
                Response error;
                const auto body = ParseJsonBody(request, error, json::object());
                if (!body) return error;
-               Input in;
+               BodyReader in;
                if (!in.Struct(*body, "", {"vc_spec", "partial"})) return in.Problem();
                const auto location = ReadVcSpec(in, *body);
                const bool partial = in.Bool(*body, "partial", "").value_or(false);
@@ -1112,7 +1013,7 @@ void AddVchaRoutes(VcenterPersona& persona) {
         Response error;
         const auto body = ParseJsonBody(request, error);
         if (!body) return error;
-        Input in;
+        BodyReader in;
         if (!in.Struct(*body, "", {"vc_spec", "placement"})) return in.Problem();
         const auto location = ReadVcSpec(in, *body);
         if (!in.Ok() || !ReadPlacementForm(in, *body)) return in.Problem();
@@ -1161,7 +1062,7 @@ void AddVchaRoutes(VcenterPersona& persona) {
         Response error;
         const auto body = ParseJsonBody(request, error);
         if (!body) return error;
-        Input in;
+        BodyReader in;
         if (!in.Struct(*body, "", {"vc_spec", "placement", "ha_ip", "failover_ip"})) {
           return in.Problem();
         }

@@ -214,6 +214,13 @@ TEST_F(ConformanceTest, EveryOperationOfTheDemoScenarioAnswersAsTheSpecsSay) {
   sim_->Advance(minutes(6));
   EXPECT_EQ(TaskStatus(redeploy_task), "SUCCEEDED");
   EXPECT_EQ(TaskStatus(Json(extract).get<std::string>()), "SUCCEEDED");
+  EXPECT_EQ(Json(Checked("POST", "/api/cis/tasks?action=list",
+                         R"({"filter_spec": {"services": ["com.vmware.vcenter.vcha.cluster.passive",
+                             "com.vmware.esx.settings.depots.offline"]}})"))
+                .size(),
+            2U)
+      << "the redeploy and the first extraction";
+  EXPECT_EQ(Checked("POST", "/api/cis/tasks?action=list", "{}").response.status, 400);
   Checked("POST", "/api/vcenter/vcha/cluster?action=get");
   Checked("GET", "/api/esx/settings/depots/offline");
   Checked("GET", "/api/appliance/update/staged");

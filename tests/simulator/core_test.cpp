@@ -126,6 +126,19 @@ TEST(FaultRuleFromJson, RejectsBadRulesWithAReason) {
   EXPECT_EQ(rule->status, 500) << "the /api spec maps RESOURCE_BUSY to 500";
 }
 
+TEST_F(SimulatorTest, TheRequestLogKeepsEveryValueOfARepeatedQueryKey) {
+  Login();
+  Call("GET", "/api/vcenter/vm?names=a&power_states=POWERED_ON&names=b%20c&names=a");
+  const nlohmann::json query = LogEntryToJson(sim_->Requests().back())["query"];
+  EXPECT_EQ(query,
+            nlohmann::json::parse(R"({"names": ["a", "b c", "a"], "power_states": "POWERED_ON"})"))
+      << "repeated keys are arrays in the order sent; single ones stay strings";
+  const nlohmann::json listed =
+      Json(sim_->Handle("vc01", Request::FromTarget("GET", "/sim/requests?path=/api/vcenter/vm")));
+  ASSERT_EQ(listed.size(), 1U);
+  EXPECT_EQ(listed[0]["query"], query);
+}
+
 TEST_F(SimulatorTest, TheRequestLogNeverHoldsSecrets) {
   Login();
   Call("POST", "/api/nope", R"({"vc_spec": {"active_location": {"password": "hunter2"}}})");

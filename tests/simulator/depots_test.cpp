@@ -167,7 +167,7 @@ TEST_F(DepotsTest, ExtractingAnInventoryHostAddsItsDepotExactlyWhenTheTaskSuccee
   json task = Task(id);
   EXPECT_EQ(task["status"], "PENDING");
   EXPECT_EQ(task["service"], "com.vmware.esx.settings.depots.offline");
-  EXPECT_EQ(task["operation"], "create_from_host");
+  EXPECT_EQ(task["operation"], "create_from_host$task");
   sim_->Advance(seconds(5));
   EXPECT_EQ(Task(id)["status"], "RUNNING");
   EXPECT_EQ(Task(id)["progress"]["completed"], 0);

@@ -453,7 +453,7 @@ TEST_F(VchaTest, RedeployTurnsADegradedClusterHealthyExactlyWhenTheTaskSucceeds)
   json task = Task(id);
   EXPECT_EQ(task["status"], "PENDING");
   EXPECT_EQ(task["service"], "com.vmware.vcenter.vcha.cluster.passive");
-  EXPECT_EQ(task["operation"], "redeploy");
+  EXPECT_EQ(task["operation"], "redeploy$task");
   EXPECT_EQ(task["user"], "administrator@vsphere.local");
   EXPECT_FALSE(task.contains("progress"));
 
