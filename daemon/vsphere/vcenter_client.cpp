@@ -1,5 +1,7 @@
 #include "daemon/vsphere/vcenter_client.hpp"
 
+#include <algorithm>
+#include <string_view>
 #include <utility>
 
 #include "daemon/vsphere/codec/appliance_codec.hpp"
@@ -96,9 +98,22 @@ Result<ports::TaskInfo> VcenterClient::GetTask(const ports::TaskId& task) {
 }
 
 Result<std::vector<ports::ListedTask>> VcenterClient::ListTasks(const ports::TaskFilter& filter) {
-  return CallAndDecode(*session_, ops::kTasksList,
-                  Post("/api/cis/tasks?action=list", codec::EncodeTaskListRequest(filter)),
-                  codec::DecodeTaskList);
+  // Filtered on services by the server and on operations here: a task's operation may carry
+  // the runtime's "$task" suffix or not (docs/vsphere-api.md "Tasks").
+  ports::TaskFilter by_service;
+  by_service.services = filter.services;
+  auto listed = CallAndDecode(
+      *session_, ops::kTasksList,
+      Post("/api/cis/tasks?action=list", codec::EncodeTaskListRequest(by_service)),
+      codec::DecodeTaskList);
+  if (!listed || filter.operations.empty()) return listed;
+  std::erase_if(*listed, [&filter](const ports::ListedTask& task) {
+    std::string_view operation = task.info.operation;
+    if (operation.ends_with("$task")) operation.remove_suffix(5);
+    return std::find(filter.operations.begin(), filter.operations.end(), operation) ==
+           filter.operations.end();
+  });
+  return listed;
 }
 
 Result<ports::DeploymentInfo> VcenterClient::GetDeployment() {
