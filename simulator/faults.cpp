@@ -7,14 +7,17 @@
 namespace vsrd::simulator {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, Disposition>, 6> kDispositions{{
+constexpr std::array<std::pair<std::string_view, Disposition>, 7> kDispositions{{
     {"respond", Disposition::kRespond},
     {"reset", Disposition::kReset},
     {"close", Disposition::kClose},
     {"truncate", Disposition::kTruncate},
     {"garbage", Disposition::kGarbage},
     {"refuse", Disposition::kRefuse},
+    {"hold", Disposition::kHold},
 }};
+
+}  // namespace
 
 std::string_view DispositionName(Disposition disposition) {
   for (const auto& [name, value] : kDispositions) {
@@ -23,16 +26,14 @@ std::string_view DispositionName(Disposition disposition) {
   return "respond";
 }
 
-}  // namespace
-
 std::optional<FaultRule> FaultRuleFromJson(const nlohmann::json& json, std::string& error) {
   if (!json.is_object()) {
     error = "a fault rule must be a JSON object";
     return std::nullopt;
   }
-  static const std::vector<std::string> kKeys{"persona",    "method",  "path",   "action",
-                                              "nth",        "times",   "answer", "status",
-                                              "error_type", "message", "delay"};
+  static const std::vector<std::string> kKeys{"persona", "method",     "path",    "action",
+                                              "nth",     "times",      "answer",  "execute",
+                                              "status",  "error_type", "message", "delay"};
   for (const auto& [key, value] : json.items()) {
     if (std::find(kKeys.begin(), kKeys.end(), key) == kKeys.end()) {
       error = "unknown fault field \"" + key + "\"";
@@ -47,6 +48,7 @@ std::optional<FaultRule> FaultRuleFromJson(const nlohmann::json& json, std::stri
     rule.action = json.value("action", "");
     rule.nth = json.value("nth", 1);
     rule.times = json.value("times", 1);
+    rule.execute = json.value("execute", false);
     rule.status = json.value("status", 0);
     rule.error_type = json.value("error_type", "");
     rule.message = json.value("message", "injected fault");
@@ -54,7 +56,7 @@ std::optional<FaultRule> FaultRuleFromJson(const nlohmann::json& json, std::stri
     const auto found = std::find_if(kDispositions.begin(), kDispositions.end(),
                                     [&](const auto& entry) { return entry.first == answer; });
     if (found == kDispositions.end()) {
-      error = "answer must be one of respond, reset, close, truncate, garbage, refuse";
+      error = "answer must be one of respond, reset, close, truncate, garbage, refuse, hold";
       return std::nullopt;
     }
     rule.disposition = found->second;
@@ -70,8 +72,8 @@ std::optional<FaultRule> FaultRuleFromJson(const nlohmann::json& json, std::stri
     error = std::string("bad fault field type: ") + e.what();
     return std::nullopt;
   }
-  if (rule.path.empty() || rule.path.front() != '/') {
-    error = "path is required and must start with '/'";
+  if (rule.path != "*" && (rule.path.empty() || rule.path.front() != '/')) {
+    error = "path is required and must start with '/' (or be \"*\" for every API path)";
     return std::nullopt;
   }
   if (rule.nth < 1 || rule.times < 0) {
@@ -80,6 +82,10 @@ std::optional<FaultRule> FaultRuleFromJson(const nlohmann::json& json, std::stri
   }
   if (!rule.error_type.empty() && !IsErrorType(rule.error_type)) {
     error = "error_type \"" + rule.error_type + "\" is not a vAPI error type";
+    return std::nullopt;
+  }
+  if (rule.disposition == Disposition::kHold && (rule.status != 0 || !rule.error_type.empty())) {
+    error = "a hold fault answers nothing: status and error_type do not apply";
     return std::nullopt;
   }
   if (rule.disposition == Disposition::kRespond && rule.status == 0 && !rule.error_type.empty()) {
@@ -97,13 +103,21 @@ std::optional<FaultRule> FaultRuleFromJson(const nlohmann::json& json, std::stri
 }
 
 nlohmann::json FaultRuleToJson(const FaultRule& rule) {
-  return {{"id", rule.id},           {"persona", rule.persona},
-          {"method", rule.method},   {"path", rule.path},
-          {"action", rule.action},   {"nth", rule.nth},
-          {"times", rule.times},     {"answer", DispositionName(rule.disposition)},
-          {"status", rule.status},   {"error_type", rule.error_type},
-          {"message", rule.message}, {"delay", manifests::FormatDuration(rule.delay)},
-          {"matched", rule.matched}, {"fired", rule.fired}};
+  return {{"id", rule.id},
+          {"persona", rule.persona},
+          {"method", rule.method},
+          {"path", rule.path},
+          {"action", rule.action},
+          {"nth", rule.nth},
+          {"times", rule.times},
+          {"answer", DispositionName(rule.disposition)},
+          {"execute", rule.execute},
+          {"status", rule.status},
+          {"error_type", rule.error_type},
+          {"message", rule.message},
+          {"delay", manifests::FormatDuration(rule.delay)},
+          {"matched", rule.matched},
+          {"fired", rule.fired}};
 }
 
 int FaultSet::Add(FaultRule rule) {
@@ -131,7 +145,8 @@ const FaultRule* FaultSet::Match(std::string_view persona, const Request& reques
     if (!rule.method.empty() && rule.method != request.method) continue;
     if (!rule.action.empty() && rule.action != action) continue;
     PathParams ignored;
-    if (rule.path != path_template && !MatchPathTemplate(rule.path, request.path, ignored)) {
+    if (rule.path != "*" && rule.path != path_template &&
+        !MatchPathTemplate(rule.path, request.path, ignored)) {
       continue;
     }
     ++rule.matched;

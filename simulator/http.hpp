@@ -52,12 +52,15 @@ enum class Disposition {
   kTruncate,  ///< send the headers and half the body, then close
   kGarbage,   ///< send bytes that are not HTTP, then close
   kRefuse,    ///< the persona is down: refuse connections (the server closes its listener)
+  kHold,      ///< answer nothing and keep the connection open until `delay` passes (0: forever),
+              ///< the client closes it or the server stops; then close it without answering
 };
 
 struct Reply {
   Response response;
   Disposition disposition = Disposition::kRespond;
-  std::chrono::milliseconds delay{0};  ///< wait this long (real time) before delivering
+  /// Wait this long (real time) before delivering; with kHold, how long to hold (0: no limit).
+  std::chrono::milliseconds delay{0};
 };
 
 /// Percent-decodes `text` ('+' is kept as is); nullopt for a malformed escape.

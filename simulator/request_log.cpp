@@ -61,6 +61,7 @@ nlohmann::json LogEntryToJson(const LogEntry& entry) {
           {"body", entry.body},
           {"status", entry.status},
           {"answer", entry.answer},
+          {"executed", entry.executed},
           {"fault_id", entry.fault_id}};
 }
 

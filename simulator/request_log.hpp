@@ -24,9 +24,13 @@ struct LogEntry {
   std::string operation;  ///< the route's fixed operation name, "" when unrouted
   std::multimap<std::string, std::string> query;
   nlohmann::json body;  ///< the redacted JSON body; null when empty or not JSON
+  /// The persona's status when it executed the request (even when a fault then replaced or lost
+  /// that answer); otherwise a respond fault's status; 0 when nothing was answered.
   int status = 0;
-  std::string answer;  ///< "respond", or the fault/restart disposition
-  int fault_id = 0;    ///< the fault rule that answered, 0 for none
+  std::string answer;     ///< "respond", or the fault/restart disposition ("hold", "close", ...)
+  int fault_id = 0;       ///< the fault rule that answered, 0 for none
+  bool executed = false;  ///< the persona handled the request (false: a fault answered instead,
+                          ///< or the persona was down)
 };
 
 /// Replaces the value of every key containing "password" (any case), recursively.

@@ -78,8 +78,8 @@ std::optional<PersonaScenario> DecodePersona(ReadContext& context, const std::st
 std::optional<FaultRule> DecodeFault(ReadContext& context, const YAML::Node& node,
                                      const std::string& path) {
   const MapReader map(context, node, path,
-                      {"persona", "method", "path", "action", "nth", "times", "answer", "status",
-                       "error_type", "message", "delay"});
+                      {"persona", "method", "path", "action", "nth", "times", "answer", "execute",
+                       "status", "error_type", "message", "delay"});
   if (!map.IsValid()) return std::nullopt;
   const std::size_t errors = context.ErrorCount();
   nlohmann::json json = nlohmann::json::object();
@@ -87,6 +87,11 @@ std::optional<FaultRule> DecodeFault(ReadContext& context, const YAML::Node& nod
        {"persona", "method", "path", "action", "answer", "error_type", "message", "delay"}) {
     if (const auto value = map.Get(key)) {
       if (auto text = manifests::ReadString(context, *value, map.Path(key))) json[key] = *text;
+    }
+  }
+  if (const auto value = map.Get("execute")) {
+    if (const auto flag = manifests::ReadBool(context, *value, map.Path("execute"))) {
+      json["execute"] = *flag;
     }
   }
   for (const auto& [key, min, max] :

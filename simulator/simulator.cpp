@@ -9,24 +9,6 @@
 namespace vsrd::simulator {
 namespace {
 
-std::string_view AnswerName(Disposition disposition) {
-  switch (disposition) {
-    case Disposition::kRespond:
-      return "respond";
-    case Disposition::kReset:
-      return "reset";
-    case Disposition::kClose:
-      return "close";
-    case Disposition::kTruncate:
-      return "truncate";
-    case Disposition::kGarbage:
-      return "garbage";
-    case Disposition::kRefuse:
-      return "refuse";
-  }
-  return "respond";
-}
-
 Reply FaultReply(const FaultRule& rule, std::string_view persona_type) {
   Reply reply;
   reply.disposition = rule.disposition;
@@ -93,21 +75,31 @@ Reply Simulator::Handle(std::string_view persona_name, const Request& request) {
         break;
       }
     }
-    Reply reply;
+    // A persona that is down answers for itself (refused, or 503) and counts no fault.
+    const bool down = persona->IsDown();
     const FaultRule* fault =
-        persona->IsDown() ? nullptr : faults_.Match(persona->Name(), request, path_template);
-    if (fault != nullptr && (fault->status != 0 || fault->disposition != Disposition::kRespond)) {
-      reply = FaultReply(*fault, persona->Type());
-      entry.fault_id = fault->id;
-    } else {
+        down ? nullptr : faults_.Match(persona->Name(), request, path_template);
+    // A delay-only respond fault is "the normal answer, late": it executes like `execute`.
+    const bool delay_only =
+        fault != nullptr && fault->disposition == Disposition::kRespond && fault->status == 0;
+    Reply reply;
+    if (fault == nullptr || fault->execute || delay_only) {
       reply = persona->Handle(request, now);
-      if (fault != nullptr) {
-        reply.delay = fault->delay;  // a delay-only fault: the normal answer, late
-        entry.fault_id = fault->id;
+      entry.executed = !down;
+      entry.status = reply.disposition == Disposition::kRespond ? reply.response.status : 0;
+    }
+    if (fault != nullptr) {
+      // The fault decides how the answer is delivered: the persona's own answer when the rule
+      // gives no status (a delay, or a hold/close/... of what was executed), else its own.
+      Reply delivered = FaultReply(*fault, persona->Type());
+      if (fault->status == 0) delivered.response = std::move(reply.response);
+      reply = std::move(delivered);
+      entry.fault_id = fault->id;
+      if (!entry.executed && reply.disposition == Disposition::kRespond) {
+        entry.status = reply.response.status;
       }
     }
-    entry.status = reply.disposition == Disposition::kRespond ? reply.response.status : 0;
-    entry.answer = std::string(AnswerName(reply.disposition));
+    entry.answer = std::string(DispositionName(reply.disposition));
     log_.Add(std::move(entry));
     return reply;
   } catch (const std::exception& error) {

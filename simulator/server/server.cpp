@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string_view>
 #include <thread>
+#include <tuple>
 #include <unordered_set>
 
 #include <boost/asio/as_tuple.hpp>
@@ -164,6 +165,9 @@ class Server::Impl {
   asio::awaitable<void> ServeSocket(Listener& listener, tcp::socket socket);
   template <class Stream>
   asio::awaitable<void> Serve(Stream& stream, Listener& listener, const std::string& remote);
+  template <class Stream>
+  asio::awaitable<void> Hold(Stream& stream, Connection& connection,
+                             std::chrono::milliseconds limit);
   /// The reply to one request; clears `keep_alive` when the connection must close after it.
   Reply Dispatch(const Listener& listener, BeastRequest&& message, const std::string& remote,
                  bool& keep_alive);
@@ -370,6 +374,10 @@ asio::awaitable<void> Server::Impl::Serve(Stream& stream, Listener& listener,
     const bool head = message.method() == http::verb::head;
     bool keep_alive = message.keep_alive();
     const Reply reply = Dispatch(listener, std::move(message), remote, keep_alive);
+    if (reply.disposition == Disposition::kHold) {
+      co_await Hold(stream, *connection, reply.delay);
+      co_return;
+    }
     if (reply.delay > std::chrono::milliseconds(0)) {
       // Real time, on this connection only: other connections are served meanwhile.
       asio::steady_timer timer(executor, reply.delay);
@@ -390,6 +398,8 @@ asio::awaitable<void> Server::Impl::Serve(Stream& stream, Listener& listener,
       case Disposition::kGarbage:
         co_await SendGarbage(stream, options_.io_timeout);
         co_return;
+      case Disposition::kHold:  // handled above
+        co_return;
       case Disposition::kRefuse:
         // The persona is down, as if its process had died: refuse new connections until it
         // is back, and drop this one without a word. The listener's strand runs handlers in
@@ -409,6 +419,34 @@ asio::awaitable<void> Server::Impl::Serve(Stream& stream, Listener& listener,
       co_return;
     }
   }
+}
+
+// A `hold` fault: the request was taken (and executed, if the rule says so) and its answer is
+// never sent. The connection stays open until `limit` passes (0: no limit), the client closes it
+// (a killed client's kernel sends FIN or RST) or the server stops (Stop cancels a waiting
+// connection), then closes without a word. Bytes the client sends meanwhile are discarded.
+template <class Stream>
+asio::awaitable<void> Server::Impl::Hold(Stream& stream, Connection& connection,
+                                         std::chrono::milliseconds limit) {
+  beast::tcp_stream& lowest = beast::get_lowest_layer(stream);
+  // The stream's own deadline ends the hold: it stays set across the reads below, and on expiry
+  // Beast closes the socket (a FIN, without a TLS close_notify) and the read fails with
+  // beast::error::timeout.
+  if (limit > std::chrono::milliseconds(0)) {
+    lowest.expires_after(limit);
+  } else {
+    lowest.expires_never();
+  }
+  connection.waiting = true;
+  beast::flat_buffer discard;
+  ErrorCode error;
+  while (!stopping_ && !error) {
+    std::size_t bytes = 0;
+    std::tie(error, bytes) =
+        co_await stream.async_read_some(discard.prepare(std::size_t{4} * 1024), kUseTuple);
+  }
+  connection.waiting = false;
+  if (error != beast::error::timeout) lowest.close();
 }
 
 Reply Server::Impl::Dispatch(const Listener& listener, BeastRequest&& message,

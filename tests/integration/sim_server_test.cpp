@@ -88,6 +88,22 @@ class SimServerTest : public ::testing::Test {
     return BodyJson(result).value("id", 0);
   }
 
+  /// Polls the request log (through the admin port) until an entry of `persona` has the answer
+  /// `answer`, for up to 5 s; that entry, or null.
+  Json WaitForAnswer(const std::string& persona, const std::string& answer) {
+    HttpsClient admin(Port("admin"), Pem());
+    const auto deadline = steady_clock::now() + std::chrono::seconds(5);
+    while (steady_clock::now() < deadline) {
+      const Result log = admin.Send(http::verb::get, "/sim/requests?persona=" + persona);
+      const Json entries = BodyJson(log);
+      for (const Json& entry : entries.is_array() ? entries : Json::array()) {
+        if (entry.value("answer", "") == answer) return entry;
+      }
+      std::this_thread::sleep_for(milliseconds(20));
+    }
+    return nullptr;
+  }
+
   std::unique_ptr<SimProcess> sim_;
 };
 
@@ -387,6 +403,68 @@ TEST_F(SimServerTest, ADelayedReplyDoesNotHoldUpOtherConnections) {
   ASSERT_FALSE(delayed.error) << delayed.error.message();
   EXPECT_EQ(delayed.response.result_int(), 503u);
   EXPECT_GE(steady_clock::now() - start, milliseconds(1500));
+}
+
+TEST_F(SimServerTest, AnExecutedHoldRunsTheCallThenClosesWithoutAnAnswerWhenItsDelayPasses) {
+  HttpsClient client(Port(), Pem());
+  const std::string token = Login(client);
+  client.Close();
+  // The next API request of any path, executed, then held for 800 ms.
+  AddFault({{"persona", "vc01"},
+            {"path", "*"},
+            {"answer", "hold"},
+            {"execute", true},
+            {"delay", "800ms"}});
+  HttpsClient held(Port(), Pem());
+  ASSERT_FALSE(held.Connect());
+  const auto start = steady_clock::now();
+  ASSERT_FALSE(
+      held.SendRaw("DELETE /api/session HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                   "vmware-api-session-id: " +
+                   token + "\r\n\r\n"));
+  // The log shows the held call as executed, with the status it was never sent.
+  const Json entry = WaitForAnswer("vc01", "hold");
+  ASSERT_TRUE(entry.is_object()) << "the held request never reached the log";
+  EXPECT_EQ(entry.value("method", ""), "DELETE");
+  EXPECT_TRUE(entry.value("executed", false));
+  EXPECT_EQ(entry.value("status", 0), 204);
+  EXPECT_LT(steady_clock::now() - start, milliseconds(800)) << "logged when it arrived";
+
+  const auto [bytes, end] = held.ReadToEnd();
+  EXPECT_EQ(bytes, "") << "no answer at all";
+  EXPECT_TRUE(end);
+  EXPECT_GE(steady_clock::now() - start, milliseconds(800));
+
+  // It was executed: the session is gone.
+  const Result after =
+      client.Send(http::verb::get, "/api/session", "", {{"vmware-api-session-id", token}});
+  ASSERT_FALSE(after.error) << after.error.message();
+  EXPECT_EQ(after.response.result_int(), 401u);
+}
+
+TEST_F(SimServerTest, AHoldWithoutDelayEndsWhenTheServerStops) {
+  HttpsClient client(Port(), Pem());
+  const std::string token = Login(client);
+  AddFault({{"path", "/api/session"}, {"method", "GET"}, {"answer", "hold"}});
+  ASSERT_FALSE(
+      client.SendRaw("GET /api/session HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     "vmware-api-session-id: " +
+                     token + "\r\n\r\n"));
+  const Json entry = WaitForAnswer("vc01", "hold");
+  ASSERT_TRUE(entry.is_object()) << "the held request never reached the log";
+  EXPECT_FALSE(entry.value("executed", true));
+  EXPECT_EQ(entry.value("status", -1), 0);
+
+  const auto start = steady_clock::now();
+  EXPECT_EQ(sim_->Stop(SIGTERM), 0) << sim_->Stderr();
+  // The hold ends with the stop, not by the stop's grace period cutting it off.
+  EXPECT_LT(steady_clock::now() - start, std::chrono::seconds(4));
+  EXPECT_EQ(sim_->Stderr().find("cut off"), std::string::npos) << sim_->Stderr();
+  EXPECT_EQ(sim_->Stderr().find("Sanitizer"), std::string::npos) << sim_->Stderr();
+  const auto [bytes, end] = client.ReadToEnd();
+  EXPECT_EQ(bytes, "");
+  EXPECT_TRUE(end);
+  sim_.reset();
 }
 
 TEST_F(SimServerTest, TheAdminListenerServesOnlyTheAdminApi) {

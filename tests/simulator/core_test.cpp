@@ -115,7 +115,7 @@ TEST_F(SimulatorTest, FaultsCanResetCloseTruncateOrDelayAndMatchTemplates) {
 TEST(FaultRuleFromJson, RejectsBadRulesWithAReason) {
   std::string error;
   EXPECT_FALSE(FaultRuleFromJson({{"status", 500}}, error));
-  EXPECT_EQ(error, "path is required and must start with '/'");
+  EXPECT_EQ(error, "path is required and must start with '/' (or be \"*\" for every API path)");
   EXPECT_FALSE(FaultRuleFromJson({{"path", "/x"}, {"sttaus", 500}}, error));
   EXPECT_EQ(error, "unknown fault field \"sttaus\"");
   EXPECT_FALSE(FaultRuleFromJson({{"path", "/x"}, {"error_type", "OOPS"}}, error));
@@ -124,6 +124,159 @@ TEST(FaultRuleFromJson, RejectsBadRulesWithAReason) {
   const auto rule = FaultRuleFromJson({{"path", "/x"}, {"error_type", "RESOURCE_BUSY"}}, error);
   ASSERT_TRUE(rule);
   EXPECT_EQ(rule->status, 500) << "the /api spec maps RESOURCE_BUSY to 500";
+
+  EXPECT_FALSE(FaultRuleFromJson({{"path", "/x"}, {"answer", "hold"}, {"status", 503}}, error));
+  EXPECT_EQ(error, "a hold fault answers nothing: status and error_type do not apply");
+  EXPECT_FALSE(FaultRuleFromJson({{"path", "/x"}, {"answer", "hold"}, {"execute", "yes"}}, error));
+  EXPECT_FALSE(FaultRuleFromJson({{"path", "**"}, {"answer", "hold"}}, error));
+  EXPECT_FALSE(FaultRuleFromJson({{"path", "/x"}, {"answer", "wait"}}, error));
+  EXPECT_EQ(error, "answer must be one of respond, reset, close, truncate, garbage, refuse, hold");
+  const auto hold =
+      FaultRuleFromJson({{"path", "*"}, {"nth", 3}, {"answer", "hold"}, {"execute", true}}, error);
+  ASSERT_TRUE(hold) << error;
+  EXPECT_EQ(hold->disposition, Disposition::kHold);
+  EXPECT_TRUE(hold->execute);
+  EXPECT_EQ(hold->delay, Duration(0)) << "no delay: held until the client or the server ends it";
+  const nlohmann::json listed = FaultRuleToJson(*hold);
+  EXPECT_EQ(listed["path"], "*");
+  EXPECT_EQ(listed["answer"], "hold");
+  EXPECT_EQ(listed["execute"], true);
+  EXPECT_EQ(FaultRuleToJson(*rule)["execute"], false);
+}
+
+TEST_F(SimulatorTest, ADelayOnlyFaultExecutesAtOnceAndSendsTheRealAnswerLate) {
+  Login();
+  std::string error;
+  auto rule =
+      FaultRuleFromJson({{"path", "/api/session"}, {"method", "DELETE"}, {"delay", "2s"}}, error);
+  ASSERT_TRUE(rule) << error;
+  const int id = sim_->AddFault(*rule);
+  const Reply late = Call("DELETE", "/api/session");
+  EXPECT_EQ(late.disposition, Disposition::kRespond);
+  EXPECT_EQ(late.response.status, 204);
+  EXPECT_EQ(late.delay, std::chrono::milliseconds(2000));
+  // The handler ran when the request arrived: the session is gone before the answer is sent.
+  EXPECT_EQ(Call("GET", "/api/session").response.status, 401);
+  const LogEntry entry = sim_->Requests()[1];
+  EXPECT_TRUE(entry.executed);
+  EXPECT_EQ(entry.status, 204);
+  EXPECT_EQ(entry.answer, "respond");
+  EXPECT_EQ(entry.fault_id, id);
+}
+
+TEST_F(SimulatorTest, ExecuteRunsTheCallThenTheFaultSpoilsOnlyItsAnswer) {
+  std::string error;
+  // The same fault three ways on a mutating call (DELETE /api/session ends the session).
+  struct Case {
+    nlohmann::json rule;
+    Disposition disposition;
+    int client_status;  // what the client got, when it got an answer
+    bool session_ended;
+    int logged_status;
+  };
+  const std::vector<Case> cases{
+      {{{"answer", "close"}}, Disposition::kClose, 0, false, 0},
+      {{{"answer", "close"}, {"execute", true}}, Disposition::kClose, 0, true, 204},
+      {{{"answer", "reset"}, {"execute", true}, {"delay", "1s"}},
+       Disposition::kReset,
+       0,
+       true,
+       204},
+      {{{"answer", "truncate"}, {"execute", true}}, Disposition::kTruncate, 204, true, 204},
+      {{{"status", 503}, {"error_type", "SERVICE_UNAVAILABLE"}},
+       Disposition::kRespond,
+       503,
+       false,
+       503},
+      {{{"status", 503}, {"error_type", "SERVICE_UNAVAILABLE"}, {"execute", true}},
+       Disposition::kRespond,
+       503,
+       true,
+       204},
+  };
+  for (const Case& c : cases) {
+    sim_->Reset();
+    Login();
+    nlohmann::json json = c.rule;
+    json["path"] = "/api/session";
+    json["method"] = "DELETE";
+    auto rule = FaultRuleFromJson(json, error);
+    ASSERT_TRUE(rule) << error;
+    const int id = sim_->AddFault(*rule);
+    const Reply reply = Call("DELETE", "/api/session");
+    EXPECT_EQ(reply.disposition, c.disposition) << json;
+    if (c.client_status != 0) {
+      EXPECT_EQ(reply.response.status, c.client_status) << json;
+    }
+    EXPECT_EQ(reply.delay, rule->delay) << json;
+    EXPECT_EQ(Call("GET", "/api/session").response.status, c.session_ended ? 401 : 200) << json;
+    const LogEntry entry = sim_->Requests()[1];
+    EXPECT_EQ(entry.executed, rule->execute) << json;
+    EXPECT_EQ(entry.status, c.logged_status) << json;
+    EXPECT_EQ(entry.answer, std::string(DispositionName(c.disposition))) << json;
+    EXPECT_EQ(entry.fault_id, id) << json;
+  }
+}
+
+TEST_F(SimulatorTest, AHoldFaultHoldsTheAnswerExecutedOrNot) {
+  Login();
+  std::string error;
+  auto held = FaultRuleFromJson(
+      {{"path", "/api/session"}, {"method", "DELETE"}, {"answer", "hold"}}, error);
+  ASSERT_TRUE(held) << error;
+  sim_->AddFault(*held);
+  const Reply not_executed = Call("DELETE", "/api/session");
+  EXPECT_EQ(not_executed.disposition, Disposition::kHold);
+  EXPECT_EQ(not_executed.delay, std::chrono::milliseconds(0)) << "until the client or server ends";
+  EXPECT_EQ(Call("GET", "/api/session").response.status, 200) << "not executed";
+  nlohmann::json logged = LogEntryToJson(sim_->Requests()[1]);
+  EXPECT_EQ(logged["answer"], "hold");
+  EXPECT_EQ(logged["executed"], false);
+  EXPECT_EQ(logged["status"], 0);
+
+  auto executed = FaultRuleFromJson({{"path", "/api/session"},
+                                     {"method", "DELETE"},
+                                     {"answer", "hold"},
+                                     {"execute", true},
+                                     {"delay", "3s"}},
+                                    error);
+  ASSERT_TRUE(executed) << error;
+  sim_->AddFault(*executed);
+  const Reply after_executing = Call("DELETE", "/api/session");
+  EXPECT_EQ(after_executing.disposition, Disposition::kHold);
+  EXPECT_EQ(after_executing.delay, std::chrono::milliseconds(3000));
+  EXPECT_EQ(Call("GET", "/api/session").response.status, 401) << "executed: the session is gone";
+  logged = LogEntryToJson(sim_->Requests()[3]);
+  EXPECT_EQ(logged["method"], "DELETE");
+  EXPECT_EQ(logged["answer"], "hold");
+  EXPECT_EQ(logged["executed"], true);
+  EXPECT_EQ(logged["status"], 204);
+}
+
+TEST_F(SimulatorTest, AStarPathMatchesEveryApiRequestOfThePersonaButNoAdminCall) {
+  std::string error;
+  auto rule = FaultRuleFromJson(
+      {{"persona", "vc01"}, {"path", "*"}, {"nth", 3}, {"answer", "hold"}, {"execute", true}},
+      error);
+  ASSERT_TRUE(rule) << error;
+  const int id = sim_->AddFault(*rule);
+  Login();                                                                  // 1
+  EXPECT_EQ(Call("GET", "/sim/clock").response.status, 200);                // admin: not counted
+  EXPECT_EQ(Call("POST", "/session", "", "vr01").response.status, 401);     // vr01: not counted
+  EXPECT_EQ(Call("GET", "/api/session").response.status, 200);              // 2
+  EXPECT_EQ(Call("GET", "/api/nope?x=1").disposition, Disposition::kHold);  // 3: unrouted too
+  EXPECT_EQ(Call("GET", "/api/session").response.status, 200);              // 4: times 1
+  const auto log = sim_->Requests();
+  ASSERT_EQ(log.size(), 5U);
+  EXPECT_EQ(log[3].path, "/api/nope");
+  EXPECT_EQ(log[3].fault_id, id);
+  EXPECT_EQ(log[3].answer, "hold");
+  EXPECT_TRUE(log[3].executed);
+  EXPECT_EQ(log[3].status, 404);
+  const nlohmann::json faults =
+      Json(sim_->Handle("vc01", Request::FromTarget("GET", "/sim/faults")));
+  EXPECT_EQ(faults[0]["matched"], 4);
+  EXPECT_EQ(faults[0]["fired"], 1);
 }
 
 TEST_F(SimulatorTest, TheRequestLogKeepsEveryValueOfARepeatedQueryKey) {
@@ -243,6 +396,25 @@ TEST(DecodeScenario, FaultsInTheScenarioAreInForceFromTheStartAndAfterAReset) {
       << "a reset restores the scenario's faults";
 }
 
+TEST(DecodeScenario, AScenarioFaultCanHoldTheNthRequestOfAnyPathAfterExecutingIt) {
+  const auto result = DecodeScenario(testing::Scenario() + R"(faults:
+  - {persona: vc01, path: "*", nth: 2, answer: hold, execute: true, delay: 5s}
+)",
+                                     "s.yaml");
+  ASSERT_TRUE(result.scenario);
+  ASSERT_EQ(result.scenario->faults.size(), 1U);
+  const FaultRule& rule = result.scenario->faults.front();
+  EXPECT_EQ(rule.path, "*");
+  EXPECT_EQ(rule.disposition, Disposition::kHold);
+  EXPECT_TRUE(rule.execute);
+  EXPECT_EQ(rule.delay, std::chrono::milliseconds(5000));
+  const auto bad = DecodeScenario(testing::Scenario() + R"(faults:
+  - {path: /api/session, answer: hold, execute: yes}
+)",
+                                  "s.yaml");
+  EXPECT_FALSE(bad.scenario);
+}
+
 TEST(DecodeScenario, ReportsBadFaultsAtTheirPosition) {
   const auto result = DecodeScenario(testing::Scenario() + R"(faults:
   - {path: /api/session, status: 503, sttaus: 1}
@@ -257,7 +429,8 @@ TEST(DecodeScenario, ReportsBadFaultsAtTheirPosition) {
             (std::vector<std::string>{
                 "s.yaml:15:39: error: faults[0].sttaus: unknown field; did you mean "
                 "\"status\"?",
-                "s.yaml:16:5: error: faults[1]: path is required and must start with '/'",
+                "s.yaml:16:5: error: faults[1]: path is required and must start with '/' (or be "
+                "\"*\" for every API path)",
                 "s.yaml:17:31: error: faults[2].nth: must be between 1 and 1000000, got 0",
             }));
 }
