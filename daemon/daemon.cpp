@@ -86,7 +86,7 @@ std::shared_ptr<Daemon::Engine> Daemon::CurrentEngine() const {
 
 void Daemon::Start() {
   journal_ = std::make_unique<Journal>(state_dir_);
-  const auto journal = journal_->Load(clock_.Now(), /*move_corrupt_aside=*/true);
+  const auto journal = journal_->Load(clock_.Now(), Journal::LoadMode::kOwner);
   if (!journal.ok) {
     logger_->error("{}", journal.error);
   } else if (journal.entries > 0) {

@@ -50,7 +50,8 @@ std::unique_ptr<CommandRuntime> PrepareRuntime(const std::optional<std::string>&
     return nullptr;
   }
   runtime->journal = std::make_unique<Journal>(runtime->config.state_dir);
-  const auto journal = runtime->journal->Load(runtime->clock.Now(), !read_only);
+  const auto journal = runtime->journal->Load(
+      runtime->clock.Now(), read_only ? Journal::LoadMode::kReadOnly : Journal::LoadMode::kOwner);
   if (!journal.ok) runtime->logger->error("{}", journal.error);
   return runtime;
 }
