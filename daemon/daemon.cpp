@@ -85,13 +85,27 @@ std::shared_ptr<Daemon::Engine> Daemon::CurrentEngine() const {
 }
 
 void Daemon::Start() {
-  journal_ = std::make_unique<Journal>(state_dir_);
-  const auto journal = journal_->Load(clock_.Now(), /*move_corrupt_aside=*/true);
+  // The lock comes first: nothing in state_dir is read or written without it.
+  std::string lock_error;
+  lock_ = StateLock::Acquire(state_dir_, &lock_error);
+  if (!lock_) throw std::runtime_error(lock_error);
+  auto loading = std::make_unique<Journal>(state_dir_);
+  const auto journal = loading->Load(clock_.Now(), Journal::LoadMode::kOwner);
+  if (journal.fatal) throw std::runtime_error(journal.error);
+  journal_ = std::move(loading);
   if (!journal.ok) {
     logger_->error("{}", journal.error);
   } else if (journal.entries > 0) {
     logger_->info("journal {}: {} operations in flight are resumed, never resubmitted",
                   journal_->Path().string(), journal.entries);
+  }
+  if (journal.removed_temporaries > 0) {
+    logger_->info("journal: removed {} temporary files of a vsrd that was killed while writing",
+                  journal.removed_temporaries);
+  }
+  if (const auto blocked = journal_->MutationsBlocked()) {
+    mutations_blocked_ = true;
+    logger_->error("mutations are blocked: {}", *blocked);
   }
   auto engine = BuildEngine(std::move(initial_config_));
   {
@@ -271,6 +285,7 @@ http::DaemonBackend Daemon::Backend() {
     return revision_;
   };
   backend.manifest_errors = [this] { return ManifestProblems(); };
+  backend.mutations_blocked = [this] { return journal_->MutationsBlocked(); };
   backend.reconcile = [this](const manifests::ObjectKey& key, bool reset) {
     return CurrentEngine()->controller->ReconcileNow(key, reset);
   };
@@ -310,6 +325,9 @@ std::vector<http::Check> Daemon::ReadinessChecks() const {
     if (!logged_in && errors.contains(name)) detail += ": " + errors.at(name);
     checks.push_back({"target " + name, logged_in, detail});
   }
+  // A corrupt journal's recovery marker: vsrd reads but submits nothing until it is accepted.
+  const auto blocked = journal_->MutationsBlocked();
+  checks.push_back({"journal", !blocked, blocked ? "mutations blocked: " + *blocked : ""});
   return checks;
 }
 
@@ -351,7 +369,11 @@ void Daemon::LoginLoop() {
 std::string Daemon::StatusSummary() const {
   const auto engine = CurrentEngine();
   if (!engine) return "starting";
-  return SummarizeStatus(engine->controller->Status().Snapshot(), manifest_errors_.load());
+  auto summary = SummarizeStatus(engine->controller->Status().Snapshot(), manifest_errors_.load());
+  if (journal_ && journal_->MutationsBlocked()) {
+    summary += ", mutations blocked (vsrd journal show)";
+  }
+  return summary;
 }
 
 std::vector<std::string> Daemon::ManifestProblems() const {
@@ -362,6 +384,16 @@ std::vector<std::string> Daemon::ManifestProblems() const {
 unsigned short Daemon::HttpPort() const { return server_ ? server_->Port() : 0; }
 
 void Daemon::Tick() {
+  const auto blocked = journal_->MutationsBlocked();
+  if (blocked.has_value() != mutations_blocked_) {
+    mutations_blocked_ = blocked.has_value();
+    if (blocked) {
+      logger_->error("mutations are blocked: {}", *blocked);
+    } else {
+      logger_->warn("the journal's recovery marker {} was removed: mutations are allowed again",
+                    journal_->RecoveryPath().string());
+    }
+  }
   auto summary = StatusSummary();
   if (summary != status_sent_) {
     notifier_.Status(summary);
@@ -384,6 +416,7 @@ void Daemon::Tick() {
 
 StopResult Daemon::Stop() {
   if (stopped_.exchange(true)) return StopResult::kClean;
+  if (!journal_) return StopResult::kClean;  // Start failed before anything was started
   // Before anything that may wait: no mutation starts once a stop has begun.
   if (const auto engine = CurrentEngine()) engine->controller->RefuseMutations();
   notifier_.Stopping();

@@ -16,6 +16,7 @@
 #include "daemon/engine/clock.hpp"
 #include "daemon/engine/controller.hpp"
 #include "daemon/engine/journal.hpp"
+#include "daemon/engine/state_lock.hpp"
 #include "daemon/http/daemon_api.hpp"
 #include "daemon/http/server.hpp"
 #include "daemon/manifest_source/manifest_set.hpp"
@@ -64,9 +65,13 @@ class Daemon {
   Daemon(const Daemon&) = delete;
   Daemon& operator=(const Daemon&) = delete;
 
-  /// Loads the journal and the manifests, starts the engine, binds the listener, starts the
-  /// watcher and the target logins, then sends READY=1. Throws std::runtime_error when the
-  /// daemon cannot run (listener not bound, a target's TLS settings unusable, no inotify).
+  /// Takes the state_dir's StateLock (held until the daemon is destroyed), loads the journal
+  /// and the manifests, starts the engine, binds the listener, starts the watcher and the
+  /// target logins, then sends READY=1. Throws std::runtime_error when the daemon cannot run:
+  /// another vsrd holds the lock (the message names its pid), the journal cannot be read or
+  /// has a newer format (Journal::LoadResult::fatal), listener not bound, a target's TLS
+  /// settings unusable, no inotify. A corrupt journal is not one of them: it is moved aside and
+  /// mutations stay blocked (Journal::MutationsBlocked) until an operator accepts the recovery.
   void Start();
 
   /// SIGHUP: reads the config file again; a config with errors is logged and the running one
@@ -77,11 +82,12 @@ class Daemon {
   void ReloadManifests();
 
   /// Periodic work of the main loop (about once a second): STATUS= summary when it changed,
-  /// WATCHDOG=1 while healthy.
+  /// WATCHDOG=1 while healthy, a log line when mutations become blocked or allowed again.
   void Tick();
 
   /// SIGTERM: STOPPING=1, stops the watcher and the logins, lets passes in flight finish up to
-  /// stop_grace, seals the journal. Never throws.
+  /// stop_grace, seals the journal. Never throws. Does nothing when Start failed before the
+  /// journal was loaded (nothing was started).
   StopResult Stop();
 
   /// Seals the journal at once (a second signal: the process exits right after).
@@ -117,6 +123,7 @@ class Daemon {
   DaemonOptions options_;
   const Clock& clock_;
   Metrics metrics_;
+  std::unique_ptr<StateLock> lock_;  ///< taken by Start; released after the journal is gone
   std::unique_ptr<Journal> journal_;
   std::string state_dir_;  ///< fixed at start
   std::string listen_;     ///< fixed at start
@@ -148,6 +155,7 @@ class Daemon {
   std::atomic<bool> stopped_{false};
 
   std::string status_sent_;
+  bool mutations_blocked_ = false;           ///< as last logged by Start or Tick
   std::optional<SteadyTime> last_watchdog_;  ///< when WATCHDOG=1 was last sent
 };
 

@@ -6,6 +6,7 @@
 
 #include "daemon/cli/apply_command.hpp"
 #include "daemon/cli/exit_codes.hpp"
+#include "daemon/cli/journal_command.hpp"
 #include "daemon/cli/plan_command.hpp"
 #include "daemon/cli/reconcile_command.hpp"
 #include "daemon/cli/run_command.hpp"
@@ -35,12 +36,19 @@ Commands:
   reconcile [--config FILE] [--reset] KIND/NAME
                                        ask the running daemon to reconcile one object now
                                        (--reset clears Stalled)
+  journal show [--config FILE | --state-dir DIR]
+                                       print the journal's records and the recovery marker
+  journal accept-recovery [--config FILE | --state-dir DIR]
+                                       after a corrupt journal: allow mutations again, once
+                                       the objects it lists were checked in vSphere
   version                              print the version
   help                                 print this help
 
 Run 'vsrd <command> --help' for the options of a command.
 Config: --config FILE, else $VSRD_CONFIG, else /etc/vsrd/vsrd.yaml.
 Exit codes: 0 success, 1 error, 2 plan found changes, 3 apply ended with objects not Ready.
+Only one `run` or `apply` at a time uses a state_dir (it holds state_dir/vsrd.lock); a second
+one exits 1 naming the holder's pid.
 )";
 
 constexpr std::string_view kValidateHelp = R"(Usage: vsrd validate [--config FILE] [PATH...]
@@ -84,12 +92,18 @@ Degraded, Suspended or waiting for a window, or until the timeout; print a line 
 object changes phase, then a summary. Started vSphere tasks are journaled in state_dir: an
 interrupted apply is resumed by the next apply or by the daemon, never resubmitted.
 
+Only one `vsrd run` or `vsrd apply` at a time may use a state_dir: apply takes
+state_dir/vsrd.lock and exits 1 at once, naming the holder's pid, when another holds it. A
+journal it cannot read (or of a newer vsrd) stops it too; after a corrupt one, mutations wait
+for `vsrd journal accept-recovery` (see vsrd journal --help).
+
 Options:
   --config FILE     daemon config (default: $VSRD_CONFIG, else /etc/vsrd/vsrd.yaml)
   --timeout DUR     give up waiting after DUR (default 1h), e.g. 30s, 10m, 2h
   -h, --help        print this help
 
-Exit status: 0 every object Ready, 3 some object not Ready, 1 error (bad input).
+Exit status: 0 every object Ready, 3 some object not Ready, 1 error (bad input, state_dir
+locked by another vsrd, journal unreadable).
 )";
 
 bool IsHelp(std::string_view arg) { return arg == "--help" || arg == "-h"; }
@@ -280,6 +294,44 @@ int Reconcile(std::span<const std::string_view> args, std::ostream& out, std::os
   return RunReconcile(options, out, err);
 }
 
+int JournalCommand(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
+  JournalOptions options;
+  std::optional<std::string_view> action;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string_view arg = args[i];
+    std::string problem;
+    if (IsHelp(arg)) {
+      out << kJournalHelp;
+      return kExitSuccess;
+    }
+    if (ConfigOption(args, i, options.config, problem)) {
+      if (!problem.empty()) return Usage(err, problem, "journal");
+    } else if (arg == "--state-dir") {
+      if (i + 1 >= args.size()) return Usage(err, "--state-dir needs a DIR", "journal");
+      options.state_dir = std::string(args[++i]);
+    } else if (arg.starts_with("--state-dir=")) {
+      options.state_dir = std::string(arg.substr(12));
+    } else if (!arg.starts_with("-") && !action) {
+      action = arg;
+    } else {
+      return Usage(err, "unexpected argument " + std::string(arg), "journal");
+    }
+  }
+  if (!action) return Usage(err, "name the action: show or accept-recovery", "journal");
+  if (*action == "show") {
+    options.action = JournalOptions::Action::kShow;
+  } else if (*action == "accept-recovery") {
+    options.action = JournalOptions::Action::kAcceptRecovery;
+  } else {
+    return Usage(err, "unknown action \"" + std::string(*action) + "\" (show or accept-recovery)",
+                 "journal");
+  }
+  if (options.config && options.state_dir) {
+    return Usage(err, "--config and --state-dir exclude each other", "journal");
+  }
+  return RunJournal(options, out, err);
+}
+
 }  // namespace
 
 std::string_view VersionLine() {
@@ -313,6 +365,7 @@ int RunCli(std::span<const std::string_view> args, std::ostream& out, std::ostre
   if (command == "run") return Run(rest, out, err);
   if (command == "status") return Status(rest, out, err);
   if (command == "reconcile") return Reconcile(rest, out, err);
+  if (command == "journal") return JournalCommand(rest, out, err);
   return Usage(err, "unknown command \"" + std::string(command) + "\"", "");
 }
 

@@ -49,9 +49,25 @@ std::unique_ptr<CommandRuntime> PrepareRuntime(const std::optional<std::string>&
     err << "vsrd " << command << ": " << error.what() << '\n';
     return nullptr;
   }
+  if (!read_only) {
+    std::string error;
+    runtime->lock = StateLock::Acquire(runtime->config.state_dir, &error);
+    if (!runtime->lock) {
+      err << "vsrd " << command << ": " << error << '\n';
+      return nullptr;
+    }
+  }
   runtime->journal = std::make_unique<Journal>(runtime->config.state_dir);
-  const auto journal = runtime->journal->Load(runtime->clock.Now(), !read_only);
+  const auto journal = runtime->journal->Load(
+      runtime->clock.Now(), read_only ? Journal::LoadMode::kReadOnly : Journal::LoadMode::kOwner);
+  if (journal.fatal) {
+    err << "vsrd " << command << ": " << journal.error << '\n';
+    return nullptr;
+  }
   if (!journal.ok) runtime->logger->error("{}", journal.error);
+  if (const auto blocked = runtime->journal->MutationsBlocked()) {
+    err << "vsrd " << command << ": mutations are blocked: " << *blocked << '\n';
+  }
   return runtime;
 }
 

@@ -26,11 +26,17 @@ running one kept); SIGTERM/SIGINT stop: no new work, passes in flight get 10 s, 
 flushed, exit 0; a second signal exits at once.
 Under systemd (Type=notify) it sends READY=1, STATUS=, WATCHDOG=1 and STOPPING=1.
 
+It holds state_dir/vsrd.lock while it runs: a second `vsrd run` or a `vsrd apply` on the same
+state_dir exits 1 at once, naming this one's pid. It refuses to start when the journal cannot
+be read or was written by a newer vsrd; after a corrupt journal it starts but submits no
+mutation until `vsrd journal accept-recovery` (see vsrd journal --help).
+
 Options:
   --config FILE   daemon config (default: $VSRD_CONFIG, else /etc/vsrd/vsrd.yaml)
   -h, --help      print this help
 
-Exit status: 0 after a clean stop, 1 when it cannot start (bad config, listener not bound).
+Exit status: 0 after a clean stop, 1 when it cannot start (bad config, state_dir locked by
+another vsrd, journal unreadable or newer, listener not bound).
 )";
 
 int RunDaemon(const RunOptions& options, std::ostream& err);

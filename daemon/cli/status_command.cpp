@@ -109,6 +109,11 @@ int RunStatus(const StatusOptions& options, std::ostream& out, std::ostream& err
     statuses.push_back(std::move(*status));
   }
   out << FormatStatusTable(std::move(statuses), SystemClock().Now());
+  // A corrupt journal's recovery marker: nothing is submitted until an operator accepts it.
+  if (const auto blocked = document.find("mutations_blocked");
+      blocked != document.end() && blocked->is_string()) {
+    out << "\nmutations blocked: " << blocked->get<std::string>() << '\n';
+  }
   // Problems in the manifests: their objects keep the last good version meanwhile.
   if (const auto errors = document.find("manifest_errors");
       errors != document.end() && errors->is_array() && !errors->empty()) {

@@ -21,7 +21,8 @@ inline constexpr std::string_view kStatusHelp =
 Ask the running daemon (vsrd run, at the config's `listen` address) for the status of every
 object and print a table with the columns KIND NAME PHASE REASON AGE REVISION, sorted by kind
 and name. AGE is the time since the object last changed phase; REVISION is the first 12
-characters of the manifests' git commit ("-" when unknown).
+characters of the manifests' git commit ("-" when unknown). Below the table: why mutations
+are blocked, when they are (see vsrd journal --help), and the manifests' errors.
 
 Options:
   --config FILE          daemon config, read only for `listen`

@@ -85,8 +85,13 @@ Response AllStatuses(const DaemonBackend& backend) {
   if (backend.manifest_errors) {
     for (const auto& line : backend.manifest_errors()) manifest_errors.push_back(line);
   }
+  json mutations_blocked = nullptr;
+  if (backend.mutations_blocked) {
+    if (auto blocked = backend.mutations_blocked()) mutations_blocked = std::move(*blocked);
+  }
   return Json(200, json{{"revision", backend.revision ? backend.revision() : std::string()},
                         {"manifest_errors", std::move(manifest_errors)},
+                        {"mutations_blocked", std::move(mutations_blocked)},
                         {"objects", std::move(objects)}});
 }
 

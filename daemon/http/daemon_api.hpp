@@ -5,6 +5,7 @@
 // Server. The daemon supplies the data through DaemonBackend; nothing here touches the engine.
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,9 @@ struct DaemonBackend {
   std::function<std::string()> revision;                ///< git revision in force ("" unknown)
   /// The manifest problems of the last load, one "FILE:LINE:COL: error: ..." line each.
   std::function<std::vector<std::string>()> manifest_errors;
+  /// Why no vSphere mutation may be submitted (Journal::MutationsBlocked), nullopt when they
+  /// may.
+  std::function<std::optional<std::string>()> mutations_blocked;
   /// Requests a reconcile of `key` now, with `reset` clearing Stalled and the failure count
   /// first. False: no such object.
   std::function<bool(const manifests::ObjectKey& key, bool reset)> reconcile;
@@ -47,7 +51,7 @@ inline constexpr std::string_view kMetricsContentType = "text/plain; version=0.0
 ///   With ?verbose, every check is listed ("[+]NAME ok" or "[-]NAME: DETAIL") and the last
 ///   line is "... check passed" or "... check failed".
 /// - GET /status: 200 {"revision": "...", "manifest_errors": ["FILE:LINE:COL: error: ..."],
-///   "objects": [StatusToJson...]}, objects by key.
+///   "mutations_blocked": null or "why", "objects": [StatusToJson...]}, objects by key.
 /// - GET /status/{kind}/{name}: 200 the object's JSON; 404 {"error": ...} for an unknown kind
 ///   (the message lists the kinds) or an absent object.
 /// - POST /reconcile/{kind}/{name}[?reset=true|false]: 202 {"accepted": "Kind/name", "reset":

@@ -1,12 +1,21 @@
 // Runs the built `vsrd` binary as a user would and checks exit codes, stdout and stderr.
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
+#include <thread>
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
+
+#include "tests/integration/daemon/vsrd_process.hpp"
 
 namespace {
 
@@ -124,8 +133,8 @@ TEST(VsrdValidate, SaysWhatWasNotCheckedWhenTheConfigHasErrors) {
 }
 
 TEST(VsrdCli, PrintsHelpForEveryCommand) {
-  for (const char* args :
-       {"--help", "help", "validate --help", "version --help", "plan --help", "apply --help"}) {
+  for (const char* args : {"--help", "help", "validate --help", "version --help", "plan --help",
+                           "apply --help", "run --help", "journal --help"}) {
     const Result result = RunVsrd(args);
     EXPECT_EQ(result.exit_code, 0) << args;
     EXPECT_NE(result.out.find("Usage: vsrd"), std::string::npos) << args << ": " << result.out;
@@ -142,7 +151,9 @@ TEST(VsrdCli, RejectsUnknownCommandsAndOptions) {
   for (const char* args :
        {"frobnicate", "validate --frobnicate", "validate --config", "validate -", "",
         "plan --output", "plan --output yaml", "plan extra", "apply --timeout",
-        "apply --timeout soon", "apply --timeout 0s", "apply --config"}) {
+        "apply --timeout soon", "apply --timeout 0s", "apply --config", "journal",
+        "journal frobnicate", "journal show extra", "journal show --state-dir",
+        "journal show --config a.yaml --state-dir b", "journal show --frobnicate"}) {
     const Result result = RunVsrd(args);
     EXPECT_EQ(result.exit_code, 1) << args;
     EXPECT_FALSE(result.err.empty()) << args;
@@ -156,6 +167,165 @@ TEST(VsrdCli, PlanAndApplyWithABrokenConfigExitOneNamingTheProblem) {
     EXPECT_EQ(result.exit_code, 1) << command;
     EXPECT_NE(result.err.find("does-not-exist.yaml"), std::string::npos) << result.err;
   }
+}
+
+// `vsrd run` and `vsrd apply` on one state_dir, with no vSphere to talk to: a target nobody
+// listens on (its logins fail and are retried; nothing here needs them) and no manifests.
+class StateDirTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("vsrd-e2e-state-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "manifests");
+    fs::create_directories(dir_ / "state");
+    std::ofstream(dir_ / "vc01.password") << "not-a-real-password\n";
+    fs::permissions(dir_ / "vc01.password", fs::perms::owner_read | fs::perms::owner_write);
+    WriteConfig("127.0.0.1:0");
+  }
+  /// The config, listening on `listen` (`vsrd status` needs a port it can find in it).
+  void WriteConfig(const std::string& listen) const {
+    std::ofstream(dir_ / "vsrd.yaml")
+        << "manifests: manifests\nstate_dir: state\nlisten: " << listen << "\n"
+        << "log: {level: info, format: text}\n"
+        << "targets:\n  vc01:\n    api: vcenter\n    url: https://127.0.0.1:9\n"
+        << "    username: administrator@vsphere.local\n    password_file: vc01.password\n";
+  }
+  /// A loopback port nobody listened on a moment ago.
+  static unsigned short FreePort() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+      throw std::runtime_error("no free loopback port");
+    }
+    ::close(fd);
+    return ntohs(address.sin_port);
+  }
+  void TearDown() override {
+    daemon_.reset();
+    if (!HasFailure()) fs::remove_all(dir_);
+  }
+
+  std::string Config() const { return (dir_ / "vsrd.yaml").string(); }
+  fs::path State() const { return dir_ / "state"; }
+
+  /// `vsrd ARGS... --config <the test's config>` to completion.
+  vsrd::integration::CommandResult Vsrd(std::vector<std::string> args) const {
+    args.push_back("--config");
+    args.push_back(Config());
+    return vsrd::integration::RunCommand(VSRD_BINARY, args, {}, dir_);
+  }
+
+  /// Starts `vsrd run` and waits until it listens.
+  void StartDaemon() {
+    daemon_ = std::make_unique<vsrd::integration::VsrdProcess>(
+        VSRD_BINARY, std::vector<std::string>{"run", "--config", Config()},
+        std::map<std::string, std::string>{}, dir_ / "vsrd-run.log");
+    daemon_->WaitForPort();
+  }
+
+  static bool Eventually(const std::function<bool()>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!done()) {
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return true;
+  }
+
+  fs::path dir_;
+  std::unique_ptr<vsrd::integration::VsrdProcess> daemon_;
+};
+
+TEST_F(StateDirTest, ASecondRunOrApplyFailsAtOnceNamingThePidThatHoldsTheLock) {
+  StartDaemon();
+  const std::string lock = (State() / "vsrd.lock").string();
+  const std::string holder = "(pid " + std::to_string(daemon_->Pid()) + ")";
+
+  const auto apply = Vsrd({"apply", "--timeout", "1m"});
+  EXPECT_EQ(apply.status, 1) << apply.err;
+  EXPECT_NE(apply.err.find("vsrd apply: " + lock + " is locked by another vsrd " + holder),
+            std::string::npos)
+      << apply.err;
+
+  const auto run = Vsrd({"run"});
+  EXPECT_EQ(run.status, 1) << run.err;
+  EXPECT_NE(run.err.find(lock + " is locked by another vsrd " + holder), std::string::npos)
+      << run.err;
+
+  // plan and journal show take no lock.
+  const auto plan = Vsrd({"plan"});
+  EXPECT_EQ(plan.status, 0) << plan.err;
+  const auto show = Vsrd({"journal", "show"});
+  EXPECT_EQ(show.status, 0) << show.err;
+
+  // SIGKILL leaves the lock file behind, not the lock.
+  EXPECT_EQ(daemon_->Kill(), 137);
+  const auto after = Vsrd({"apply", "--timeout", "1s"});
+  EXPECT_EQ(after.status, 0) << after.err;
+  EXPECT_EQ(after.err.find("locked"), std::string::npos) << after.err;
+}
+
+TEST_F(StateDirTest, AJournalOfANewerVersionRefusesToStart) {
+  const std::string text = R"({"version": 3, "objects": {}})";
+  std::ofstream(State() / "journal.json") << text;
+  const std::string journal = (State() / "journal.json").string();
+  for (const std::string command : {"run", "apply"}) {
+    const auto result = Vsrd({command});
+    EXPECT_EQ(result.status, 1) << command << ": " << result.err;
+    EXPECT_NE(result.err.find(journal + " has format version 3, newer than this vsrd reads"),
+              std::string::npos)
+        << command << ": " << result.err;
+    EXPECT_NE(result.err.find("vsrd will not start without its journal"), std::string::npos)
+        << command << ": " << result.err;
+  }
+  std::ifstream in(State() / "journal.json");
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()), text)
+      << "left as it was";
+  EXPECT_FALSE(fs::exists(State() / "journal.recovery"));
+}
+
+TEST_F(StateDirTest, ACorruptJournalBlocksMutationsUntilTheOperatorAcceptsTheRecovery) {
+  std::ofstream(State() / "journal.json")
+      << R"({"version": 2, "objects": {"VchaPassiveNode/vc01-passive": {"in_flight": {"task": )";
+  WriteConfig("127.0.0.1:" + std::to_string(FreePort()));
+  StartDaemon();
+  EXPECT_EQ(daemon_->CountLines("mutations are blocked: the journal was found corrupt"), 1U)
+      << daemon_->Log();
+
+  auto status = Vsrd({"status"});
+  EXPECT_EQ(status.status, 0) << status.err;
+  EXPECT_NE(status.out.find("mutations blocked: the journal was found corrupt"), std::string::npos)
+      << status.out;
+  EXPECT_NE(status.out.find("VchaPassiveNode/vc01-passive"), std::string::npos) << status.out;
+
+  const auto show = Vsrd({"journal", "show"});
+  EXPECT_EQ(show.status, 0) << show.err;
+  EXPECT_NE(show.out.find("mutations: BLOCKED by the recovery marker " +
+                          (State() / "journal.recovery").string()),
+            std::string::npos)
+      << show.out;
+  EXPECT_NE(show.out.find("    VchaPassiveNode/vc01-passive\n"), std::string::npos) << show.out;
+
+  const auto accept = Vsrd({"journal", "accept-recovery"});
+  EXPECT_EQ(accept.status, 0) << accept.err;
+  EXPECT_NE(accept.out.find("removed " + (State() / "journal.recovery").string()),
+            std::string::npos)
+      << accept.out;
+  EXPECT_FALSE(fs::exists(State() / "journal.recovery"));
+
+  // The running daemon sees it without a restart.
+  EXPECT_TRUE(Eventually([&] { return daemon_->CountLines("mutations are allowed again") == 1; }))
+      << daemon_->Log();
+  status = Vsrd({"status"});
+  EXPECT_EQ(status.out.find("mutations blocked"), std::string::npos) << status.out;
+  const auto again = Vsrd({"journal", "show"});
+  EXPECT_NE(again.out.find("mutations: allowed"), std::string::npos) << again.out;
 }
 
 }  // namespace

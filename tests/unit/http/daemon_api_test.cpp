@@ -1,5 +1,6 @@
 #include "daemon/http/daemon_api.hpp"
 
+#include <optional>
 #include <stdexcept>
 
 #include <gtest/gtest.h>
@@ -152,9 +153,21 @@ TEST(DaemonApi, ServesEveryStatusWithTheRevision) {
   EXPECT_EQ(body["revision"], "4f2c1d0e9b8a7c6d5e4f3a2b1c0d9e8f7a6b5c4d");
   EXPECT_EQ(body["manifest_errors"],
             json::array({"m/a.yaml:3:1: error: invalid YAML: end of map not found"}));
+  EXPECT_EQ(body["mutations_blocked"], nullptr);
   ASSERT_EQ(body["objects"].size(), 2U);
   EXPECT_EQ(body["objects"][0], StatusToJson(fake.statuses[0]));
   EXPECT_EQ(body["objects"][1], StatusToJson(fake.statuses[1]));
+}
+
+TEST(DaemonApi, StatusSaysWhyMutationsAreBlocked) {
+  FakeBackend fake;
+  DaemonBackend backend = fake.Make();
+  backend.mutations_blocked = [] {
+    return std::optional<std::string>("the journal was found corrupt ...");
+  };
+  const Response response = MakeDaemonHandler(backend)(Make("GET", "/status"));
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(json::parse(response.body)["mutations_blocked"], "the journal was found corrupt ...");
 }
 
 TEST(DaemonApi, ServesOneStatusOrA404) {
@@ -310,9 +323,11 @@ TEST(DaemonApi, TreatsMissingCallbacksAsNothing) {
   EXPECT_EQ(handler(Make("GET", "/metrics")).body, "");
   EXPECT_EQ(handler(Make("GET", "/healthz")).status, 200);
   EXPECT_EQ(handler(Make("GET", "/readyz")).status, 200);
-  EXPECT_EQ(
-      json::parse(handler(Make("GET", "/status")).body),
-      json({{"revision", ""}, {"manifest_errors", json::array()}, {"objects", json::array()}}));
+  EXPECT_EQ(json::parse(handler(Make("GET", "/status")).body),
+            json({{"revision", ""},
+                  {"manifest_errors", json::array()},
+                  {"mutations_blocked", nullptr},
+                  {"objects", json::array()}}));
   EXPECT_EQ(handler(Make("POST", "/reconcile/ApplianceUpdate/vr01")).status, 404);
 }
 
