@@ -89,8 +89,9 @@ TEST_F(ApplianceInstallTest, CancelsTheLabInstallPastItsLimitOnceAndConvergesToR
   EXPECT_EQ(Count("vc02", kCancelOperation), 1);
   EXPECT_EQ(context->mutations_begun, 1);
   EXPECT_EQ(context->drift, 1);
-  // A cancel starts no task: nothing is journaled.
-  EXPECT_EQ(context->saves, 0);
+  // A cancel starts no task: only its intent is journaled (before the call), then its outcome,
+  // and once accepted nothing stays in flight (reconcilers/mutation.hpp).
+  EXPECT_EQ(context->saves, 3);  // intent, accepted, succeeded
   EXPECT_EQ(context->record, reconcilers::ObjectRecord{});
 
   // Later passes re-read the deployment and find no install running; never a second cancel.
@@ -191,8 +192,9 @@ TEST_F(ApplianceInstallTest, DryRunReadsOnlyAndPlansTheCancel) {
   auto context = Context(Guard("vc02", "4h"));
   context->dry_run = true;
   const Outcome outcome = Pass(*context);
-  EXPECT_EQ(outcome.kind, Outcome::Kind::kDone);
-  EXPECT_EQ(outcome.phase, Phase::kReady);
+  // The same answer as every kind's planned mutation (the gate of reconcilers/mutation.hpp).
+  EXPECT_EQ(outcome.kind, Outcome::Kind::kRequeueAfter);
+  EXPECT_EQ(outcome.phase, Phase::kProgressing);
   EXPECT_EQ(outcome.reason, "InstallCancelled") << outcome.message;
   ASSERT_EQ(outcome.plan.size(), 1U);
   EXPECT_EQ(outcome.plan.front(), "POST /api/vcenter/deployment/install?action=cancel");
@@ -260,11 +262,11 @@ TEST_F(ApplianceInstallTest, ABusyTargetDefersTheCancelBy15Seconds) {
   EXPECT_EQ(Count("vc02", kCancelOperation), 1);
 }
 
-TEST_F(ApplianceInstallTest, AFailingJournalDoesNotMatterBecauseNothingIsJournaled) {
+TEST_F(ApplianceInstallTest, NoIntentOnDiskNoCancel) {
   auto context = Context(Guard("vc02", "4h"));
   context->fail_saves = true;
-  EXPECT_EQ(Pass(*context).reason, "InstallCancelled");
-  EXPECT_EQ(Count("vc02", kCancelOperation), 1);
+  EXPECT_EQ(Pass(*context).reason, "JournalUnavailable");
+  EXPECT_EQ(Count("vc02", kCancelOperation), 0);
 }
 
 TEST_F(ApplianceInstallTest, ARestartedDaemonReReadsAndNeverCancelsTwice) {
@@ -328,7 +330,6 @@ TEST_F(ApplianceInstallTest, AFailedCancelIsAMutationFailureAndTheNextPassCancel
   };
   const std::vector<Case> cases{
       {"a 503 from the cancel", simulator::Disposition::kRespond, 503, "SERVICE_UNAVAILABLE"},
-      {"a reset of the cancel", simulator::Disposition::kReset, 0, ""},
       {"a 500 from the cancel", simulator::Disposition::kRespond, 500, "ERROR"},
   };
   int attempts = 0;
@@ -355,6 +356,28 @@ TEST_F(ApplianceInstallTest, AFailedCancelIsAMutationFailureAndTheNextPassCancel
   EXPECT_EQ(Pass(*context).reason, "InstallCancelled");
   EXPECT_EQ(Count("vc02", kCancelOperation), attempts + 1);
   EXPECT_EQ(LiveState(), "FAILED");
+}
+
+TEST_F(ApplianceInstallTest, AResetCancelIsUnknownAndCancelledAgainOnlyAfterTheSettleTime) {
+  // The connection is reset after the request was written: the cancel may have run. It is
+  // resolved from the deployment, never by a blind second cancel (reconcilers/mutation.hpp).
+  auto rule = Fault("POST", "/api/vcenter/deployment/install", "cancel", 0, "");
+  rule.disposition = simulator::Disposition::kReset;
+  sim_.Sim().AddFault(rule);
+  auto context = Context(Guard("vc02", "4h"));
+  const Outcome unknown = Pass(*context);
+  EXPECT_EQ(unknown.reason, "ResolvingOutcome") << unknown.message;
+  ASSERT_TRUE(context->record.in_flight);
+  EXPECT_EQ(context->record.in_flight->state, reconcilers::Submission::kUnknown);
+  ClearFaults();
+  Advance(seconds(30));
+  EXPECT_EQ(Pass(*context).reason, "ResolvingOutcome");
+  EXPECT_EQ(Count("vc02", kCancelOperation), 1) << "nothing resubmitted before the settle time";
+  Advance(seconds(31));
+  EXPECT_EQ(Pass(*context).reason, "InstallCancelled");
+  EXPECT_EQ(Count("vc02", kCancelOperation), 2) << "the install still ran: cancelled again";
+  EXPECT_EQ(LiveState(), "FAILED");
+  EXPECT_EQ(context->record, reconcilers::ObjectRecord{});
 }
 
 TEST_F(ApplianceInstallTest, ACancelRefusedWhileTheInstallStillRunsIsAMutationFailure) {

@@ -153,7 +153,8 @@ TEST_F(OfflineDepotFromHostTest, JournalsTheTaskBeforeReturning) {
   EXPECT_EQ(in_flight.generation, context->Object().generation);
   EXPECT_EQ(in_flight.started_at, sim_.Sim().Now());
   EXPECT_EQ(in_flight.detail, "host-101");
-  EXPECT_EQ(context->saves, 1);
+  EXPECT_EQ(in_flight.state, rec::Submission::kAccepted);
+  EXPECT_EQ(context->saves, 2);  // the intent before the call, then the accepted task
 }
 
 TEST_F(OfflineDepotFromHostTest, AFailedJournalWriteIsATransientFailure) {
@@ -248,28 +249,46 @@ TEST_F(OfflineDepotFromHostTest, WaitsForAMutationSlot) {
   EXPECT_EQ(Count("vc01", kCreate), 0);
 }
 
-TEST_F(OfflineDepotFromHostTest, AFailedCreateCallIsAFailedMutation) {
-  // The first call gets a 503, the second a reset, the third a 500.
-  const std::array<simulator::Disposition, 3> dispositions{simulator::Disposition::kRespond,
-                                                           simulator::Disposition::kReset,
-                                                           simulator::Disposition::kRespond};
-  const std::array<int, 3> statuses{503, 503, 500};
-  for (std::size_t i = 0; i < dispositions.size(); ++i) {
+TEST_F(OfflineDepotFromHostTest, AFailedCreateCallIsAFailedMutationUntilMaxFailures) {
+  // 503, 500 and 503 again: each rejected, each counted; the third reaches max_failures.
+  const std::array<int, 3> statuses{503, 500, 503};
+  for (std::size_t i = 0; i < statuses.size(); ++i) {
     auto rule = Fault("POST", "/api/esx/settings/depots/offline", "createFromHost",
-                      dispositions.at(i), statuses.at(i));
+                      simulator::Disposition::kRespond, statuses.at(i));
     rule.nth = static_cast<int>(i) + 1;
     sim_.Sim().AddFault(rule);
   }
+  auto context = Context(kExistingManifest);
   for (int i = 0; i < 3; ++i) {
     SCOPED_TRACE(i);
-    auto context = Context(kExistingManifest);
     const Outcome outcome = Pass(reconciler_, *context);
-    EXPECT_EQ(outcome.kind, Outcome::Kind::kTransient);
-    EXPECT_EQ(outcome.reason, "ExtractFailed");
-    EXPECT_TRUE(outcome.mutation_failed);
     EXPECT_FALSE(context->record.in_flight);
-    EXPECT_EQ(context->saves, 0);
+    EXPECT_EQ(context->record.attempts, i + 1);
+    if (i < 2) {
+      EXPECT_EQ(outcome.kind, Outcome::Kind::kTransient);
+      EXPECT_EQ(outcome.reason, "ExtractFailed");
+      EXPECT_TRUE(outcome.mutation_failed);
+    } else {
+      EXPECT_EQ(outcome.kind, Outcome::Kind::kStalled);
+      EXPECT_EQ(outcome.reason, "MaxFailuresReached") << outcome.message;
+    }
   }
+  // A restart (a new pass with the same journal) grants no new attempt.
+  EXPECT_EQ(Pass(reconciler_, *context).reason, "MaxFailuresReached");
+  EXPECT_EQ(Count("vc01", kCreate), 3);
+}
+
+TEST_F(OfflineDepotFromHostTest, AnExtractionAnsweredTooLateIsFoundInTheTaskListNeverResubmitted) {
+  // The server creates the task, then the answer is lost (truncated): unknown, then found.
+  auto rule = Fault("POST", "/api/esx/settings/depots/offline", "createFromHost",
+                    simulator::Disposition::kTruncate, 0);
+  rule.execute = true;
+  sim_.Sim().AddFault(rule);
+  auto context = Context(kExistingManifest);
+  EXPECT_EQ(Pass(reconciler_, *context).reason, "ResolvingOutcome");
+  EXPECT_EQ(Pass(reconciler_, *context).reason, "ExtractRunning");
+  EXPECT_EQ(Converge(reconciler_, *context).back().reason, "DepotPresent");
+  EXPECT_EQ(Count("vc01", kCreate), 1);
 }
 
 TEST_F(OfflineDepotFromHostTest, ReadFaultsAreTransientAndMutateNothing) {

@@ -131,7 +131,7 @@ TEST_F(VchaPassiveNodeTest, RedeploysTheLostPassiveNodeOnceAndConvergesToReady) 
   EXPECT_EQ(last.details.at("health_state"), "HEALTHY");
   EXPECT_EQ(context->vcha_health, "HEALTHY");
   EXPECT_FALSE(context->record.in_flight);
-  EXPECT_EQ(context->saves, 2);  // the started task, then its end
+  EXPECT_EQ(context->saves, 3);  // the intent, the accepted task, then its end
 
   EXPECT_EQ(Count("vc01", kCheck), 1);
   EXPECT_EQ(Count("vc01", kRedeploy), 1);
@@ -158,7 +158,9 @@ TEST_F(VchaPassiveNodeTest, JournalsTheTaskBeforeReturning) {
   EXPECT_EQ(in_flight.generation, context->Object().generation);
   EXPECT_EQ(in_flight.started_at, sim_.Sim().Now());
   EXPECT_EQ(in_flight.detail, "vc01-passive");
-  EXPECT_EQ(context->saves, 1);
+  EXPECT_EQ(in_flight.state, rec::Submission::kAccepted);
+  EXPECT_EQ(in_flight.attempt, 1);
+  EXPECT_EQ(context->saves, 2);  // the intent before the call, then the accepted task
   EXPECT_EQ(context->vcha_health, "DEGRADED");
 }
 
@@ -314,28 +316,71 @@ TEST_F(VchaPassiveNodeTest, ReadFaultsAreTransientAndMutateNothing) {
 }
 
 TEST_F(VchaPassiveNodeTest, AFailedRedeployCallIsAFailedMutation) {
-  for (const auto disposition :
-       {simulator::Disposition::kRespond, simulator::Disposition::kReset}) {
-    SCOPED_TRACE(disposition == simulator::Disposition::kReset ? "reset" : "503");
-    simulator::FaultRule rule;
-    rule.persona = "vc01";
-    rule.path = "/api/vcenter/vcha/cluster/passive";
-    rule.action = "redeploy";
-    rule.disposition = disposition;
-    rule.status = 503;
-    rule.error_type = "SERVICE_UNAVAILABLE";
-    sim_.Sim().AddFault(rule);
-    auto context = Context(kManifest);
-    const Outcome outcome = Pass(reconciler_, *context);
-    EXPECT_EQ(outcome.kind, Outcome::Kind::kTransient);
-    EXPECT_EQ(outcome.reason, "RedeployFailed");
-    EXPECT_TRUE(outcome.mutation_failed);
-    EXPECT_FALSE(context->record.in_flight);
-    EXPECT_EQ(context->saves, 0);
-  }
-  // Once the faults are spent the next pass redeploys.
+  simulator::FaultRule rule;
+  rule.persona = "vc01";
+  rule.path = "/api/vcenter/vcha/cluster/passive";
+  rule.action = "redeploy";
+  rule.status = 503;
+  rule.error_type = "SERVICE_UNAVAILABLE";
+  sim_.Sim().AddFault(rule);
   auto context = Context(kManifest);
+  const Outcome outcome = Pass(reconciler_, *context);
+  EXPECT_EQ(outcome.kind, Outcome::Kind::kTransient);
+  EXPECT_EQ(outcome.reason, "RedeployFailed");
+  EXPECT_TRUE(outcome.mutation_failed);
+  EXPECT_FALSE(context->record.in_flight);
+  EXPECT_EQ(context->record.attempts, 1) << "a rejected submission counts";
+  // Once the fault is spent the next pass redeploys.
   EXPECT_EQ(Pass(reconciler_, *context).reason, "RedeployRunning");
+  EXPECT_EQ(context->record.in_flight->attempt, 2);
+}
+
+TEST_F(VchaPassiveNodeTest, ARedeployExecutedButUnansweredIsFoundInTheTaskListNeverResubmitted) {
+  // The server runs the redeploy, then resets the connection: the outcome is unknown, and the
+  // task list finds the task (issue: "SIGKILL after the server executed the POST").
+  simulator::FaultRule rule;
+  rule.persona = "vc01";
+  rule.path = "/api/vcenter/vcha/cluster/passive";
+  rule.action = "redeploy";
+  rule.disposition = simulator::Disposition::kReset;
+  rule.execute = true;
+  sim_.Sim().AddFault(rule);
+  auto context = Context(kManifest);
+  const Outcome unknown = Pass(reconciler_, *context);
+  EXPECT_EQ(unknown.reason, "ResolvingOutcome") << unknown.message;
+  ASSERT_TRUE(context->record.in_flight);
+  EXPECT_EQ(context->record.in_flight->state, rec::Submission::kUnknown);
+  const Outcome resolved = Pass(reconciler_, *context);
+  EXPECT_EQ(resolved.reason, "RedeployRunning") << resolved.message;
+  ASSERT_TRUE(context->record.in_flight);
+  EXPECT_EQ(context->record.in_flight->state, rec::Submission::kAccepted);
+  EXPECT_FALSE(context->record.in_flight->task.empty());
+  Outcome last = resolved;
+  for (int i = 0; i < 60 && last.kind == Outcome::Kind::kRequeueAfter; ++i) {
+    Advance(std::chrono::duration_cast<std::chrono::seconds>(last.after));
+    last = Pass(reconciler_, *context);
+  }
+  EXPECT_EQ(last.reason, "PassiveNodeHealthy") << last.message;
+  EXPECT_EQ(Count("vc01", kRedeploy), 1);
+}
+
+TEST_F(VchaPassiveNodeTest, ARedeployThatNeverReachedTheServerIsConcludedNotRunAfterTheSettleTime) {
+  // The process died after the intent, before the POST: no new task appears, and only after
+  // policy.outcome_settle is the redeploy submitted again.
+  auto context = Context(kManifest);
+  context->record.in_flight =
+      rec::InFlight::Accepted("vcha.passive.redeploy", "", context->Object().generation,
+                              sim_.Sim().Now(), "vc01-passive");
+  context->record.in_flight->state = rec::Submission::kSubmitting;
+  context->record.in_flight->attempt = 1;
+  context->record.attempts = 1;
+  context->record.attempts_generation = context->Object().generation;
+  EXPECT_EQ(Pass(reconciler_, *context).reason, "ResolvingOutcome");
+  EXPECT_EQ(Count("vc01", kRedeploy), 0);
+  Advance(std::chrono::seconds(61));
+  EXPECT_EQ(Pass(reconciler_, *context).reason, "RedeployRunning");
+  EXPECT_EQ(Count("vc01", kRedeploy), 1);
+  EXPECT_EQ(context->record.in_flight->attempt, 2);
 }
 
 TEST_F(VchaPassiveNodeTest, AnUnavailableCheckIsRetriedWithoutCounting) {
