@@ -352,8 +352,7 @@ Step PlanUpdateManagerStart(const Desired& desired, const Live& live) {
   return step;
 }
 
-Step PlanIdle(const Desired& desired, const Live& live, const ObjectRecord& record, WallTime now,
-              const EffectivePolicy& policy) {
+Step PlanIdle(const Desired& desired, const Live& live, WallTime now) {
   if (live.read_error) return ReadFailed(*live.read_error);
   const auto order = CompareVersions(live.current_version, desired.version);
   if (order == 0) return InSync("the appliance runs " + live.current_version);
@@ -392,14 +391,8 @@ Step PlanIdle(const Desired& desired, const Live& live, const ObjectRecord& reco
                   Phase::kWaiting);
     }
   }
-  const std::int64_t attempts = record.AttemptsFor(desired.generation);
-  if (attempts >= policy.max_failures) {
-    return Blocked(reasons::kAttemptsExhausted,
-                   std::to_string(attempts) + " install(s) of " + desired.version +
-                       " for this generation left the appliance at " + live.current_version +
-                       " (policy.max_failures " + std::to_string(policy.max_failures) +
-                       "); fix the cause, then change the manifest or reset the object");
-  }
+  // The attempts of this generation are bounded by the mutation protocol's gate
+  // (MaxFailuresReached, reconcilers/mutation.hpp), as for every kind.
   return desired.flavor == Flavor::kVcenter ? PlanVcenterStart(desired, live)
                                             : PlanUpdateManagerStart(desired, live);
 }
@@ -413,7 +406,7 @@ Step Plan(const Desired& desired, const Live& live, const ObjectRecord& record, 
                ? PlanVcenterInFlight(live, *record.in_flight, now, policy)
                : PlanUpdateManagerInFlight(live, *record.in_flight, now, policy);
   }
-  return PlanIdle(desired, live, record, now, policy);
+  return PlanIdle(desired, live, now);
 }
 
 std::string DescribePrecheck(std::string_view version) {

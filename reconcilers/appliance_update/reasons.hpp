@@ -32,8 +32,6 @@ inline constexpr std::string_view kUpdateNotAvailable = "UpdateNotAvailable";
 inline constexpr std::string_view kPrecheckIssues = "PrecheckIssues";
 /// Stalled: vcenter: the precheck asks questions without a default answer.
 inline constexpr std::string_view kUnansweredQuestions = "UnansweredQuestions";
-/// Stalled: policy.max_failures installs of this generation did not bring the version.
-inline constexpr std::string_view kAttemptsExhausted = "AttemptsExhausted";
 /// Progressing (counts): vcenter: the precheck call failed.
 inline constexpr std::string_view kPrecheckFailed = "PrecheckFailed";
 /// Progressing (counts): the stage call failed, or staging ended unstaged.

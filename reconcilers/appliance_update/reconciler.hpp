@@ -43,9 +43,6 @@
 //                       |             | `vsrd reconcile --reset`
 //   UnansweredQuestions | Stalled     | vcenter: the precheck asks questions without a default
 //                       |             | answer, which vsrd cannot answer -> update by hand
-//   AttemptsExhausted   | Stalled     | policy.max_failures installs of this generation did not
-//                       |             | bring the version -> fix the cause, change the manifest
-//                       |             | or reset the object
 //   UnsupportedTarget   | Stalled     | the target has neither an appliance nor an update-manager
 //                       |             | port -> fix the target's `api` in the config
 //   KindMismatch        | Stalled     | the engine passed another kind's object (a bug) -> report
@@ -62,9 +59,10 @@
 //                       |             | the install started -> check the appliance
 //   TargetUnreachable, LoginFailed, CredentialsUnavailable, ReadFailed, JournalUnavailable: the
 //   shared read and journal failures of api_outcomes.hpp (Progressing, retried with backoff).
-// PrecheckFailed .. UpdateTimedOut are failed mutations (retried with backoff, Stalled after
-// max_failures in a row); independently, record.attempts counts the installs started per
-// generation, which gives AttemptsExhausted even across daemon restarts.
+// PrecheckFailed .. UpdateTimedOut are failed mutations (retried with backoff). Every stage,
+// install and retrieve is counted in record.attempts by the mutation protocol: at
+// policy.max_failures submissions of a generation that did not succeed the object is Stalled
+// MaxFailuresReached, also across daemon restarts (reconcilers/mutation.hpp).
 
 namespace vsrd::reconcilers::appliance_update {
 

@@ -324,6 +324,7 @@ TEST_F(VchaPassiveNodeTest, AFailedRedeployCallIsAFailedMutation) {
   rule.error_type = "SERVICE_UNAVAILABLE";
   sim_.Sim().AddFault(rule);
   auto context = Context(kManifest);
+  context->free_slots = 100;  // the engine gives the slot back after each pass
   const Outcome outcome = Pass(reconciler_, *context);
   EXPECT_EQ(outcome.kind, Outcome::Kind::kTransient);
   EXPECT_EQ(outcome.reason, "RedeployFailed");

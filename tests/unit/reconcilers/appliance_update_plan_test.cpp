@@ -296,23 +296,6 @@ TEST(ApplianceUpdatePlan, VcenterWithNothingInFlight) {
             row.live.staged = false;
           })
           .Expect(StepKind::kMutate, "UpdateStaging"),
-      Vc("max_failures installs of this generation stall the object", kVcFrom,
-         UpdateState::kInstallFailed)
-          .With([](Case& row) {
-            row.record.attempts_generation = kGeneration;
-            row.record.attempts = 3;
-          })
-          .Expect(StepKind::kBlocked, "AttemptsExhausted")
-          .Then([](const Step& step) {
-            EXPECT_TRUE(Contains(step.message, "3 install(s)")) << step.message;
-          }),
-      Vc("attempts follow policy.max_failures", kVcFrom)
-          .With([](Case& row) {
-            row.policy.max_failures = 1;
-            row.record.attempts_generation = kGeneration;
-            row.record.attempts = 1;
-          })
-          .Expect(StepKind::kBlocked, "AttemptsExhausted"),
       Vc("attempts counted for an older generation do not count", kVcFrom)
           .With([](Case& row) {
             row.record.attempts_generation = "gen-1";
@@ -521,12 +504,6 @@ TEST(ApplianceUpdatePlan, UpdateManagerWithNothingInFlight) {
             EXPECT_TRUE(Contains(step.message, "9.0.3.0-25000000")) << step.message;
             EXPECT_TRUE(Contains(step.message, kUmTo)) << step.message;
           }),
-      Um("max_failures installs of this generation stall the object", kUmFrom)
-          .With([](Case& row) {
-            row.record.attempts_generation = kGeneration;
-            row.record.attempts = 3;
-          })
-          .Expect(StepKind::kBlocked, "AttemptsExhausted"),
       Um("a failed appliance read is a read failure", "")
           .With([](Case& row) { row.live.read_error = Http(500, "INTERNAL_ERROR"); })
           .Expect(StepKind::kReadFailed, ""),

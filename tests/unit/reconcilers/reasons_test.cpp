@@ -89,7 +89,7 @@ TEST(Reasons, TheHeadersAreReadAsCompiled) {
   EXPECT_TRUE(Values(ConstantsIn(kSource / "reconcilers" / "reasons.hpp"))
                   .contains(std::string(reasons::kOutsideWindow)));
   EXPECT_TRUE(Values(ConstantsIn(kSource / "reconcilers" / "appliance_update" / "reasons.hpp"))
-                  .contains(std::string(appliance_update::reasons::kAttemptsExhausted)));
+                  .contains(std::string(appliance_update::reasons::kUpdateInstalling)));
 }
 
 TEST(Reasons, AreCamelCaseNamedAfterTheirValueAndSpelledOnce) {
