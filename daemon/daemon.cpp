@@ -285,7 +285,7 @@ http::DaemonBackend Daemon::Backend() {
     return revision_;
   };
   backend.manifest_errors = [this] { return ManifestProblems(); };
-  backend.mutations_blocked = [this] { return journal_->MutationsBlocked(); };
+  backend.mutations_blocked = [this] { return MutationsBlocked(); };
   backend.reconcile = [this](const manifests::ObjectKey& key, bool reset) {
     return CurrentEngine()->controller->ReconcileNow(key, reset);
   };
@@ -325,8 +325,9 @@ std::vector<http::Check> Daemon::ReadinessChecks() const {
     if (!logged_in && errors.contains(name)) detail += ": " + errors.at(name);
     checks.push_back({"target " + name, logged_in, detail});
   }
-  // A corrupt journal's recovery marker: vsrd reads but submits nothing until it is accepted.
-  const auto blocked = journal_->MutationsBlocked();
+  // A corrupt journal's recovery marker, or a journal that cannot be written: vsrd reads but
+  // submits nothing meanwhile.
+  const auto blocked = MutationsBlocked();
   checks.push_back({"journal", !blocked, blocked ? "mutations blocked: " + *blocked : ""});
   return checks;
 }
@@ -370,7 +371,7 @@ std::string Daemon::StatusSummary() const {
   const auto engine = CurrentEngine();
   if (!engine) return "starting";
   auto summary = SummarizeStatus(engine->controller->Status().Snapshot(), manifest_errors_.load());
-  if (journal_ && journal_->MutationsBlocked()) {
+  if (MutationsBlocked()) {
     summary += ", mutations blocked (vsrd journal show)";
   }
   return summary;
@@ -383,8 +384,18 @@ std::vector<std::string> Daemon::ManifestProblems() const {
 
 unsigned short Daemon::HttpPort() const { return server_ ? server_->Port() : 0; }
 
+std::optional<std::string> Daemon::MutationsBlocked() const {
+  if (journal_) {
+    if (auto blocked = journal_->MutationsBlocked()) return blocked;
+  }
+  if (const auto engine = CurrentEngine(); engine && !engine->controller->JournalWritable()) {
+    return "the journal in " + state_dir_ + " cannot be written (vsrd_journal_writable is 0)";
+  }
+  return std::nullopt;
+}
+
 void Daemon::Tick() {
-  const auto blocked = journal_->MutationsBlocked();
+  const auto blocked = MutationsBlocked();
   if (blocked.has_value() != mutations_blocked_) {
     mutations_blocked_ = blocked.has_value();
     if (blocked) {

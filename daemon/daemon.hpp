@@ -96,6 +96,9 @@ class Daemon {
   /// For tests and the main loop.
   unsigned short HttpPort() const;
   std::string StatusSummary() const;
+  /// Why no mutation starts: the journal's recovery marker, or a journal that cannot be
+  /// written; nullopt when mutations may start.
+  std::optional<std::string> MutationsBlocked() const;
   /// The manifest problems of the last load (FILE:LINE:COL: error: ..., and the files whose
   /// objects keep their last good version), for GET /status.
   std::vector<std::string> ManifestProblems() const;

@@ -102,6 +102,8 @@ class Controller {
   Heartbeat Liveness() const;
 
   const StatusStore& Status() const { return status_; }
+  /// False after a journal write failed, until one succeeds (no mutation starts meanwhile).
+  bool JournalWritable() const { return journal_writable_; }
   const WorkQueue& Queue() const { return queue_; }
 
  private:
@@ -126,7 +128,6 @@ class Controller {
   /// An orphan whose operation ended: dropped with its journal entry and slot.
   void ForgetOrphanIfEnded(const Key& key);
   void SetJournalWritable(bool writable);
-  bool JournalWritable() const { return journal_writable_; }
   /// After a pass: vsrd_operations_in_flight of `kind`, vsrd_workqueue_depth, and
   /// vsrd_operation_duration_seconds when the object's operation ended in this pass.
   void RecordOperationMetrics(const manifests::Object& object,

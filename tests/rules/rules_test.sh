@@ -54,6 +54,7 @@ plant L8 manifests/CMakeLists.txt 'target_link_libraries(vsrd_manifests PRIVATE 
 plant R1 reconcilers/foo/plan.cpp 'Step Plan(Context& context) { return {}; }'
 plant R1 reconcilers/foo/plan.hpp 'Step Plan(const ports::VchaPort& port);'
 plant R2 reconcilers/foo/reconciler.cpp 'QueueAction action{QueueAction::Kind::kStall};'
+plant R11 reconcilers/foo/reconciler.cpp 'auto task = context.Target().vcha->RedeployPassive(spec);'
 plant R3 daemon/engine/controller.cpp 'const auto now = std::chrono::steady_clock::now();'
 plant R3 reconcilers/foo/reconciler.cpp 'auto now = std::chrono::system_clock::now();'
 plant R3 daemon/daemon.cpp 'std::time_t t = std::time(nullptr);'

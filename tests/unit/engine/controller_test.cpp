@@ -1,6 +1,7 @@
 #include "daemon/engine/controller.hpp"
 
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <future>
 #include <mutex>
@@ -367,6 +368,142 @@ TEST_F(ControllerTest, LivenessReportsRunningWorkersAndTheAgeOfAPassInProgress) 
   EXPECT_EQ(controller.Liveness().oldest_pass.count(), 0);
   controller.Stop();
   EXPECT_EQ(controller.Liveness().workers_running, 0);
+}
+
+// Issue 13, path 8: a removed object with an operation in flight keeps its slot and is followed
+// until the operation ends; then it is forgotten with its journal entry.
+TEST_F(ControllerTest, ARemovedObjectWithAnOperationInFlightIsFollowedAsAnOrphanUntilItEnds) {
+  bool task_done = false;
+  reconciler_->script = [&task_done](rec::Context& context) {
+    if (context.Record().in_flight) {
+      if (!task_done) return Outcome::RequeueAfter(seconds(10), "Running");
+      context.SaveRecord(rec::ObjectRecord{});
+      return Outcome::Done(Phase::kReady, "InSync");
+    }
+    if (const auto blocked = context.MutationsBlocked()) {
+      return Outcome::ReadFailed(blocked->reason, blocked->message);
+    }
+    if (!context.TryBeginMutation()) {
+      Outcome busy = Outcome::RequeueAfter(seconds(15), "TargetBusy");
+      busy.phase = Phase::kWaiting;
+      return busy;
+    }
+    rec::ObjectRecord record;
+    record.in_flight = rec::InFlight::Accepted("op", "task-" + context.Object().metadata.name,
+                                               context.Object().generation, context.Now(), "");
+    context.SaveRecord(record);
+    return Outcome::RequeueAfter(seconds(10), "Running");
+  };
+  auto& controller = Make();
+  controller.SetObjects(Objects(Check("a")), "rev1");
+  controller.RunDue();
+  ASSERT_EQ(ReasonOf("a"), "Running");
+
+  // "a" is removed from git, "b" arrives: "a"'s operation still holds the only slot.
+  controller.SetObjects(Objects(Check("b")), "rev2");
+  clock_.Advance(seconds(10));
+  controller.RunDue();
+  EXPECT_EQ(ReasonOf("b"), "TargetBusy");
+  const auto orphan = controller.Status().Get(CheckKey("a"));
+  ASSERT_TRUE(orphan);
+  EXPECT_EQ(orphan->details.at("orphaned"), "true");
+  EXPECT_EQ(journal_->Keys(), std::vector<manifests::ObjectKey>{CheckKey("a")});
+
+  // The operation ends: "a" is forgotten (status and journal) and "b" gets the slot.
+  task_done = true;
+  clock_.Advance(seconds(15));
+  controller.RunDue();  // a's poll (due first) ends it; b's retry then takes the slot
+  EXPECT_FALSE(controller.Status().Get(CheckKey("a")));
+  EXPECT_EQ(ReasonOf("b"), "Running");
+  EXPECT_EQ(journal_->Keys(), std::vector<manifests::ObjectKey>{CheckKey("b")});
+}
+
+// Issue 13, path 8: a pass that ends after its object was removed does not bring it back.
+TEST_F(ControllerTest, APassEndingAfterItsObjectWasRemovedDoesNotBringItBack) {
+  Metrics metrics("test");
+  auto& controller = Make(&metrics);
+  reconciler_->script = [&controller](rec::Context&) {
+    controller.SetObjects({}, "rev2");  // removed while the pass runs
+    return Outcome::Done(Phase::kReady, "InSync");
+  };
+  controller.SetObjects(Objects(Check("a")), "rev1");
+  controller.RunDue();
+  EXPECT_FALSE(controller.Status().Get(CheckKey("a")));
+  EXPECT_EQ(metrics.Render().find("name=\"a\""), std::string::npos) << metrics.Render();
+}
+
+// Issue 13, paths 3 and 6: the attempts are in the journal; a reset clears them and an
+// unresolved submission, but never an accepted operation.
+TEST_F(ControllerTest, AResetClearsTheJournaledAttemptsAndAnUnresolvedSubmission) {
+  auto& controller = Make();
+  controller.SetObjects(Objects(Check("a")), "rev1");
+  rec::ObjectRecord record;
+  record.attempts_generation = "g";
+  record.attempts = 3;
+  record.in_flight = rec::InFlight::Accepted("op", "", "g", clock_.Now(), "");
+  record.in_flight->state = rec::Submission::kUnknown;
+  ASSERT_TRUE(journal_->Save(CheckKey("a"), record));
+  EXPECT_TRUE(controller.ReconcileNow(CheckKey("a"), /*reset=*/true));
+  EXPECT_EQ(journal_->Get(CheckKey("a")), rec::ObjectRecord{});
+
+  record.in_flight->state = rec::Submission::kAccepted;
+  record.in_flight->task = "task-1";
+  ASSERT_TRUE(journal_->Save(CheckKey("a"), record));
+  EXPECT_TRUE(controller.ReconcileNow(CheckKey("a"), /*reset=*/true));
+  const auto after = journal_->Get(CheckKey("a"));
+  EXPECT_EQ(after.attempts, 0);
+  ASSERT_TRUE(after.in_flight) << "an accepted operation is still followed";
+  EXPECT_EQ(after.in_flight->task, "task-1");
+}
+
+// Issue 13, "Stopping": once a stop begins no mutation starts.
+TEST_F(ControllerTest, NoMutationStartsOnceAStopHasBegun) {
+  std::optional<rec::MutationBlock> seen;
+  reconciler_->script = [&seen](rec::Context& context) {
+    seen = context.MutationsBlocked();
+    return Outcome::Done(Phase::kReady, "InSync");
+  };
+  auto& controller = Make();
+  controller.SetObjects(Objects(Check("a")), "rev1");
+  controller.RunDue();
+  EXPECT_FALSE(seen);
+  controller.RefuseMutations();
+  controller.ReconcileNow(CheckKey("a"), false);
+  controller.RunDue();
+  ASSERT_TRUE(seen);
+  EXPECT_EQ(seen->reason, "ShuttingDown");
+}
+
+// Issue 13, path 2: a journal write failure blocks mutations until a write succeeds again.
+TEST_F(ControllerTest, AFailedJournalWriteBlocksMutationsUntilAWriteSucceeds) {
+  std::optional<rec::MutationBlock> seen;
+  bool write = true;
+  reconciler_->script = [&](rec::Context& context) {
+    if (write) {
+      rec::ObjectRecord record;
+      record.facts["x"] = "1";
+      EXPECT_FALSE(context.SaveRecord(record));
+      write = false;
+    }
+    seen = context.MutationsBlocked();
+    return Outcome::Done(Phase::kReady, "InSync");
+  };
+  Metrics metrics("test");
+  auto& controller = Make(&metrics);
+  controller.SetObjects(Objects(Check("a")), "rev1");
+  // A state_dir that cannot be written: a regular file where the directory should be.
+  std::filesystem::create_directories(dir_.parent_path());
+  { std::ofstream blocker(dir_); }
+  controller.RunDue();
+  ASSERT_TRUE(seen);
+  EXPECT_EQ(seen->reason, "JournalUnavailable");
+  EXPECT_NE(metrics.Render().find("vsrd_journal_writable 0"), std::string::npos);
+  // The disk is back: the gate's probe write succeeds and mutations may start.
+  std::filesystem::remove(dir_);
+  controller.ReconcileNow(CheckKey("a"), false);
+  controller.RunDue();
+  EXPECT_FALSE(seen);
+  EXPECT_NE(metrics.Render().find("vsrd_journal_writable 1"), std::string::npos);
 }
 
 }  // namespace
