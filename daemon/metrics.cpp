@@ -166,9 +166,7 @@ void Metrics::CountDrift(const manifests::ObjectKey& key) {
   drift_total_.Add(ObjectLabels(key)).Increment();
 }
 
-void Metrics::SetJournalWritable(bool writable) {
-  journal_writable_.Add({}).Set(writable ? 1 : 0);
-}
+void Metrics::SetJournalWritable(bool writable) { journal_writable_.Add({}).Set(writable ? 1 : 0); }
 
 void Metrics::SetOperationsInFlight(manifests::Kind kind, std::int64_t count) {
   operations_in_flight_.Add({{"kind", KindLabel(kind)}}).Set(static_cast<double>(count));

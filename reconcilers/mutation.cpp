@@ -62,10 +62,11 @@ Evidence EvidenceFromTasks(const std::vector<ports::ListedTask>& listed, const I
     if (ours == nullptr || started(&task) > started(ours)) ours = &task;
   }
   if (ours != nullptr) {
-    return Evidence::Running(ours->id, "task " + ours->id + " (" +
-                                           std::string(ports::kTaskStatusNames.at(
-                                               static_cast<std::size_t>(ours->info.status))) +
-                                           ") appeared after the submission");
+    return Evidence::Running(
+        ours->id,
+        "task " + ours->id + " (" +
+            std::string(ports::kTaskStatusNames.at(static_cast<std::size_t>(ours->info.status))) +
+            ") appeared after the submission");
   }
   return Evidence::Absent("no " + intent.operation + " task on the target besides the " +
                           std::to_string(intent.known_tasks.size()) +
@@ -135,12 +136,12 @@ std::optional<Outcome> MutationProtocol::ResolveByTaskList(ports::TasksPort& tas
   auto listed = tasks.ListTasks(filter);
   if (!listed) {
     if (listed.Error().IsUnreachable()) {
-      return Outcome::ReadFailed(reasons::kTargetUnreachable,
-                                 "resolving the outcome of " + record_.in_flight->operation +
-                                     ": " + listed.Error().Summary());
+      return Outcome::ReadFailed(reasons::kTargetUnreachable, "resolving the outcome of " +
+                                                                  record_.in_flight->operation +
+                                                                  ": " + listed.Error().Summary());
     }
-    return Resolve(Evidence::Undetermined("the task list cannot be read: " +
-                                          listed.Error().Summary()));
+    return Resolve(
+        Evidence::Undetermined("the task list cannot be read: " + listed.Error().Summary()));
   }
   return Resolve(EvidenceFromTasks(*listed, *record_.in_flight));
 }
@@ -195,8 +196,8 @@ MutationProtocol::Submitted MutationProtocol::Submit(
   ObjectRecord intent = record_;
   intent.attempts_generation = generation;
   intent.attempts = attempt;
-  InFlight submitting = InFlight::Accepted(spec.operation, "", generation, context_.Now(),
-                                           spec.detail);
+  InFlight submitting =
+      InFlight::Accepted(spec.operation, "", generation, context_.Now(), spec.detail);
   submitting.state = Submission::kSubmitting;
   submitting.attempt = attempt;
   submitting.target = context_.Target().name;

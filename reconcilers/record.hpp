@@ -31,7 +31,7 @@ enum class Submission {
   kUnknown,
 };
 inline constexpr std::array<std::string_view, 3> kSubmissionNames{"submitting", "accepted",
-                                                                   "unknown"};
+                                                                  "unknown"};
 
 /// A vSphere operation this object submitted (or is submitting) and has not seen finish.
 struct InFlight {

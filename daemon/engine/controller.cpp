@@ -439,8 +439,8 @@ std::optional<Outcome> Controller::Process(const Key& key) {
       return Outcome::Stalled(status.reason, status.message);
     }
   }
-  for (const auto& dependency : desired->orphan ? std::vector<manifests::ObjectRef>{}
-                                                : object.policy.depends_on) {
+  for (const auto& dependency :
+       desired->orphan ? std::vector<manifests::ObjectRef>{} : object.policy.depends_on) {
     const Key dependency_key{dependency.kind, dependency.name};
     const auto dependency_status = status_.Get(dependency_key);
     if (!dependency_status || dependency_status->phase != Phase::kReady) {
@@ -492,8 +492,8 @@ std::optional<Outcome> Controller::Process(const Key& key) {
     if (!now_desired) return outcome;
     if (now_desired->orphan) {
       outcome.details["orphaned"] = "true";
-      outcome.message = "removed from the manifests; following its operation until it ends: " +
-                        outcome.message;
+      outcome.message =
+          "removed from the manifests; following its operation until it ends: " + outcome.message;
     }
   }
   RecordOperationMetrics(object, in_flight_before, outcome);

@@ -18,13 +18,13 @@ UpdateManagerClient::UpdateManagerClient(std::shared_ptr<ApiSession> session)
 
 Result<ports::UpdateManagerAppliance> UpdateManagerClient::GetAppliance() {
   return CallAndDecode(*session_, ops::kUmApplianceGet, {"GET", "/appliance", {}, ""},
-                  codec::DecodeUpdateManagerAppliance);
+                       codec::DecodeUpdateManagerAppliance);
 }
 
 Result<ports::UpdateManagerTask> UpdateManagerClient::RetrieveUpdates() {
   return CallAndDecode(*session_, ops::kUmRetrieveUpdates,
-                  {"POST", "/appliance/update-manager/actions/retrieve-updates", {}, ""},
-                  codec::DecodeUpdateManagerTask);
+                       {"POST", "/appliance/update-manager/actions/retrieve-updates", {}, ""},
+                       codec::DecodeUpdateManagerTask);
 }
 
 Result<ports::UpdateManagerTask> UpdateManagerClient::InstallUpdate(const std::string& version) {
@@ -39,8 +39,8 @@ Result<ports::UpdateManagerTask> UpdateManagerClient::InstallUpdate(const std::s
 
 Result<ports::UpdateManagerTask> UpdateManagerClient::GetTask(const ports::TaskId& task) {
   return CallAndDecode(*session_, ops::kUmTaskGet,
-                  {"GET", "/tasks/" + EncodeUriComponent(task.value), {}, ""},
-                  codec::DecodeUpdateManagerTask);
+                       {"GET", "/tasks/" + EncodeUriComponent(task.value), {}, ""},
+                       codec::DecodeUpdateManagerTask);
 }
 
 }  // namespace vsrd::daemon::vsphere

@@ -42,14 +42,14 @@ VcenterClient::VcenterClient(std::shared_ptr<ApiSession> session) : session_(std
 Result<ports::VchaClusterInfo> VcenterClient::GetCluster(
     const std::optional<ports::VchaCredentialsSpec>& vc_spec, bool partial) {
   return CallAndDecode(*session_, ops::kVchaClusterGet,
-                  Post("/api/vcenter/vcha/cluster?action=get",
-                       codec::EncodeClusterGetRequest(vc_spec, partial)),
-                  codec::DecodeClusterInfo);
+                       Post("/api/vcenter/vcha/cluster?action=get",
+                            codec::EncodeClusterGetRequest(vc_spec, partial)),
+                       codec::DecodeClusterInfo);
 }
 
 Result<ports::VchaMode> VcenterClient::GetMode() {
   return CallAndDecode(*session_, ops::kVchaModeGet, Get("/api/vcenter/vcha/cluster/mode"),
-                  codec::DecodeModeInfo);
+                       codec::DecodeModeInfo);
 }
 
 Result<ports::PassiveCheckResult> VcenterClient::CheckPassive(const ports::PassiveCheckSpec& spec) {
@@ -61,40 +61,41 @@ Result<ports::PassiveCheckResult> VcenterClient::CheckPassive(const ports::Passi
 
 Result<ports::TaskId> VcenterClient::RedeployPassive(const ports::RedeploySpec& spec) {
   return CallAndDecode(*session_, ops::kVchaPassiveRedeploy,
-                  Post("/api/vcenter/vcha/cluster/passive?action=redeploy&vmw-task=true",
-                       codec::EncodeRedeploySpec(spec)),
-                  codec::DecodeTaskId);
+                       Post("/api/vcenter/vcha/cluster/passive?action=redeploy&vmw-task=true",
+                            codec::EncodeRedeploySpec(spec)),
+                       codec::DecodeTaskId);
 }
 
 Result<std::vector<ports::OfflineDepot>> VcenterClient::ListOfflineDepots() {
   return CallAndDecode(*session_, ops::kDepotsList, Get("/api/esx/settings/depots/offline"),
-                  codec::DecodeOfflineDepotMap);
+                       codec::DecodeOfflineDepotMap);
 }
 
 Result<ports::OfflineDepot> VcenterClient::GetOfflineDepot(const std::string& depot) {
   return CallAndDecode(*session_, ops::kDepotsGet,
-                  Get("/api/esx/settings/depots/offline/" + EncodeUriComponent(depot)),
-                  [&depot](std::string_view operation, std::string_view body) {
-                    return codec::DecodeOfflineDepotInfo(operation, depot, body);
-                  });
+                       Get("/api/esx/settings/depots/offline/" + EncodeUriComponent(depot)),
+                       [&depot](std::string_view operation, std::string_view body) {
+                         return codec::DecodeOfflineDepotInfo(operation, depot, body);
+                       });
 }
 
 Result<ports::TaskId> VcenterClient::CreateFromHost(const ports::DepotConnectionSpec& spec) {
   return CallAndDecode(*session_, ops::kDepotsCreateFromHost,
-                  Post("/api/esx/settings/depots/offline?action=createFromHost&vmw-task=true",
-                       codec::EncodeDepotConnectionSpec(spec)),
-                  codec::DecodeTaskId);
+                       Post("/api/esx/settings/depots/offline?action=createFromHost&vmw-task=true",
+                            codec::EncodeDepotConnectionSpec(spec)),
+                       codec::DecodeTaskId);
 }
 
 Result<ports::DepotExtractTask> VcenterClient::GetCreateFromHostTask(const ports::TaskId& task) {
   return CallAndDecode(*session_, ops::kTasksGet,
-                  Get("/api/cis/tasks/" + EncodeUriComponent(task.value)),
-                  codec::DecodeDepotExtractTask);
+                       Get("/api/cis/tasks/" + EncodeUriComponent(task.value)),
+                       codec::DecodeDepotExtractTask);
 }
 
 Result<ports::TaskInfo> VcenterClient::GetTask(const ports::TaskId& task) {
   return CallAndDecode(*session_, ops::kTasksGet,
-                  Get("/api/cis/tasks/" + EncodeUriComponent(task.value)), codec::DecodeTaskInfo);
+                       Get("/api/cis/tasks/" + EncodeUriComponent(task.value)),
+                       codec::DecodeTaskInfo);
 }
 
 Result<std::vector<ports::ListedTask>> VcenterClient::ListTasks(const ports::TaskFilter& filter) {
@@ -102,10 +103,10 @@ Result<std::vector<ports::ListedTask>> VcenterClient::ListTasks(const ports::Tas
   // the runtime's "$task" suffix or not (docs/vsphere-api.md "Tasks").
   ports::TaskFilter by_service;
   by_service.services = filter.services;
-  auto listed = CallAndDecode(
-      *session_, ops::kTasksList,
-      Post("/api/cis/tasks?action=list", codec::EncodeTaskListRequest(by_service)),
-      codec::DecodeTaskList);
+  auto listed =
+      CallAndDecode(*session_, ops::kTasksList,
+                    Post("/api/cis/tasks?action=list", codec::EncodeTaskListRequest(by_service)),
+                    codec::DecodeTaskList);
   if (!listed || filter.operations.empty()) return listed;
   std::erase_if(*listed, [&filter](const ports::ListedTask& task) {
     std::string_view operation = task.info.operation;
@@ -118,7 +119,7 @@ Result<std::vector<ports::ListedTask>> VcenterClient::ListTasks(const ports::Tas
 
 Result<ports::DeploymentInfo> VcenterClient::GetDeployment() {
   return CallAndDecode(*session_, ops::kDeploymentGet, Get("/api/vcenter/deployment"),
-                  codec::DecodeDeploymentInfo);
+                       codec::DecodeDeploymentInfo);
 }
 
 Result<void> VcenterClient::CancelInstall() {
@@ -128,7 +129,7 @@ Result<void> VcenterClient::CancelInstall() {
 
 Result<ports::VmInfo> VcenterClient::GetVm(const std::string& vm) {
   return CallAndDecode(*session_, ops::kVmGet, Get("/api/vcenter/vm/" + EncodeUriComponent(vm)),
-                  codec::DecodeVmInfo);
+                       codec::DecodeVmInfo);
 }
 
 Result<ports::CustomizationCheckInfo> VcenterClient::CheckGuestCustomization(
@@ -141,12 +142,12 @@ Result<ports::CustomizationCheckInfo> VcenterClient::CheckGuestCustomization(
 
 Result<ports::ApplianceVersion> VcenterClient::GetVersion() {
   return CallAndDecode(*session_, ops::kApplianceVersionGet, Get("/api/appliance/system/version"),
-                  codec::DecodeApplianceVersion);
+                       codec::DecodeApplianceVersion);
 }
 
 Result<ports::UpdateInfo> VcenterClient::GetUpdate() {
   return CallAndDecode(*session_, ops::kApplianceUpdateGet, Get("/api/appliance/update"),
-                  codec::DecodeUpdateInfo);
+                       codec::DecodeUpdateInfo);
 }
 
 Result<std::vector<ports::PendingUpdate>> VcenterClient::ListPendingUpdates(
@@ -156,19 +157,20 @@ Result<std::vector<ports::PendingUpdate>> VcenterClient::ListPendingUpdates(
                            static_cast<std::size_t>(query.source_type)));
   if (query.url) target += "&url=" + EncodeUriComponent(*query.url);
   return CallAndDecode(*session_, ops::kAppliancePendingList, Get(std::move(target)),
-                  codec::DecodePendingList);
+                       codec::DecodePendingList);
 }
 
 Result<ports::PendingUpdate> VcenterClient::GetPendingUpdate(const std::string& version) {
   return CallAndDecode(*session_, ops::kAppliancePendingGet, Get(PendingPath(version)),
-                  [&version](std::string_view operation, std::string_view body) {
-                    return codec::DecodePendingInfo(operation, version, body);
-                  });
+                       [&version](std::string_view operation, std::string_view body) {
+                         return codec::DecodePendingInfo(operation, version, body);
+                       });
 }
 
 Result<ports::PrecheckResult> VcenterClient::PrecheckUpdate(const std::string& version) {
   return CallAndDecode(*session_, ops::kAppliancePendingPrecheck,
-                  Post(PendingPath(version) + "?action=precheck"), codec::DecodePrecheckResult);
+                       Post(PendingPath(version) + "?action=precheck"),
+                       codec::DecodePrecheckResult);
 }
 
 Result<void> VcenterClient::StageUpdate(const std::string& version) {

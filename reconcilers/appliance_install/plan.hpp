@@ -24,8 +24,7 @@ namespace vsrd::reconcilers::appliance_install {
 /// The one API call the cancel step makes, as `vsrd plan` prints it (no body, no secret).
 inline constexpr const char* kCancelCall = "POST /api/vcenter/deployment/install?action=cancel";
 /// The operation name the cancel's intent is journaled with.
-inline constexpr std::string_view kCancelOperation =
-    ports::operations::kDeploymentInstallCancel;
+inline constexpr std::string_view kCancelOperation = ports::operations::kDeploymentInstallCancel;
 
 /// What one pass should do.
 struct Step {

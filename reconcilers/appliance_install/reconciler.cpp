@@ -6,9 +6,9 @@
 #include <variant>
 
 #include "reconcilers/api_outcomes.hpp"
-#include "reconcilers/mutation.hpp"
 #include "reconcilers/appliance_install/plan.hpp"
 #include "reconcilers/appliance_install/reasons.hpp"
+#include "reconcilers/mutation.hpp"
 
 namespace vsrd::reconcilers::appliance_install {
 namespace {

@@ -450,8 +450,8 @@ Evidence EvidenceFromLive(const Desired& desired, const Live& live, const InFlig
     return Evidence::Undetermined("the appliance's version cannot be read: " +
                                   live.read_error->Summary());
   }
-  const bool install = intent.operation == kInstallOperation ||
-                       intent.operation == kUpdateManagerInstallOperation;
+  const bool install =
+      intent.operation == kInstallOperation || intent.operation == kUpdateManagerInstallOperation;
   if (install && CompareVersions(live.current_version, desired.version) == 0) {
     return Evidence::Done("the appliance runs " + live.current_version);
   }
@@ -465,14 +465,14 @@ Evidence EvidenceFromLive(const Desired& desired, const Live& live, const InFlig
   const bool staging = update.state == UpdateState::kStageInProgress;
   const bool installing = update.state == UpdateState::kInstallInProgress;
   if (same_version && ((staging && !install) || (installing && install))) {
-    return Evidence::Running("", std::string(staging ? "staging " : "installing ") +
-                                     update.version + " runs");
+    return Evidence::Running(
+        "", std::string(staging ? "staging " : "installing ") + update.version + " runs");
   }
   if (staging || installing || update.state == UpdateState::kRollbackInProgress) {
-    return Evidence::Undetermined("the appliance runs another operation (" +
-                                  std::string(ports::kUpdateStateNames.at(
-                                      static_cast<std::size_t>(update.state))) +
-                                  " " + update.version + ")");
+    return Evidence::Undetermined(
+        "the appliance runs another operation (" +
+        std::string(ports::kUpdateStateNames.at(static_cast<std::size_t>(update.state))) + " " +
+        update.version + ")");
   }
   if (same_version && install && update.state == UpdateState::kInstallFailed) {
     // It ran and failed: followed as running, the in-flight plan reads the failure.

@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "reconcilers/api_outcomes.hpp"
-#include "reconcilers/mutation.hpp"
 #include "reconcilers/appliance_update/plan.hpp"
 #include "reconcilers/appliance_update/reasons.hpp"
+#include "reconcilers/mutation.hpp"
 
 namespace vsrd::reconcilers::appliance_update {
 namespace {

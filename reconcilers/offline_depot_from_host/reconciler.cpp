@@ -138,12 +138,14 @@ class Pass {
       case MutationProtocol::Result::kUnknown:
         return protocol.Unknown(mutation, *submitted.error);
       case MutationProtocol::Result::kRejected: {
-        Step judged = JudgeCreateError(*submitted.error, spec_, record_, context_.Object().generation);
+        Step judged =
+            JudgeCreateError(*submitted.error, spec_, record_, context_.Object().generation);
         if (judged.save) {
           if (!context_.SaveRecord(*judged.save)) return JournalFailure();
           record_ = std::move(*judged.save);
         }
-        if (judged.kind == Step::Kind::kFailed) return protocol.Failed(judged.reason, judged.message);
+        if (judged.kind == Step::Kind::kFailed)
+          return protocol.Failed(judged.reason, judged.message);
         if (judged.kind == Step::Kind::kReady && !protocol.Succeeded()) return JournalFailure();
         return ToOutcome(judged);
       }

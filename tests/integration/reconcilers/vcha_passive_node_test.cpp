@@ -369,9 +369,8 @@ TEST_F(VchaPassiveNodeTest, ARedeployThatNeverReachedTheServerIsConcludedNotRunA
   // The process died after the intent, before the POST: no new task appears, and only after
   // policy.outcome_settle is the redeploy submitted again.
   auto context = Context(kManifest);
-  context->record.in_flight =
-      rec::InFlight::Accepted("vcha.passive.redeploy", "", context->Object().generation,
-                              sim_.Sim().Now(), "vc01-passive");
+  context->record.in_flight = rec::InFlight::Accepted(
+      "vcha.passive.redeploy", "", context->Object().generation, sim_.Sim().Now(), "vc01-passive");
   context->record.in_flight->state = rec::Submission::kSubmitting;
   context->record.in_flight->attempt = 1;
   context->record.attempts = 1;

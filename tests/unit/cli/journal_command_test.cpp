@@ -69,8 +69,8 @@ TEST_F(JournalCommandTest, ShowsEachRecordWithItsSubmission) {
     Journal journal(dir_);
     ASSERT_TRUE(journal.Load(kStart).ok);
     ObjectRecord record;
-    record.in_flight = InFlight::Accepted("vcha.passive.redeploy", "", "1b0c", kStart,
-                                          "vc01-passive");
+    record.in_flight =
+        InFlight::Accepted("vcha.passive.redeploy", "", "1b0c", kStart, "vc01-passive");
     record.in_flight->state = Submission::kSubmitting;
     record.in_flight->attempt = 2;
     record.in_flight->target = "vc01";

@@ -240,7 +240,7 @@ TEST_F(ControllerTest, TwoObjectsOnOneTargetNeverMutateAtTheSameTime) {
       }
       rec::ObjectRecord record;
       record.in_flight = rec::InFlight::Accepted("op", "task-" + context.Object().metadata.name,
-                                       context.Object().generation, context.Now(), "");
+                                                 context.Object().generation, context.Now(), "");
       if (!context.SaveRecord(record)) return Outcome::ReadFailed("JournalUnavailable", "");
       return Outcome::RequeueAfter(seconds(10), "Running");
     }

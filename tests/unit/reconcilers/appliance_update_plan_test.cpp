@@ -67,8 +67,8 @@ ports::UpdateManagerTask UmTask(UpdateManagerTaskStatus status, std::int64_t pro
 
 InFlight Flight(std::string_view operation, std::string detail, WallTime::duration ago,
                 std::string task = "", std::string generation = kGeneration) {
-  return InFlight::Accepted(std::string(operation), std::move(task), std::move(generation), kNow - ago,
-                  std::move(detail));
+  return InFlight::Accepted(std::string(operation), std::move(task), std::move(generation),
+                            kNow - ago, std::move(detail));
 }
 
 ports::PrecheckResult CleanPrecheck() {

@@ -4,11 +4,11 @@
 
 #include "reconcilers/mutation.hpp"
 
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 namespace vsrd::reconcilers {
 namespace {

@@ -47,8 +47,8 @@ ObjectRecord InFlightRecord(const std::string& generation = kGeneration,
                             WallTime started = kStart - 1min, Facts facts = {}) {
   ObjectRecord record;
   record.facts = std::move(facts);
-  record.in_flight =
-      InFlight::Accepted("depots.offline.create_from_host", "task-9", generation, started, "host-101");
+  record.in_flight = InFlight::Accepted("depots.offline.create_from_host", "task-9", generation,
+                                        started, "host-101");
   return record;
 }
 
