@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "reconcilers/context.hpp"
@@ -86,6 +87,17 @@ struct Evidence {
     return {Kind::kUndetermined, {}, std::move(message)};
   }
 };
+
+/// The task id of a submission for MutationProtocol::Submit: a cis task's id.
+inline ports::Result<std::string> SubmittedTask(ports::Result<ports::TaskId> result) {
+  if (!result) return ports::MakeUnexpected(std::move(result).Error());
+  return std::move(result->value);
+}
+/// A submission without a task (followed by state, or done when accepted): "".
+inline ports::Result<std::string> SubmittedTask(ports::Result<void> result) {
+  if (!result) return ports::MakeUnexpected(std::move(result).Error());
+  return std::string();
+}
 
 /// The ids of the tasks of `filter` the target lists now (MutationSpec::known_tasks).
 ports::Result<std::vector<std::string>> ListTaskIds(ports::TasksPort& tasks,

@@ -86,11 +86,8 @@ Outcome ApplianceInstallReconciler::Reconcile(Context& context) {
 
   // The one mutating call. It has no task: 204 means the cancel was accepted.
   const WallTime requested_at = context.Now();
-  const auto submitted = protocol.Submit(mutation, [&]() -> ports::Result<std::string> {
-    auto cancelled = port->CancelInstall();
-    if (!cancelled) return ports::MakeUnexpected(std::move(cancelled).Error());
-    return std::string();
-  });
+  const auto submitted =
+      protocol.Submit(mutation, [&] { return SubmittedTask(port->CancelInstall()); });
   if (submitted.outcome) return WithDetails(*submitted.outcome, step);
   switch (submitted.result) {
     case MutationProtocol::Result::kUnknown:

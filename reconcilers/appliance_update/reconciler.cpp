@@ -197,27 +197,15 @@ class Pass {
 
     const auto submitted = protocol_.Submit(mutation, [&]() -> ports::Result<std::string> {
       switch (step.mutation) {
-        case Mutation::kStage: {
-          auto result = target_.appliance->StageUpdate(desired_.version);
-          if (!result) return ports::MakeUnexpected(std::move(result).Error());
-          return std::string();
-        }
-        case Mutation::kInstall: {
+        case Mutation::kStage:
+          return SubmittedTask(target_.appliance->StageUpdate(desired_.version));
+        case Mutation::kInstall:
           // vsrd answers no question: an install whose questions lack a default stalled already.
-          auto result = target_.appliance->InstallUpdate(desired_.version, {});
-          if (!result) return ports::MakeUnexpected(std::move(result).Error());
-          return std::string();
-        }
-        case Mutation::kRetrieveUpdates: {
-          auto result = target_.update_manager->RetrieveUpdates();
-          if (!result) return ports::MakeUnexpected(std::move(result).Error());
-          return result->id;
-        }
-        case Mutation::kUpdateManagerInstall: {
-          auto result = target_.update_manager->InstallUpdate(desired_.version);
-          if (!result) return ports::MakeUnexpected(std::move(result).Error());
-          return result->id;
-        }
+          return SubmittedTask(target_.appliance->InstallUpdate(desired_.version, {}));
+        case Mutation::kRetrieveUpdates:
+          return UpdateManagerTask(target_.update_manager->RetrieveUpdates());
+        case Mutation::kUpdateManagerInstall:
+          return UpdateManagerTask(target_.update_manager->InstallUpdate(desired_.version));
       }
       return std::string();
     });
@@ -240,6 +228,13 @@ class Pass {
     Outcome outcome = Outcome::RequeueAfter(kPollInterval, step.reason, "started " + step.message);
     outcome.operation = Operation(*record_.in_flight, std::nullopt);
     return outcome;
+  }
+
+  /// The update-manager's own task id (its ports return the whole task).
+  static ports::Result<std::string> UpdateManagerTask(
+      ports::Result<ports::UpdateManagerTask> task) {
+    if (!task) return ports::MakeUnexpected(std::move(task).Error());
+    return std::move(task->id);
   }
 
   static std::string_view FailureReason(Mutation mutation) {

@@ -128,10 +128,8 @@ class Pass {
     if (!known) return ReadFailure(known.Error());
     mutation.known_tasks = std::move(known).Value();
 
-    const auto submitted = protocol.Submit(mutation, [&]() -> ports::Result<std::string> {
-      auto task = depots.CreateFromHost(MakeConnectionSpec(spec_, std::move(password)));
-      if (!task) return ports::MakeUnexpected(std::move(task).Error());
-      return task->value;
+    const auto submitted = protocol.Submit(mutation, [&] {
+      return SubmittedTask(depots.CreateFromHost(MakeConnectionSpec(spec_, std::move(password))));
     });
     if (submitted.outcome) return *submitted.outcome;
     switch (submitted.result) {

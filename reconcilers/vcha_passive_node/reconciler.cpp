@@ -162,10 +162,8 @@ class Pass {
     if (!known) return ReadFailure(known.Error());
     mutation.known_tasks = std::move(known).Value();
 
-    const auto submitted = protocol.Submit(mutation, [&]() -> ports::Result<std::string> {
-      auto task = vcha.RedeployPassive(MakeRedeploySpec(spec_, vc_spec_));
-      if (!task) return ports::MakeUnexpected(std::move(task).Error());
-      return task->value;
+    const auto submitted = protocol.Submit(mutation, [&] {
+      return SubmittedTask(vcha.RedeployPassive(MakeRedeploySpec(spec_, vc_spec_)));
     });
     if (submitted.outcome) return *submitted.outcome;
     switch (submitted.result) {
