@@ -413,7 +413,10 @@ class CrashTest : public ::testing::TestWithParam<KillPoint> {
             const Json& last = status.at("history").back();
             const std::string phase = last.value("phase", "");
             reason = last.value("reason", "");
-            phases_.push_back(std::to_string(logs_.size()) + ":" + phase + " " + reason);
+            std::string seen = std::to_string(logs_.size());
+            seen += ":" + phase;
+            seen += " " + reason;
+            phases_.push_back(std::move(seen));
             if (phase == "Stalled") stalled_ = true;
             if (phase == "Ready") return Stop::kReady;
             break;
