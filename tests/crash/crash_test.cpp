@@ -27,11 +27,19 @@
 // the target's request_timeout is 2s, so a submission that left no trace is concluded not run 2s
 // after its intent.
 //
+// Where the API gives no way to tell whether a submission ran (the update-manager install whose
+// POST never reached the appliance: no task list, and the appliance looks the same until it
+// restarts), the protocol resolves from the appliance's version until policy.timeout and then
+// stalls OutcomeUnknown (docs/reconcilers.md "The mutation protocol"). Those kill points
+// (kOperatorResolves) run with a short policy.timeout and play the operator of
+// docs/operations.md "Runbook: OutcomeUnknown": the last run must stall OutcomeUnknown with
+// nothing executed, then `POST /reconcile/KEY?reset=true` must bring it to Ready with exactly one
+// submission.
+//
 // Every run and the whole test are bounded in time (kRunTimeout per run, the CTest TIMEOUT). By
 // default (CI) a subset of at least 20 kill points per kind runs and the others are skipped;
-// VSRD_CRASH_SUITE=full runs them all. Kill points that fail because of a known bug in vsrd
-// (kKnownBugs) are registered in a DISABLED_ suite. VSRD_CRASH_VERBOSE=1 prints each test's
-// timeline, passes and request log; a failure prints them with the vsrd logs.
+// VSRD_CRASH_SUITE=full runs them all. VSRD_CRASH_VERBOSE=1 prints each test's timeline, passes
+// and request log; a failure prints them with the vsrd logs.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -77,6 +85,10 @@ constexpr seconds kRunTimeout(45);
 constexpr milliseconds kPassWait(4000);
 /// How often the test looks at vsrd's status, the request log and the process.
 constexpr milliseconds kPoll(15);
+/// policy.timeout of the kill points an operator resolves (KillPoint::operator_resolves): long
+/// enough for the install that follows the reset to finish under load (about 3 s unloaded), short
+/// enough to wait for the stall.
+constexpr seconds kOutcomeTimeout(20);
 
 // --- The kinds ----------------------------------------------------------------------------------
 
@@ -217,6 +229,9 @@ struct KillPoint {
   Kind kind = Kind::kVcha;
   std::vector<Crash> crashes;  ///< one per run; a last run without a crash follows
   bool in_ci = true;           ///< false: runs only with VSRD_CRASH_SUITE=full
+  /// The submission cannot be resolved from live state: the last run must stall OutcomeUnknown
+  /// at policy.timeout (kOutcomeTimeout) and converge after the operator's reset.
+  bool operator_resolves = false;
 
   std::string Name() const {
     std::string name;
@@ -274,7 +289,9 @@ class CrashTest : public ::testing::TestWithParam<KillPoint> {
     }
   }
 
-  void Start(const KindSpec& spec) {
+  /// Starts vsrd-sim and writes vsrd's config (policy.timeout `timeout`) and the object's
+  /// manifest.
+  void Start(const KindSpec& spec, seconds timeout) {
     spec_ = &spec;
     sim_ = std::make_unique<integration::SimProcess>(
         VSRD_SIM_BINARY,
@@ -291,7 +308,7 @@ class CrashTest : public ::testing::TestWithParam<KillPoint> {
     std::ofstream(dir_ / "vsrd.yaml")
         << "manifests: manifests\nstate_dir: state\nlisten: 127.0.0.1:0\nworkers: 1\n"
         << "log: {level: info, format: text}\n"
-        << "defaults: {interval: 5m, retry_interval: 1s, timeout: 1h}\n"
+        << "defaults: {interval: 5m, retry_interval: 1s, timeout: " << timeout.count() << "s}\n"
         << "targets:\n  " << spec.persona << ":\n    api: " << spec.api
         << "\n    url: " << sim_->Url(spec.persona) << "\n    username: " << spec.username
         << "\n    password_file: password\n    tls: {ca_file: ca.pem}\n"
@@ -302,6 +319,7 @@ class CrashTest : public ::testing::TestWithParam<KillPoint> {
   /// Starts `vsrd run` (VSRD_CRASH_AT set to `crash_at`, "" for none) and waits for its listener.
   void StartVsrd(const std::string& crash_at) {
     vsrd_.reset();
+    marker_.clear();
     Mark("starting vsrd run " + std::to_string(logs_.size() + 1));
     logs_.push_back(dir_ / ("vsrd-" + std::to_string(logs_.size() + 1) + ".log"));
     vsrd_ = std::make_unique<integration::VsrdProcess>(
@@ -377,8 +395,9 @@ class CrashTest : public ::testing::TestWithParam<KillPoint> {
     return Json::parse(response->body, nullptr, false);
   }
 
-  void RequestPass() const {
-    (void)daemon::http::Fetch(vsrd_->Address(), "POST", "/reconcile/" + spec_->key, seconds(5));
+  void RequestPass(bool reset = false) const {
+    (void)daemon::http::Fetch(vsrd_->Address(), "POST",
+                              "/reconcile/" + spec_->key + (reset ? "?reset=true" : ""), seconds(5));
   }
 
   enum class Stop { kStopped, kReady, kExited, kTimeout };
@@ -395,7 +414,6 @@ class CrashTest : public ::testing::TestWithParam<KillPoint> {
 
   Stop DriveLoop(const std::function<bool()>& stop) {
     const auto deadline = steady_clock::now() + kRunTimeout;
-    std::string marker;
     for (;;) {
       // The pass in progress (the first one starts by itself).
       const auto pass_deadline = steady_clock::now() + kPassWait;
@@ -407,8 +425,8 @@ class CrashTest : public ::testing::TestWithParam<KillPoint> {
         if (status.is_object() && status.contains("history") && !status.at("history").empty()) {
           const std::string now_marker =
               status.at("history").back().dump() + status.value("next_reconcile_at", Json()).dump();
-          if (now_marker != marker) {
-            marker = now_marker;
+          if (now_marker != marker_) {
+            marker_ = now_marker;
             ++passes_;
             const Json& last = status.at("history").back();
             const std::string phase = last.value("phase", "");
@@ -552,6 +570,9 @@ class CrashTest : public ::testing::TestWithParam<KillPoint> {
   std::vector<std::string> phases_;  ///< "run:phase reason" of every pass seen
   std::vector<std::string> held_;    ///< the requests held by the crashes
   int passes_ = 0;
+  /// The last pass seen of the running vsrd: a second Drive of the same run does not count it
+  /// again.
+  std::string marker_;
   bool stalled_ = false;
   steady_clock::time_point started_ = steady_clock::now();
   std::string timeline_;
@@ -564,7 +585,7 @@ TEST_P(CrashTest, KillRestartConverge) {
   }
   const KindSpec& spec = Spec(point.kind);
   const auto started = steady_clock::now();
-  Start(spec);
+  Start(spec, point.operator_resolves ? kOutcomeTimeout : seconds(3600));
   for (const auto& crash : point.crashes) {
     RunUntilCrash(crash);
     if (HasFatalFailure()) return;
@@ -572,6 +593,28 @@ TEST_P(CrashTest, KillRestartConverge) {
 
   // The last run: no crash, until Ready.
   StartVsrd("");
+  if (point.operator_resolves) {
+    // docs/operations.md "Runbook: OutcomeUnknown": vsrd stalls with nothing submitted again, the
+    // operator checks the target and resets.
+    const Stop stalled = Drive([&] {
+      return !phases_.empty() && phases_.back() == std::to_string(logs_.size()) +
+                                                       ":Stalled " + "OutcomeUnknown";
+    });
+    ASSERT_EQ(stalled, Stop::kStopped)
+        << "the unresolvable submission did not stall OutcomeUnknown: " << Describe(stalled)
+        << "; passes:\n"
+        << Phases() << "status: " << ObjectStatus().dump(2);
+    for (const auto& operation : spec.once) {
+      ASSERT_EQ(Executed(Requests(), operation), 0) << operation << " ran although it stalled";
+    }
+    const Json status = ObjectStatus();
+    const std::string message =
+        status.is_object() ? status.at("history").back().value("message", "") : "";
+    EXPECT_NE(message.find("vsrd reconcile --reset " + spec.key), std::string::npos) << message;
+    stalled_ = false;
+    Mark("stalled OutcomeUnknown; the operator resets");
+    RequestPass(true);
+  }
   const Stop stop = Drive([] { return false; });
   const Json log = Requests();
   std::string held;
@@ -652,38 +695,35 @@ const Flow& FlowOf(Kind kind) {
   return kFlows.at(kind);
 }
 
-/// Kill points that fail because of a bug in vsrd whose fix is not the crash suite's: they are
-/// registered DISABLED_ (run them with --gtest_also_run_disabled_tests) until it is fixed.
-struct KnownBug {
+/// A kill point whose submission no live state can resolve.
+struct Unresolvable {
   Kind kind;
   std::string point;
 };
 
-/// ApplianceUpdate (update-manager): an install whose intent is on disk but which the appliance
-/// never ran (vsrd died between the intent and the POST, or the POST never reached the
-/// appliance) is never resolved: GET /appliance still shows the old version, which the kind
-/// reports as undetermined (docs/reconcilers.md "The mutation protocol", the update-manager
-/// row), so the restarted vsrd resolves "the appliance runs 9.0.1.0, not yet 9.0.2.0-24522545"
-/// every pass until policy.timeout after the intent, then stalls OutcomeUnknown for an operator;
-/// the request log has no install at all.
-const std::vector<KnownBug> kKnownBugs{
+/// ApplianceUpdate (update-manager): the install's intent is on disk, but the appliance never ran
+/// it (vsrd died between the intent and the POST, or the POST never reached the appliance). The
+/// update-manager API lists no tasks and the appliance runs the old version either way until an
+/// install restarts it, so the kind reports the outcome undetermined (docs/reconcilers.md "The
+/// mutation protocol", the update-manager row) until policy.timeout, then OutcomeUnknown.
+const std::vector<Unresolvable> kOperatorResolves{
     {Kind::kApplianceUpdateManager, "JournalSaveAfter4"},
     {Kind::kApplianceUpdateManager, "HoldNotExecuted6"},
     {Kind::kApplianceUpdateManager, "JournalSaveAfter1_ThenJournalSaveAfter5"},
     {Kind::kApplianceUpdateManager, "JournalSaveBefore2_ThenJournalSaveAfter5"},
 };
 
-/// The kill points of `kind`: those of kKnownBugs when `known_bugs`, else all the others.
-std::vector<KillPoint> PointsOf(Kind kind, bool known_bugs = false) {
+/// The kill points of `kind`.
+std::vector<KillPoint> PointsOf(Kind kind) {
   const Flow& flow = FlowOf(kind);
   std::vector<KillPoint> points;
   const auto add = [&](std::vector<Crash> crashes, bool in_ci) {
     KillPoint point{kind, std::move(crashes), in_ci};
     const std::string name = point.Name();
-    const bool known = std::any_of(kKnownBugs.begin(), kKnownBugs.end(), [&](const KnownBug& bug) {
-      return bug.kind == kind && bug.point == name;
-    });
-    if (known == known_bugs) points.push_back(std::move(point));
+    point.operator_resolves =
+        std::any_of(kOperatorResolves.begin(), kOperatorResolves.end(),
+                    [&](const Unresolvable& u) { return u.kind == kind && u.point == name; });
+    points.push_back(std::move(point));
   };
   add({}, true);
   // Every journal write: before the intent, after it (before the call), after the response
@@ -721,6 +761,17 @@ std::vector<KillPoint> PointsOf(Kind kind, bool known_bugs = false) {
 
 std::string TestName(const ::testing::TestParamInfo<KillPoint>& info) { return info.param.Name(); }
 
+// kOperatorResolves names kill points by name: one that no longer exists would silently turn
+// back into an ordinary point.
+TEST(CrashPoints, EveryOperatorResolvedPointExists) {
+  for (const auto& unresolvable : kOperatorResolves) {
+    const auto points = PointsOf(unresolvable.kind);
+    EXPECT_TRUE(std::any_of(points.begin(), points.end(), [&](const KillPoint& point) {
+      return point.operator_resolves && point.Name() == unresolvable.point;
+    })) << unresolvable.point;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Vcha, CrashTest, ::testing::ValuesIn(PointsOf(Kind::kVcha)), TestName);
 INSTANTIATE_TEST_SUITE_P(Depot, CrashTest, ::testing::ValuesIn(PointsOf(Kind::kDepot)), TestName);
 INSTANTIATE_TEST_SUITE_P(ApplianceVcenter, CrashTest,
@@ -729,10 +780,6 @@ INSTANTIATE_TEST_SUITE_P(ApplianceUpdateManager, CrashTest,
                          ::testing::ValuesIn(PointsOf(Kind::kApplianceUpdateManager)), TestName);
 INSTANTIATE_TEST_SUITE_P(InstallGuard, CrashTest,
                          ::testing::ValuesIn(PointsOf(Kind::kInstallGuard)), TestName);
-// kKnownBugs: a suite named DISABLED_ is skipped by gtest and registered disabled by CTest.
-INSTANTIATE_TEST_SUITE_P(DISABLED_ApplianceUpdateManager, CrashTest,
-                         ::testing::ValuesIn(PointsOf(Kind::kApplianceUpdateManager, true)),
-                         TestName);
 
 }  // namespace
 }  // namespace vsrd::crash
