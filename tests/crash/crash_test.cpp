@@ -397,7 +397,8 @@ class CrashTest : public ::testing::TestWithParam<KillPoint> {
 
   void RequestPass(bool reset = false) const {
     (void)daemon::http::Fetch(vsrd_->Address(), "POST",
-                              "/reconcile/" + spec_->key + (reset ? "?reset=true" : ""), seconds(5));
+                              "/reconcile/" + spec_->key + (reset ? "?reset=true" : ""),
+                              seconds(5));
   }
 
   enum class Stop { kStopped, kReady, kExited, kTimeout };
@@ -597,8 +598,8 @@ TEST_P(CrashTest, KillRestartConverge) {
     // docs/operations.md "Runbook: OutcomeUnknown": vsrd stalls with nothing submitted again, the
     // operator checks the target and resets.
     const Stop stalled = Drive([&] {
-      return !phases_.empty() && phases_.back() == std::to_string(logs_.size()) +
-                                                       ":Stalled " + "OutcomeUnknown";
+      return !phases_.empty() &&
+             phases_.back() == std::to_string(logs_.size()) + ":Stalled " + "OutcomeUnknown";
     });
     ASSERT_EQ(stalled, Stop::kStopped)
         << "the unresolvable submission did not stall OutcomeUnknown: " << Describe(stalled)
