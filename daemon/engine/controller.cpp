@@ -8,6 +8,7 @@
 #include "daemon/vsphere/credentials.hpp"
 #include "daemon/vsphere/https_transport.hpp"
 #include "reconcilers/reasons.hpp"
+#include "reconcilers/wall_time.hpp"
 
 namespace vsrd::daemon {
 
@@ -219,6 +220,7 @@ void Controller::SetObjects(const std::vector<manifests::Object>& objects,
     for (const auto& [key, desired] : objects_) {
       if (journal_.Get(key).in_flight) slots_[desired.object.target.name].insert(key);
     }
+    TrackUnfollowedLocked();
   }
   for (const auto& key : removed) Forget(key);
   for (const auto& key : enqueue) {
@@ -264,6 +266,33 @@ std::optional<Controller::Desired> Controller::Find(const Key& key) const {
   return it->second;
 }
 
+void Controller::TrackUnfollowedLocked() {
+  std::map<Key, Unfollowed> next;
+  for (const auto& key : journal_.Keys()) {
+    if (objects_.contains(key)) continue;
+    const auto in_flight = journal_.Get(key).in_flight;
+    if (!in_flight) continue;
+    const Unfollowed unfollowed{in_flight->target,
+                                in_flight->started_at + config_.defaults.timeout};
+    if (!unfollowed_.contains(key) && logger_) {
+      // Once per record: at start, or when it stops being followed.
+      logger_->warn(
+          "object={} is not in the manifests but the journal records its operation {} (task "
+          "\"{}\", started {}) in flight on target {}: vsrd cannot follow it without its "
+          "manifest. {}; restore the manifest to have it followed until it ends",
+          key.ToString(), in_flight->operation, in_flight->task,
+          rec::FormatWallTime(in_flight->started_at),
+          unfollowed.target.empty() ? "(unknown)" : unfollowed.target,
+          unfollowed.target.empty()
+              ? "Its journal record (format 1) names no target, so it holds no mutation slot"
+              : "It holds a mutation slot of its target until " +
+                    rec::FormatWallTime(unfollowed.until) + " (defaults.timeout after its start)");
+    }
+    next.emplace(key, unfollowed);
+  }
+  unfollowed_ = std::move(next);
+}
+
 bool Controller::TryTakeSlot(const std::string& target, const Key& key) {
   const std::lock_guard lock(mutex_);
   auto& holders = slots_[target];
@@ -272,7 +301,13 @@ bool Controller::TryTakeSlot(const std::string& target, const Key& key) {
   if (const auto it = config_.targets.find(target); it != config_.targets.end()) {
     limit = it->second.max_concurrent_mutations;
   }
-  if (static_cast<std::int64_t>(holders.size()) >= limit) return false;
+  // Operations in flight that nothing follows any more count until their time is up.
+  const WallTime now = clock_.Now();
+  auto held = static_cast<std::int64_t>(holders.size());
+  for (const auto& [unfollowed_key, unfollowed] : unfollowed_) {
+    if (unfollowed.target == target && now < unfollowed.until) ++held;
+  }
+  if (held >= limit) return false;
   holders.insert(key);
   return true;
 }

@@ -121,6 +121,8 @@ class Controller {
   std::optional<Desired> Find(const Key& key) const;
   reconcilers::EffectivePolicy PolicyOf(const manifests::Object& object) const;
   bool TryTakeSlot(const std::string& target, const Key& key);
+  /// Rebuilds unfollowed_ from the journal after objects_ changed. Requires mutex_.
+  void TrackUnfollowedLocked();
   void ReleaseSlotUnlessInFlight(const std::string& target, const Key& key);
   void WakeDependents(const manifests::Object& ready);
   /// Status, queue and metrics of a removed object.
@@ -145,10 +147,19 @@ class Controller {
   WorkQueue queue_;
   StatusStore status_;
 
-  mutable std::mutex mutex_;  ///< guards objects_, stalled_, slots_, rng_
+  mutable std::mutex mutex_;  ///< guards objects_, stalled_, slots_, unfollowed_, rng_
   std::map<Key, Desired> objects_;
   std::map<Key, std::string> stalled_;          ///< key -> the generation that stalled
   std::map<std::string, std::set<Key>> slots_;  ///< target -> keys holding a slot
+  /// A journal record with an operation in flight whose manifest this process never had (it was
+  /// removed while vsrd was down): vsrd cannot follow it without its spec, so it holds a slot of
+  /// its target until `until` (its start plus defaults.timeout), or until its manifest returns
+  /// and it is followed again.
+  struct Unfollowed {
+    std::string target;
+    WallTime until;
+  };
+  std::map<Key, Unfollowed> unfollowed_;
   std::mt19937_64 rng_;
 
   std::vector<std::thread> workers_;

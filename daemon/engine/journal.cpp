@@ -609,18 +609,4 @@ bool Journal::Save(const manifests::ObjectKey& key, const ObjectRecord& record,
   return true;
 }
 
-bool Journal::Retain(const std::vector<manifests::ObjectKey>& keep, std::string* error) {
-  const std::lock_guard lock(mutex_);
-  if (sealed_) return RefuseSealed(error);
-  auto records = records_;
-  std::erase_if(records, [&keep](const auto& entry) {
-    return std::find(keep.begin(), keep.end(), entry.first) == keep.end();
-  });
-  if (records.size() == records_.size() && unread_.empty()) return true;
-  if (!WriteLocked(records, Unread{}, error)) return false;
-  records_ = std::move(records);
-  unread_.clear();
-  return true;
-}
-
 }  // namespace vsrd::daemon

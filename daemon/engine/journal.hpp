@@ -126,10 +126,6 @@ class Journal {
   bool Save(const manifests::ObjectKey& key, const reconcilers::ObjectRecord& record,
             std::string* error = nullptr);
 
-  /// Removes records whose key is not in `keep` (objects removed from git), and the entries
-  /// whose key is not an ObjectKey. Durable like Save.
-  bool Retain(const std::vector<manifests::ObjectKey>& keep, std::string* error = nullptr);
-
   /// The keys of every record, ordered (entries whose key is not an ObjectKey are not listed).
   std::vector<manifests::ObjectKey> Keys() const;
   const std::filesystem::path& Path() const { return path_; }
@@ -137,9 +133,9 @@ class Journal {
   const std::filesystem::path& RecoveryPath() const { return recovery_path_; }
 
   /// Shutdown: waits for a write in progress to reach the disk, then refuses every later Save
-  /// and Retain (they return false), so a process that exits right after never leaves a write
-  /// half done. Every accepted Save was already durable when it returned. Returns the number
-  /// of records on disk. Thread-safe.
+  /// (it returns false), so a process that exits right after never leaves a write half done.
+  /// Every accepted Save was already durable when it returned. Returns the number of records on
+  /// disk. Thread-safe.
   std::size_t Seal();
 
  private:

@@ -418,6 +418,47 @@ TEST_F(ControllerTest, ARemovedObjectWithAnOperationInFlightIsFollowedAsAnOrphan
   EXPECT_EQ(journal_->Keys(), std::vector<manifests::ObjectKey>{CheckKey("b")});
 }
 
+// Issue 13, path 8, across a restart: the journal records an operation in flight for an object
+// whose manifest was removed while vsrd was down. Nothing can follow it, but it keeps its
+// target's slot until defaults.timeout after its start; a returning manifest follows it again.
+TEST_F(ControllerTest, AnOperationInFlightWhoseManifestWentAwayWhileDownHoldsItsSlotUntilTimeout) {
+  config_.defaults.timeout = std::chrono::hours(1);
+  rec::ObjectRecord gone;
+  gone.in_flight = rec::InFlight::Accepted("op", "task-gone", "g", clock_.Now(), "");
+  gone.in_flight->target = "vc01";
+  ASSERT_TRUE(journal_->Save(CheckKey("gone"), gone));
+  rec::ObjectRecord elsewhere;  // on another target: holds nothing of vc01
+  elsewhere.in_flight = rec::InFlight::Accepted("op", "task-x", "g", clock_.Now(), "");
+  elsewhere.in_flight->target = "vc02";
+  ASSERT_TRUE(journal_->Save(CheckKey("elsewhere"), elsewhere));
+
+  reconciler_->script = [](rec::Context& context) {
+    if (context.Record().in_flight) return Outcome::RequeueAfter(seconds(10), "Following");
+    if (!context.TryBeginMutation()) {
+      Outcome busy = Outcome::RequeueAfter(seconds(15), "TargetBusy");
+      busy.phase = Phase::kWaiting;
+      return busy;
+    }
+    return Outcome::Done(Phase::kReady, "Mutated");
+  };
+  auto& controller = Make();
+  controller.SetObjects(Objects(Check("b")), "rev1");
+  controller.RunDue();
+  EXPECT_EQ(ReasonOf("b"), "TargetBusy");
+  EXPECT_FALSE(controller.Status().Get(CheckKey("gone"))) << "a removed object stays removed";
+
+  // Its time is up: the slot is free; the record stays for its manifest.
+  clock_.Advance(std::chrono::hours(1));
+  controller.RunDue();
+  EXPECT_EQ(ReasonOf("b"), "Mutated");
+  EXPECT_TRUE(journal_->Get(CheckKey("gone")).in_flight);
+
+  // Its manifest returns: it is followed again.
+  controller.SetObjects(Objects(Check("b") + Check("gone")), "rev2");
+  controller.RunDue();
+  EXPECT_EQ(ReasonOf("gone"), "Following");
+}
+
 // Issue 13, path 8: a pass that ends after its object was removed does not bring it back.
 TEST_F(ControllerTest, APassEndingAfterItsObjectWasRemovedDoesNotBringItBack) {
   Metrics metrics("test");
