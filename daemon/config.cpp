@@ -1,12 +1,15 @@
 #include "daemon/config.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <vector>
 
+#include "manifests/bounded_file.hpp"
 #include "manifests/names.hpp"
 #include "manifests/net_address.hpp"
 #include "manifests/yaml_reader.hpp"
@@ -172,6 +175,44 @@ void DecodeDefaults(ReadContext& context, const YAML::Node& node, PolicyDefaults
   }
 }
 
+void DecodeSecrets(ReadContext& context, const YAML::Node& node, const std::string& base_dir,
+                   SecretsConfig& secrets) {
+  const MapReader map(context, node, "secrets",
+                      {"directories", "env", "credentials", "target_credentials"});
+  if (!map.IsValid()) return;
+  // Each list: its items checked one by one, each bad one reported at its own position.
+  const auto read = [&](std::string_view key, const auto& valid, std::string_view rule,
+                        std::vector<std::string>& out) {
+    const auto value = map.Get(key);
+    if (!value) return;
+    const auto items = manifests::ReadSequence(context, *value, map.Path(key));
+    if (!items) return;
+    std::size_t index = 0;
+    for (const auto& item : *items) {
+      const std::string path = map.Path(key) + "[" + std::to_string(index++) + "]";
+      auto text = manifests::ReadString(context, item, path);
+      if (!text) continue;
+      if (!valid(*text)) {
+        context.Error(item, path, std::string(rule) + ", got \"" + *text + "\"");
+        continue;
+      }
+      out.push_back(std::move(*text));
+    }
+  };
+  read(
+      "directories", [](const std::string&) { return true; }, "", secrets.directories);
+  for (auto& directory : secrets.directories) directory = ResolvePath(base_dir, directory);
+  read(
+      "env", [](const std::string& text) { return manifests::IsEnvName(text); },
+      "must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*)", secrets.env);
+  read(
+      "credentials", [](const std::string& text) { return manifests::IsCredentialName(text); },
+      "must be a systemd credential name (no '/')", secrets.credentials);
+  read(
+      "target_credentials", [](const std::string& text) { return manifests::IsDns1123Label(text); },
+      "must be a target name", secrets.target_credentials);
+}
+
 bool NeedsVcenterApi(Kind kind) { return kind != Kind::kApplianceUpdate; }
 
 std::string KnownTargets(const Config& config) {
@@ -188,13 +229,10 @@ std::string KnownTargets(const Config& config) {
 ConfigResult DecodeConfig(std::string_view text, const std::string& file) {
   ConfigResult result;
   ReadContext context(file, result.diagnostics);
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(text));
-  } catch (const YAML::Exception& error) {
-    context.Error(context.Locate(error.mark), "invalid YAML: " + error.msg);
-    return result;
-  }
+  const auto documents = manifests::LoadYamlDocuments(context, text);
+  if (!documents) return result;
+  // The first document, as YAML::Load reads it (none: an empty file, reported below).
+  const YAML::Node root = documents->empty() ? YAML::Node() : documents->front();
   const std::string base_dir =
       std::filesystem::absolute(std::filesystem::path(file)).parent_path().string();
   Config config;
@@ -202,7 +240,7 @@ ConfigResult DecodeConfig(std::string_view text, const std::string& file) {
   manifests::RejectInlineSecrets(context, root, "");
   const MapReader top(
       context, root, "",
-      {"manifests", "state_dir", "listen", "workers", "log", "defaults", "targets"});
+      {"manifests", "state_dir", "listen", "workers", "log", "defaults", "secrets", "targets"});
   if (!top.IsValid()) return result;
   if (const auto value = top.Get("manifests")) {
     config.manifests = ReadPath(context, *value, "manifests", base_dir).value_or("");
@@ -237,6 +275,9 @@ ConfigResult DecodeConfig(std::string_view text, const std::string& file) {
     }
   }
   if (const auto value = top.Get("defaults")) DecodeDefaults(context, *value, config.defaults);
+  const auto secrets = top.Get("secrets");
+  if (secrets) DecodeSecrets(context, *secrets, base_dir, config.secrets);
+  std::set<std::string> target_names;  // every target key, those with errors included
   if (const auto value = top.Require("targets")) {
     if (!value->IsMap()) {
       context.Error(*value, "targets",
@@ -255,6 +296,7 @@ ConfigResult DecodeConfig(std::string_view text, const std::string& file) {
                             std::string(manifests::kDns1123LabelRule));
           continue;
         }
+        target_names.insert(name);
         const auto [first, inserted] = target_keys.emplace(name, context.Locate(entry.first));
         if (!inserted) {
           context.Error(
@@ -279,24 +321,24 @@ ConfigResult DecodeConfig(std::string_view text, const std::string& file) {
       }
     }
   }
+  for (const auto& name : config.secrets.target_credentials) {
+    if (!target_names.contains(name)) {
+      context.Error(
+          (*secrets)["target_credentials"], "secrets.target_credentials",
+          "\"" + name + "\" is not a configured target (targets: " + KnownTargets(config) + ")");
+    }
+  }
   if (context.ErrorCount() == 0) result.config = std::move(config);
   manifests::SortByLocation(result.diagnostics);  // decoding order is not file order
   return result;
 }
 
 ConfigResult LoadConfig(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const int error = errno;
-    ConfigResult result;
-    result.diagnostics.push_back(
-        Diagnostic{SourceLocation{path.string(), 0, 0}, Diagnostic::Severity::kError,
-                   std::string("cannot read config: ") + std::strerror(error)});
-    return result;
-  }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return DecodeConfig(buffer.str(), path.string());
+  ConfigResult result;
+  const auto text =
+      manifests::ReadTextFile(path, path.string(), kMaxConfigBytes, result.diagnostics);
+  if (!text) return result;
+  return DecodeConfig(*text, path.string());
 }
 
 std::string ResolveConfigPath(const std::optional<std::string>& flag) {
@@ -305,9 +347,25 @@ std::string ResolveConfigPath(const std::optional<std::string>& flag) {
   return std::string(kDefaultConfigPath);
 }
 
+vsphere::SecretConfinement ManifestSecrets(const Config& config) {
+  vsphere::SecretConfinement confinement;
+  confinement.directories = config.secrets.directories;
+  confinement.env = config.secrets.env;
+  confinement.credentials = config.secrets.credentials;
+  const auto& lent = config.secrets.target_credentials;
+  for (const auto& [name, target] : config.targets) {
+    if (std::find(lent.begin(), lent.end(), name) == lent.end()) {
+      confinement.reserved.emplace_back(name, target.password);
+    }
+  }
+  return confinement;
+}
+
 Diagnostics CheckObjectsAgainstConfig(const Config& config,
                                       std::span<const manifests::Object> objects) {
   Diagnostics out;
+  const vsphere::SecretConfinement confinement = ManifestSecrets(config);
+  const auto& lent = config.secrets.target_credentials;
   const auto error = [&](const SourceLocation& where, std::string message) {
     out.push_back(Diagnostic{where, Diagnostic::Severity::kError, std::move(message)});
   };
@@ -341,8 +399,29 @@ Diagnostics CheckObjectsAgainstConfig(const Config& config,
                                 kind + " needs a target with api: vcenter (the /api surface)");
     if (const auto* vcha = std::get_if<manifests::VchaPassiveNodeSpec>(&object.spec)) {
       if (vcha->management_vcenter) {
-        lookup(*vcha->management_vcenter, "spec.management_vcenter", true,
-               "the management vCenter must be a target with api: vcenter");
+        const auto& management = *vcha->management_vcenter;
+        if (lookup(management, "spec.management_vcenter", true,
+                   "the management vCenter must be a target with api: vcenter") != nullptr &&
+            management.name != object.target.name &&
+            std::find(lent.begin(), lent.end(), management.name) == lent.end()) {
+          // Its credentials go in the redeploy spec to spec.target: a manifest must not be able
+          // to send one target's password to another unless the config says so.
+          error(management.location, "spec.management_vcenter: sends target " + management.name +
+                                         "'s password to target " + object.target.name +
+                                         "; allow it by adding " + management.name +
+                                         " to the config's secrets.target_credentials");
+        }
+      }
+    }
+    if (const auto* depot = std::get_if<manifests::OfflineDepotFromHostSpec>(&object.spec)) {
+      if (depot->host_credential) {
+        const auto& ref = depot->host_credential->password;
+        if (auto problem = vsphere::ConfinementProblem(confinement, ref); !problem.empty()) {
+          error(ref.location, "spec.host_credential: " + problem);
+        } else if (auto warning = vsphere::SecretFileWarning(ref); !warning.empty()) {
+          out.push_back(Diagnostic{ref.location, Diagnostic::Severity::kWarning,
+                                   "spec.host_credential: " + warning});
+        }
       }
     }
     if (const auto* update = std::get_if<manifests::ApplianceUpdateSpec>(&object.spec)) {

@@ -7,7 +7,9 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "daemon/vsphere/credentials.hpp"
 #include "manifests/common.hpp"
 #include "manifests/diagnostic.hpp"
 #include "manifests/object.hpp"
@@ -69,6 +71,17 @@ struct PolicyDefaults {
   std::int64_t max_failures = 3;
 };
 
+/// `secrets:`: what manifests may take passwords from (docs/config.md "secrets"). Empty:
+/// nothing, so a manifest that references a password is refused.
+struct SecretsConfig {
+  std::vector<std::string> directories;  ///< absolute, lexically normal
+  std::vector<std::string> env;
+  std::vector<std::string> credentials;
+  /// Targets whose own credentials a manifest may send elsewhere: a host_credential naming the
+  /// same secret, or a VchaPassiveNode on another target naming it as management_vcenter.
+  std::vector<std::string> target_credentials;
+};
+
 struct Config {
   std::string path;  ///< the file it was read from
   std::string manifests = "/var/lib/vsrd/manifests";
@@ -77,8 +90,13 @@ struct Config {
   std::int64_t workers = 4;
   LogConfig log;
   PolicyDefaults defaults;
+  SecretsConfig secrets;
   std::map<std::string, TargetConfig> targets;
 };
+
+/// The confinement of manifests' secrets under `config`: its `secrets:` lists, and the targets'
+/// credentials it does not lend.
+vsphere::SecretConfinement ManifestSecrets(const Config& config);
 
 struct ConfigResult {
   std::optional<Config> config;  ///< set only when there were no errors
@@ -88,7 +106,10 @@ struct ConfigResult {
 /// Decodes config text; `file` names it in diagnostics and anchors relative paths.
 ConfigResult DecodeConfig(std::string_view text, const std::string& file);
 
-/// Reads and decodes a config file. Never throws.
+/// The largest config file read.
+inline constexpr std::size_t kMaxConfigBytes = std::size_t{1} << 20;
+
+/// Reads (bounded, manifests/bounded_file.hpp) and decodes a config file. Never throws.
 ConfigResult LoadConfig(const std::filesystem::path& path);
 
 /// The config path a command uses: `--config` if given, else $VSRD_CONFIG, else the default.
@@ -96,7 +117,9 @@ std::string ResolveConfigPath(const std::optional<std::string>& flag);
 
 /// Checks between manifests and the config: every spec.target and management_vcenter names a
 /// configured target, and kinds that need the vCenter /api surface do not point at an
-/// update-manager target.
+/// update-manager target; every secret a manifest references is one the config's `secrets:`
+/// allows (errors; a file others can read is a warning), and a management_vcenter on another
+/// target is lent by secrets.target_credentials.
 Diagnostics CheckObjectsAgainstConfig(const Config& config,
                                       std::span<const manifests::Object> objects);
 

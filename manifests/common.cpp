@@ -24,18 +24,6 @@ bool IsThumbprint(std::string_view text, std::size_t bytes) {
   return true;
 }
 
-bool IsEnvName(std::string_view text) {
-  if (text.empty() || (text.front() >= '0' && text.front() <= '9')) return false;
-  return std::all_of(text.begin(), text.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-  });
-}
-
-// systemd credential names: a single path component.
-bool IsCredentialName(std::string_view text) {
-  return !text.empty() && text != "." && text != ".." && text.find('/') == std::string_view::npos;
-}
-
 // IANA zone names: "UTC", "Europe/Amsterdam", "America/Argentina/Buenos_Aires", "Etc/GMT+2".
 bool IsTimezoneName(std::string_view text) {
   if (text.empty() || text.front() == '/' || text.back() == '/') return false;
@@ -115,6 +103,18 @@ std::optional<Window> DecodeWindow(ReadContext& context, const YAML::Node& node,
 }
 
 }  // namespace
+
+bool IsEnvName(std::string_view text) {
+  if (text.empty() || (text.front() >= '0' && text.front() <= '9')) return false;
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+// systemd credential names: a single path component.
+bool IsCredentialName(std::string_view text) {
+  return !text.empty() && text != "." && text != ".." && text.find('/') == std::string_view::npos;
+}
 
 std::string KindNamesList() {
   std::string list;
@@ -227,7 +227,7 @@ std::optional<SecretRef> DecodeSecretRef(const MapReader& map,
       }
       break;
   }
-  return SecretRef{source, std::move(*value)};
+  return SecretRef{source, std::move(*value), context.Locate(node)};
 }
 
 std::optional<Policy> DecodePolicy(ReadContext& context, const YAML::Node& node,

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "manifests/diagnostic.hpp"
@@ -50,12 +51,26 @@ struct ObjectRef {
 /// Where a secret is read from at the moment it is needed; never the secret itself.
 struct SecretRef {
   enum class Source { kFile, kEnv, kCredential };
+
+  SecretRef() = default;
+  SecretRef(Source source_in, std::string value_in, SourceLocation location_in = {})
+      : source(source_in), value(std::move(value_in)), location(std::move(location_in)) {}
+
   Source source = Source::kFile;
   /// A path (kFile), an environment variable name (kEnv) or a systemd credential name.
   std::string value;
+  /// Where the field is written (for errors about the reference; not part of equality).
+  SourceLocation location;
 
-  friend bool operator==(const SecretRef&, const SecretRef&) = default;
+  friend bool operator==(const SecretRef& a, const SecretRef& b) {
+    return a.source == b.source && a.value == b.value;
+  }
 };
+
+/// An environment variable name: [A-Za-z_][A-Za-z0-9_]*.
+bool IsEnvName(std::string_view text);
+/// A systemd credential name: one path component (no '/', not "." or "..").
+bool IsCredentialName(std::string_view text);
 
 /// Reads exactly one of password_file / password_env / password_credential from `map`.
 /// `map` must allow those three keys. A relative password_file is an error unless

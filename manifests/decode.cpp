@@ -4,9 +4,14 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <functional>
+#include <set>
 #include <sstream>
 #include <system_error>
 
+#include <sys/stat.h>
+
+#include "manifests/bounded_file.hpp"
 #include "manifests/spec_hash.hpp"
 #include "manifests/yaml_reader.hpp"
 
@@ -140,17 +145,10 @@ ManifestFile DecodeManifests(std::string_view text, const std::string& file) {
   ManifestFile result;
   result.path = file;
   ReadContext context(file, result.diagnostics);
-  std::vector<YAML::Node> documents;
-  try {
-    documents = YAML::LoadAll(std::string(text));
-  } catch (const YAML::ParserException& error) {
-    // yaml-cpp marks are 0-based; a file that does not parse yields no documents at all.
-    context.Error(context.Locate(error.mark), "invalid YAML: " + error.msg);
-    return result;
-  } catch (const YAML::Exception& error) {
-    context.Error(context.Locate(error.mark), "invalid YAML: " + error.msg);
-    return result;
-  }
+  // A file that does not parse, or crosses a limit, yields no documents at all.
+  auto loaded = LoadYamlDocuments(context, text);
+  if (!loaded) return result;
+  const std::vector<YAML::Node> documents = std::move(*loaded);
   const auto non_empty = [](const YAML::Node& d) { return !d.IsNull(); };
   result.is_manifest = std::any_of(documents.begin(), documents.end(), LooksLikeManifest) ||
                        std::none_of(documents.begin(), documents.end(), non_empty);
@@ -174,20 +172,13 @@ ManifestFile DecodeManifests(std::string_view text, const std::string& file) {
   return result;
 }
 
-ManifestFile LoadManifestFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const int error = errno;
-    ManifestFile result;
-    result.path = path.string();
-    result.diagnostics.push_back(Diagnostic{SourceLocation{path.string(), 0, 0},
-                                            Diagnostic::Severity::kError,
-                                            std::string("cannot read: ") + std::strerror(error)});
-    return result;
-  }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return DecodeManifests(buffer.str(), path.string());
+ManifestFile LoadManifestFile(const std::filesystem::path& path, const std::string& display) {
+  const std::string name = display.empty() ? path.string() : display;
+  ManifestFile result;
+  result.path = name;
+  const auto text = ReadTextFile(path, name, kMaxManifestFileBytes, result.diagnostics);
+  if (!text) return result;
+  return DecodeManifests(*text, name);
 }
 
 std::vector<std::filesystem::path> FindManifestFiles(
@@ -198,32 +189,97 @@ std::vector<std::filesystem::path> FindManifestFiles(
     const auto extension = p.extension();
     return extension == ".yaml" || extension == ".yml";
   };
+  const auto report = [&](const fs::path& where, Diagnostic::Severity severity,
+                          std::string message) {
+    diagnostics.push_back(
+        Diagnostic{SourceLocation{where.string(), 0, 0}, severity, std::move(message)});
+  };
   for (const auto& root : paths) {
     std::error_code error;
     const auto status = fs::status(root, error);
     if (error || !fs::exists(status)) {
-      diagnostics.push_back(Diagnostic{SourceLocation{root.string(), 0, 0},
-                                       Diagnostic::Severity::kError, "no such file or directory"});
+      report(root, Diagnostic::Severity::kError, "no such file or directory");
       continue;
     }
     if (!fs::is_directory(status)) {
       files.push_back(root);
       continue;
     }
-    fs::recursive_directory_iterator it(root, fs::directory_options::follow_directory_symlink,
-                                        error);
-    for (; !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
-      const fs::path& entry = it->path();
-      if (entry.filename().string().starts_with(".")) {
-        if (it->is_directory(error)) it.disable_recursion_pending();
+    // The tree is what the root resolves to (it may be a symlink, swapped git-sync style); a
+    // symlink inside is followed only to a place within it, and each directory is entered once,
+    // so a loop or a link to / ends nowhere and costs nothing.
+    const fs::path tree = fs::canonical(root, error);
+    if (error) {
+      report(root, Diagnostic::Severity::kError, "cannot read directory: " + error.message());
+      continue;
+    }
+    std::set<std::pair<std::uintmax_t, std::uintmax_t>> entered;  // (device, inode)
+    const auto enter = [&](const fs::path& directory) {
+      struct stat info {};
+      if (::stat(directory.c_str(), &info) != 0) return false;
+      return entered.emplace(info.st_dev, info.st_ino).second;
+    };
+    // Real directories first, then the symlinked ones in name order, so which path names a
+    // directory reached both ways does not depend on the order readdir returns.
+    std::vector<fs::path> pending{root};
+    std::vector<fs::path> linked;
+    enter(root);
+    while (!pending.empty() || !linked.empty()) {
+      if (pending.empty()) {
+        std::sort(linked.begin(), linked.end(), std::greater<>());
+        const fs::path next = linked.back();
+        linked.pop_back();
+        if (enter(next)) pending.push_back(next);
         continue;
       }
-      if (it->is_regular_file(error) && is_yaml(entry)) files.push_back(entry);
-    }
-    if (error) {
-      diagnostics.push_back(Diagnostic{SourceLocation{root.string(), 0, 0},
-                                       Diagnostic::Severity::kError,
-                                       "cannot read directory: " + error.message()});
+      const fs::path directory = pending.back();
+      pending.pop_back();
+      for (fs::directory_iterator it(directory, error), end; !error && it != end;
+           it.increment(error)) {
+        const fs::path& entry = it->path();
+        if (entry.filename().string().starts_with(".")) continue;
+        const bool link = it->is_symlink(error);
+        fs::file_status target = it->status(error);  // follows a symlink
+        if (link) {
+          const fs::path resolved = fs::canonical(entry, error);
+          const fs::path inside = error ? fs::path() : resolved.lexically_relative(tree);
+          if (error || inside.empty() || *inside.begin() == "..") {
+            if (is_yaml(entry) || (!error && fs::is_directory(target))) {
+              report(entry, Diagnostic::Severity::kWarning,
+                     error ? "skipped: a symlink that does not resolve (" + error.message() + ")"
+                           : "skipped: a symlink to " + resolved.string() +
+                                 ", outside the manifests directory");
+            }
+            error.clear();
+            continue;
+          }
+        }
+        if (error) break;
+        if (fs::is_directory(target)) {
+          if (link) {
+            linked.push_back(entry);
+          } else if (enter(entry)) {
+            pending.push_back(entry);
+          }
+          continue;
+        }
+        if (!is_yaml(entry)) continue;
+        if (!fs::is_regular_file(target)) {
+          report(entry, Diagnostic::Severity::kWarning, "skipped: not a regular file");
+          continue;
+        }
+        if (files.size() >= kMaxManifestFiles) {
+          report(root, Diagnostic::Severity::kError,
+                 "more than " + std::to_string(kMaxManifestFiles) + " manifest files");
+          return files;
+        }
+        files.push_back(entry);
+      }
+      if (error) {
+        report(directory, Diagnostic::Severity::kError,
+               "cannot read directory: " + error.message());
+        error.clear();
+      }
     }
   }
   std::sort(files.begin(), files.end());

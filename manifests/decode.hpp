@@ -30,12 +30,23 @@ struct ManifestFile {
 /// Decodes every document of `text`; `file` names it in diagnostics. Never throws.
 ManifestFile DecodeManifests(std::string_view text, const std::string& file);
 
-/// Reads and decodes `path`. A file that cannot be read yields one diagnostic. Never throws.
-ManifestFile LoadManifestFile(const std::filesystem::path& path);
+/// The largest manifest file read (docs/manifests.md "Limits"); YamlLimits bound what is in it.
+inline constexpr std::size_t kMaxManifestFileBytes = std::size_t{4} << 20;
+
+/// Reads (bounded: a regular file of at most kMaxManifestFileBytes, manifests/bounded_file.hpp)
+/// and decodes `path`, naming it `display` in diagnostics (default: the path). A file that
+/// cannot be read yields one diagnostic. Never throws.
+ManifestFile LoadManifestFile(const std::filesystem::path& path, const std::string& display = "");
+
+/// The most manifest files one walk lists.
+inline constexpr std::size_t kMaxManifestFiles = 100000;
 
 /// The files named by `paths`: files as given, directories walked recursively for *.yaml and
-/// *.yml (hidden entries such as .git skipped, symlinks followed), sorted by path. A path that
-/// does not exist is reported to `diagnostics`.
+/// *.yml (hidden entries such as .git skipped), sorted by path. A symlink in a walked directory
+/// is followed only when it resolves within that directory's tree (each directory entered once,
+/// so loops end); others, and a *.yaml that is not a regular file (a FIFO), are skipped with a
+/// warning. Errors in `diagnostics`: a path that does not exist, a directory that cannot be read,
+/// more than kMaxManifestFiles files.
 std::vector<std::filesystem::path> FindManifestFiles(
     const std::vector<std::filesystem::path>& paths, Diagnostics& diagnostics);
 

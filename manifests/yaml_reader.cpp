@@ -5,6 +5,9 @@
 #include <charconv>
 #include <sstream>
 
+#include <yaml-cpp/anchor.h>
+#include <yaml-cpp/eventhandler.h>
+
 #include "manifests/names.hpp"
 
 namespace vsrd::manifests {
@@ -111,6 +114,123 @@ std::string DescribeNode(const YAML::Node& node) {
       break;
   }
   return "null";
+}
+
+namespace {
+
+/// A limit of YamlLimits crossed at `mark`: stops the event pass.
+struct LimitCrossed {
+  YAML::Mark mark;
+  std::string message;
+};
+
+/// Measures the parser's events against YamlLimits: depth, documents, and each document's size
+/// with its aliases expanded (an anchor's size is known when its node ends; an alias adds it).
+class LimitCounter final : public YAML::EventHandler {
+ public:
+  explicit LimitCounter(const YamlLimits& limits) : limits_(limits) {}
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (++documents_ > limits_.max_documents) {
+      throw LimitCrossed{
+          mark, "more than " + std::to_string(limits_.max_documents) + " documents in one file"};
+    }
+    anchors_.clear();
+    total_ = 0;
+    mark_ = mark;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override { Leaf(mark, anchor); }
+  void OnScalar(const YAML::Mark& mark, const std::string& /*tag*/, YAML::anchor_t anchor,
+                const std::string& /*value*/) override {
+    Leaf(mark, anchor);
+  }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    const auto found = anchors_.find(anchor);
+    Add(mark, found == anchors_.end() ? 1 : found->second);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string& /*tag*/, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value /*style*/) override {
+    Open(mark, anchor);
+  }
+  void OnSequenceEnd() override { Close(); }
+  void OnMapStart(const YAML::Mark& mark, const std::string& /*tag*/, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value /*style*/) override {
+    Open(mark, anchor);
+  }
+  void OnMapEnd() override { Close(); }
+
+ private:
+  struct Frame {
+    YAML::anchor_t anchor;
+    std::size_t size;  ///< expanded, this collection included
+  };
+
+  void Leaf(const YAML::Mark& mark, YAML::anchor_t anchor) {
+    if (anchor != YAML::NullAnchor) anchors_[anchor] = 1;
+    Add(mark, 1);
+  }
+  /// Counts `size` expanded nodes into the open collection and the document.
+  void Add(const YAML::Mark& mark, std::size_t size) {
+    total_ += size;
+    if (total_ > limits_.max_expanded_nodes) {
+      throw LimitCrossed{mark, "the document starting at line " + std::to_string(mark_.line + 1) +
+                                   " expands to more than " +
+                                   std::to_string(limits_.max_expanded_nodes) +
+                                   " nodes with its aliases resolved (an alias bomb?)"};
+    }
+    if (!open_.empty()) open_.back().size += size;
+  }
+  void Open(const YAML::Mark& mark, YAML::anchor_t anchor) {
+    if (open_.size() >= limits_.max_depth) {
+      throw LimitCrossed{mark,
+                         "nested deeper than " + std::to_string(limits_.max_depth) + " levels"};
+    }
+    Add(mark, 1);
+    open_.push_back(Frame{anchor, 1});
+  }
+  void Close() {
+    if (open_.empty()) return;
+    const Frame closed = open_.back();
+    open_.pop_back();
+    if (closed.anchor != YAML::NullAnchor) anchors_[closed.anchor] = closed.size;
+    // The collection's own node was counted when it opened; its contents as they came.
+    if (!open_.empty()) open_.back().size += closed.size - 1;
+  }
+
+  const YamlLimits& limits_;
+  std::size_t documents_ = 0;
+  std::size_t total_ = 0;
+  YAML::Mark mark_;
+  std::vector<Frame> open_;
+  std::map<YAML::anchor_t, std::size_t> anchors_;
+};
+
+}  // namespace
+
+std::optional<std::vector<YAML::Node>> LoadYamlDocuments(ReadContext& context,
+                                                         std::string_view text,
+                                                         const YamlLimits& limits) {
+  const std::string copy(text);
+  try {
+    std::istringstream events(copy);
+    YAML::Parser parser(events);
+    LimitCounter counter(limits);
+    while (parser.HandleNextDocument(counter)) {
+    }
+  } catch (const LimitCrossed& crossed) {
+    context.Error(context.Locate(crossed.mark), crossed.message);
+    return std::nullopt;
+  } catch (const YAML::Exception& error) {
+    context.Error(context.Locate(error.mark), "invalid YAML: " + error.msg);
+    return std::nullopt;
+  }
+  try {
+    return YAML::LoadAll(copy);
+  } catch (const YAML::Exception& error) {
+    context.Error(context.Locate(error.mark), "invalid YAML: " + error.msg);
+    return std::nullopt;
+  }
 }
 
 void RejectInlineSecrets(ReadContext& context, const YAML::Node& node, std::string_view path) {

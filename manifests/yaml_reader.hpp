@@ -45,6 +45,27 @@ class ReadContext {
   std::size_t errors_ = 0;
 };
 
+/// Limits on one YAML text before it becomes nodes (docs/manifests.md "Limits"). yaml-cpp keeps
+/// an alias as one shared node, but everything that walks the tree (the inline-secret check,
+/// the spec hash, the decoders) visits it once per reference: 30 lines of nested aliases expand
+/// to 10^9 nodes. So every document is measured as expanded, from the parser's events, before a
+/// node is built.
+struct YamlLimits {
+  std::size_t max_documents = 10000;
+  /// Nodes of one document with every alias expanded (scalars, nulls and collections).
+  std::size_t max_expanded_nodes = 100000;
+  /// Collections nested in one another.
+  std::size_t max_depth = 64;
+};
+
+/// Every document of `text`, or nullopt after reporting at its line:column why not: invalid
+/// YAML ("invalid YAML: ..."), more than max_documents documents, a document past
+/// max_expanded_nodes ("aliases expand ... (an alias bomb?)") or nested deeper than max_depth.
+/// The cost is linear in the text's length.
+std::optional<std::vector<YAML::Node>> LoadYamlDocuments(ReadContext& context,
+                                                         std::string_view text,
+                                                         const YamlLimits& limits = {});
+
 /// "spec.placement" + "name" -> "spec.placement.name"; "" + "spec" -> "spec".
 std::string JoinPath(std::string_view parent, std::string_view key);
 /// "spec.vms" + 2 -> "spec.vms[2]".

@@ -5,6 +5,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "manifests/bounded_file.hpp"
 #include "manifests/names.hpp"
 
 namespace vsrd::simulator {
@@ -115,13 +116,12 @@ std::optional<FaultRule> DecodeFault(ReadContext& context, const YAML::Node& nod
 ScenarioResult DecodeScenario(std::string_view text, const std::string& file) {
   ScenarioResult result;
   ReadContext context(file, result.diagnostics);
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(text));
-  } catch (const YAML::Exception& error) {
-    context.Error(context.Locate(error.mark), "invalid YAML: " + error.msg);
-    return result;
-  }
+  // A lab may be large (every VM of an inventory), but not unbounded.
+  const auto documents = manifests::LoadYamlDocuments(
+      context, text,
+      manifests::YamlLimits{.max_documents = 1, .max_expanded_nodes = 5'000'000, .max_depth = 64});
+  if (!documents) return result;
+  const YAML::Node root = documents->empty() ? YAML::Node() : documents->front();
   Scenario scenario;
   scenario.file = file;
   const MapReader top(context, root, "", {"clock", "personas", "faults"});
@@ -180,16 +180,11 @@ ScenarioResult DecodeScenario(std::string_view text, const std::string& file) {
 }
 
 ScenarioResult LoadScenario(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    ScenarioResult result;
-    result.diagnostics.push_back(manifests::Diagnostic{
-        {path.string(), 0, 0}, manifests::Diagnostic::Severity::kError, "cannot read scenario"});
-    return result;
-  }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return DecodeScenario(buffer.str(), path.string());
+  ScenarioResult result;
+  const auto text =
+      manifests::ReadTextFile(path, path.string(), kMaxScenarioBytes, result.diagnostics);
+  if (!text) return result;
+  return DecodeScenario(*text, path.string());
 }
 
 }  // namespace vsrd::simulator

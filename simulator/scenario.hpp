@@ -52,6 +52,11 @@ struct ScenarioResult {
 };
 
 ScenarioResult DecodeScenario(std::string_view text, const std::string& file);
+
+/// The largest scenario file read.
+inline constexpr std::size_t kMaxScenarioBytes = std::size_t{64} << 20;
+
+/// Reads (bounded, manifests/bounded_file.hpp) and decodes a scenario file. Never throws.
 ScenarioResult LoadScenario(const std::filesystem::path& path);
 
 /// Decodes the `state` of a vcenter persona (simulator/vcenter/*). Reports problems to

@@ -69,7 +69,26 @@ class Controller::EngineContext final : public rec::Context {
   }
 
   rec::ports::Result<rec::ports::Secret> ReadSecret(const manifests::SecretRef& ref) override {
-    return vsphere::ReadSecret(ref);
+    if (IsLentManagementPassword(ref)) return vsphere::ReadSecret(ref);
+    // A manifest's secret: confined by the config's `secrets:` (docs/config.md), checked again
+    // here because a file can change between the manifest check and the read.
+    return vsphere::ReadConfinedSecret(controller_.secrets_, ref);
+  }
+
+  /// `ref` is the password of the target this object names as management_vcenter, and the
+  /// config lets it go there: the object's own target, or one in secrets.target_credentials
+  /// (CheckObjectsAgainstConfig refuses the others before they get here).
+  bool IsLentManagementPassword(const manifests::SecretRef& ref) const {
+    const auto* vcha = std::get_if<manifests::VchaPassiveNodeSpec>(&desired_.object.spec);
+    if (vcha == nullptr || !vcha->management_vcenter) return false;
+    const std::string& name = vcha->management_vcenter->name;
+    const auto target = controller_.config_.targets.find(name);
+    if (target == controller_.config_.targets.end() || !(target->second.password == ref)) {
+      return false;
+    }
+    const auto& lent = controller_.config_.secrets.target_credentials;
+    return name == desired_.object.target.name ||
+           std::find(lent.begin(), lent.end(), name) != lent.end();
   }
 
   std::optional<rec::ManagementVcenter> ManagementTarget(const std::string& name) const override {
@@ -164,6 +183,7 @@ Controller::Controller(const Config& config, std::map<std::string, rec::TargetPo
       clock_(clock),
       reconcilers_(std::move(reconcilers)),
       options_(options),
+      secrets_(ManifestSecrets(config)),
       logger_(std::move(logger)),
       queue_(clock),
       rng_(options.seed) {}

@@ -143,6 +143,8 @@ class Controller {
   const Clock& clock_;
   ReconcilerSet reconcilers_;
   ControllerOptions options_;
+  /// What manifests' secrets are confined to (the config's `secrets:`).
+  vsphere::SecretConfinement secrets_;
   std::shared_ptr<spdlog::logger> logger_;
   WorkQueue queue_;
   StatusStore status_;

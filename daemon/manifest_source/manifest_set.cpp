@@ -37,24 +37,6 @@ struct Candidate {
   bool kept = false;     ///< from the file's last good version, not from its current content
 };
 
-/// Decodes `path`, naming it `display` in diagnostics (LoadManifestFile would name it by the
-/// resolved path, which after a symlink swap is a directory the user never configured).
-manifests::ManifestFile ReadManifestFile(const fs::path& path, const std::string& display) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const int error = errno;
-    manifests::ManifestFile result;
-    result.path = display;
-    result.diagnostics.push_back(Diagnostic{manifests::SourceLocation{display, 0, 0},
-                                            Diagnostic::Severity::kError,
-                                            std::string("cannot read: ") + std::strerror(error)});
-    return result;
-  }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return manifests::DecodeManifests(buffer.str(), display);
-}
-
 bool PassesTargetCheck(const Config& config, const Object& object, manifests::Diagnostics* out) {
   auto problems = CheckObjectsAgainstConfig(config, std::span<const Object>(&object, 1));
   const bool passes = manifests::CountErrors(problems) == 0;
@@ -110,21 +92,26 @@ ManifestLoad ManifestSet::Reload(const Config& config) {
   if (!fs::is_directory(root, error)) return missing("not a directory");
   manifests::Diagnostics walk_problems;
   const auto paths = manifests::FindManifestFiles({root}, walk_problems);
-  // A partial listing would forget the objects of every file not listed.
-  if (!walk_problems.empty()) return missing(walk_problems.front().message);
+  // A partial listing would forget the objects of every file not listed. Warnings (a symlink
+  // out of the tree, a FIFO) name entries that are never part of the set.
+  for (const auto& problem : walk_problems) {
+    if (problem.severity == manifests::Diagnostic::Severity::kError)
+      return missing(problem.message);
+  }
 
   // The last good versions belong to one manifests directory; a config naming another one
   // starts afresh.
   if (config.manifests != last_good_root_) last_good_.clear();
 
   ManifestLoad load;
+  load.diagnostics = std::move(walk_problems);
   std::vector<FileLoad> files;
   for (const auto& path : paths) {
     if (fs::equivalent(path, config.path, error)) continue;
     FileLoad file;
     file.relative = path.lexically_relative(root).generic_string();
     file.display = (display_root / fs::path(file.relative)).string();
-    file.decoded = ReadManifestFile(path, file.display);
+    file.decoded = manifests::LoadManifestFile(path, file.display);
     if (!file.decoded.is_manifest) continue;
     files.push_back(std::move(file));
   }

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include "manifests/bounded_file.hpp"
 #include "simulator/server/certificate.hpp"
 #include "simulator/server/server.hpp"
 #include "simulator/simulator.hpp"
@@ -155,12 +156,9 @@ std::optional<std::string> ParseArgs(std::span<const std::string_view> args, Opt
   return std::nullopt;
 }
 
+/// A PEM file (--cert, --key): a regular file of at most 1 MiB.
 std::optional<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
+  return manifests::ReadBoundedFile(path, std::size_t{1} << 20).content;
 }
 
 // The TLS identity, its thumbprint and the PEM file clients trust.

@@ -92,6 +92,29 @@ TEST(VsrdValidate, AnInvalidTreeExitsOneWithEveryErrorOnStderr) {
   EXPECT_EQ(result.err.find("hunter2"), std::string::npos) << "a secret was echoed";
 }
 
+// Issue 14, defect 1: a manifest could make vsrd send a target's password, or any variable of
+// the process, to a host of its choosing. Only what the config's `secrets:` allows, and never a
+// target's own credentials unless lent, at the field's position.
+TEST(VsrdValidate, AManifestReachesOnlyTheSecretsTheConfigAllows) {
+  const std::string tree = "tests/e2e/data/exfiltration";
+  const Result result = RunVsrd("validate --config " + tree + "/vsrd.yaml " + tree);
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_EQ(result.out, "3 errors in 1 file\n");
+  EXPECT_EQ(result.err,
+            tree +
+                "/depots.yaml:10:19: error: spec.host_credential: password_env VC01_PW is the "
+                "password of target vc01, which a manifest may use only if the config lends it: "
+                "add vc01 to secrets.target_credentials\n" +
+                tree +
+                "/depots.yaml:21:19: error: spec.host_credential: password_env HOME is not a "
+                "variable manifests may read: list it in the config's secrets.env (allowed: "
+                "ESX_PW, VC01_PW)\n" +
+                tree +
+                "/depots.yaml:29:23: error: spec.management_vcenter: sends target vc02's password "
+                "to target vc01; allow it by adding vc02 to the config's "
+                "secrets.target_credentials\n");
+}
+
 TEST(VsrdValidate, AMissingPathIsAnError) {
   const Result result = RunVsrd("validate --config examples/vsrd.yaml does/not/exist.yaml");
   EXPECT_EQ(result.exit_code, 1);

@@ -58,6 +58,7 @@ state_dir: state
 listen: 127.0.0.1:0
 workers: 2
 log: {level: info, format: text}
+secrets: {credentials: [esx-edge01]}
 targets:
   vc01:
     api: vcenter

@@ -41,6 +41,7 @@ class PlanApplyTest : public ::testing::Test {
         << "manifests: manifests\nstate_dir: state\nworkers: 2\n"
         << "log: {level: warn}\n"
         << "defaults: {interval: 5m, retry_interval: 2s, timeout: 2h}\n"
+        << "secrets: {credentials: [esx-edge01]}\n"
         << "targets:\n"
         << Target("vc01", "vcenter", "administrator@vsphere.local", "password_file: vc.password")
         << Target("vc02", "vcenter", "administrator@vsphere.local",

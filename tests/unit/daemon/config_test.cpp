@@ -163,5 +163,122 @@ TEST(CheckObjectsAgainstConfig, MatchesTargetsAndApiFlavors) {
   }
 }
 
+TEST(DecodeConfig, ReadsTheSecretsSectionAndReportsEachBadItemWhereItIs) {
+  const auto good = DecodeConfig(R"(secrets:
+  directories: [host-secrets, /etc/vsrd/more/../hosts]
+  env: [ESX_PW]
+  credentials: [esx-edge01]
+  target_credentials: [vc01]
+targets:
+  vc01: {api: vcenter, url: "https://vc01", username: u, password_env: P}
+)",
+                                 "/etc/vsrd/vsrd.yaml");
+  ASSERT_TRUE(good.config) << ::testing::PrintToString(Messages(good.diagnostics));
+  EXPECT_EQ(good.config->secrets.directories,
+            (std::vector<std::string>{"/etc/vsrd/host-secrets", "/etc/vsrd/hosts"}));
+  EXPECT_EQ(good.config->secrets.env, std::vector<std::string>{"ESX_PW"});
+  EXPECT_EQ(good.config->secrets.credentials, std::vector<std::string>{"esx-edge01"});
+  EXPECT_EQ(good.config->secrets.target_credentials, std::vector<std::string>{"vc01"});
+
+  const auto bad = DecodeConfig(R"(secrets:
+  env: [OK, "9BAD"]
+  credentials: [../x]
+  target_credentials: [vc09]
+  files: []
+targets:
+  vc01: {api: vcenter, url: "https://vc01", username: u, password_env: P}
+)",
+                                "c.yaml");
+  EXPECT_FALSE(bad.config);
+  const auto messages = Messages(bad.diagnostics);
+  ASSERT_EQ(messages.size(), 4U) << ::testing::PrintToString(messages);
+  EXPECT_EQ(messages[0],
+            "c.yaml:2:13: error: secrets.env[1]: must be an environment variable name "
+            "([A-Za-z_][A-Za-z0-9_]*), got \"9BAD\"");
+  EXPECT_EQ(messages[1],
+            "c.yaml:3:17: error: secrets.credentials[0]: must be a systemd credential name (no "
+            "'/'), got \"../x\"");
+  EXPECT_NE(messages[2].find("c.yaml:4:23: error: secrets.target_credentials: \"vc09\" is not a "
+                             "configured target (targets: vc01)"),
+            std::string::npos)
+      << messages[2];
+  EXPECT_NE(messages[3].find("c.yaml:5:3: error: secrets.files: unknown field"), std::string::npos)
+      << messages[3];
+}
+
+// Issue 14, defect 1: manifests reach only the secrets the config allows, and never a target's
+// own credentials unless lent; reported at the field's position.
+TEST(CheckObjectsAgainstConfig, ConfinesTheSecretsManifestsReference) {
+  const auto config = DecodeConfig(R"(secrets:
+  directories: [/etc/vsrd/host-secrets]
+  env: [ESX_PW, VC02_PW]
+  target_credentials: [mgmt]
+targets:
+  vc01: {api: vcenter, url: "https://vc01", username: u, password_file: /etc/vsrd/host-secrets/vc01}
+  vc02: {api: vcenter, url: "https://vc02", username: u, password_env: VC02_PW}
+  mgmt: {api: vcenter, url: "https://mgmt", username: u, password_env: MGMT_PW}
+)",
+                                   "c.yaml")
+                          .config;
+  ASSERT_TRUE(config);
+  const auto depot = [](const std::string& password) {
+    return "kind: OfflineDepotFromHost\nmetadata: {name: a}\nspec:\n  target: vc01\n"
+           "  host_credential:\n    host_name: collector.attacker.example\n    user_name: root\n"
+           "    " +
+           password +
+           "\n    ssl_thumb_print: "
+           "\"8F:2A:51:9C:0B:7E:44:D3:1A:6C:90:E2:5B:37:F8:0D:C4:29:A1:66\"\n";
+  };
+  struct Case {
+    std::string name;
+    std::string manifest;
+    std::vector<std::string> expected;
+  };
+  const std::vector<Case> cases{
+      {"an allowed file", depot("password_file: /etc/vsrd/host-secrets/esx01"), {}},
+      {"an allowed variable", depot("password_env: ESX_PW"), {}},
+      {"the config's vCenter password file",
+       depot("password_file: /etc/vsrd/host-secrets/vc01"),
+       {"m.yaml:9:20: error: spec.host_credential: password_file /etc/vsrd/host-secrets/vc01 is "
+        "the password of target vc01, which a manifest may use only if the config lends it: add "
+        "vc01 to secrets.target_credentials"}},
+      {"another target's variable",
+       depot("password_env: VC02_PW"),
+       {"m.yaml:9:19: error: spec.host_credential: password_env VC02_PW is the password of target "
+        "vc02, which a manifest may use only if the config lends it: add vc02 to "
+        "secrets.target_credentials"}},
+      {"any file elsewhere",
+       depot("password_file: /etc/vsrd/vsrd.yaml"),
+       {"m.yaml:9:20: error: spec.host_credential: password_file /etc/vsrd/vsrd.yaml is outside "
+        "the directories manifests may read: put it under one listed in the config's "
+        "secrets.directories (allowed: /etc/vsrd/host-secrets)"}},
+      {"an unlisted credential",
+       depot("password_credential: vsrd_vc01"),
+       {"m.yaml:9:26: error: spec.host_credential: password_credential vsrd_vc01 is not a "
+        "credential manifests may read: list it in the config's secrets.credentials (allowed: "
+        "none)"}},
+      {"a management vCenter on another target, not lent",
+       "kind: VchaPassiveNode\nmetadata: {name: a}\nspec: {target: vc01, management_vcenter: vc02, "
+       "placement: {name: p, folder: f}}",
+       {"m.yaml:4:42: error: spec.management_vcenter: sends target vc02's password to target "
+        "vc01; allow it by adding vc02 to the config's secrets.target_credentials"}},
+      {"a management vCenter lent",
+       "kind: VchaPassiveNode\nmetadata: {name: a}\nspec: {target: vc01, management_vcenter: mgmt, "
+       "placement: {name: p, folder: f}}",
+       {}},
+      {"the management vCenter is the target itself",
+       "kind: VchaPassiveNode\nmetadata: {name: a}\nspec: {target: vc01, management_vcenter: vc01, "
+       "placement: {name: p, folder: f}}",
+       {}},
+  };
+  for (const auto& c : cases) {
+    const auto file =
+        manifests::DecodeManifests(std::string("apiVersion: vsrd/v1\n") + c.manifest, "m.yaml");
+    ASSERT_EQ(file.objects.size(), 1U)
+        << c.name << ": " << ::testing::PrintToString(Messages(file.diagnostics));
+    EXPECT_EQ(Messages(CheckObjectsAgainstConfig(*config, file.objects)), c.expected) << c.name;
+  }
+}
+
 }  // namespace
 }  // namespace vsrd::daemon

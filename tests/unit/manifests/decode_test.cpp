@@ -253,5 +253,55 @@ TEST(FindManifestFiles, WalksDirectoriesSortedSkippingHiddenAndNonYaml) {
   std::filesystem::remove_all(root);
 }
 
+// Issue 14: the walk followed symlinks out of the tree, a symlink loop aborted it (and stopped
+// the daemon's updates), a FIFO blocked the reader.
+TEST(FindManifestFiles, FollowsSymlinksOnlyWithinTheTreeAndSkipsLoopsAndFifos) {
+  namespace fs = std::filesystem;
+  const auto base =
+      fs::temp_directory_path() /
+      ("vsrd-walk-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
+  fs::remove_all(base);
+  const auto root = base / "tree";
+  fs::create_directories(root / "a");
+  fs::create_directories(base / "elsewhere");
+  std::ofstream(root / "a" / "x.yaml") << "";
+  std::ofstream(base / "elsewhere" / "secret.yaml") << "";
+  fs::create_directory_symlink(base / "elsewhere", root / "out");  // out of the tree
+  fs::create_symlink(base / "elsewhere" / "secret.yaml", root / "s.yaml");
+  fs::create_directory_symlink(root, root / "a" / "loop");        // a loop
+  fs::create_directory_symlink(root / "a", root / "alias");       // within: followed once
+  fs::create_symlink(root / "a" / "x.yaml", root / "link.yaml");  // within: listed
+  fs::create_symlink(root / "nowhere.yaml", root / "broken.yaml");
+  ASSERT_EQ(::mkfifo((root / "pipe.yaml").c_str(), 0600), 0);
+
+  Diagnostics diagnostics;
+  const auto files = FindManifestFiles({root}, diagnostics);
+  EXPECT_EQ(files, (std::vector<fs::path>{root / "a" / "x.yaml", root / "link.yaml"}))
+      << ::testing::PrintToString(files);
+  std::vector<std::string> messages;
+  for (const auto& d : diagnostics) {
+    EXPECT_EQ(d.severity, Diagnostic::Severity::kWarning) << FormatDiagnostic(d);
+    messages.push_back(FormatDiagnostic(d));
+  }
+  std::sort(messages.begin(), messages.end());
+  EXPECT_EQ(messages.size(), 4U) << ::testing::PrintToString(messages);
+  const auto has = [&](const std::string& text) {
+    return std::any_of(messages.begin(), messages.end(),
+                       [&](const std::string& m) { return m.find(text) != std::string::npos; });
+  };
+  EXPECT_TRUE(has("out: warning: skipped: a symlink to " + (base / "elsewhere").string() +
+                  ", outside the manifests directory"));
+  EXPECT_TRUE(has("s.yaml: warning: skipped: a symlink to"));
+  EXPECT_TRUE(has("broken.yaml: warning: skipped: a symlink that does not resolve"));
+  EXPECT_TRUE(has("pipe.yaml: warning: skipped: not a regular file"));
+
+  // Reading a FIFO that slipped through returns at once.
+  const auto fifo = LoadManifestFile(root / "pipe.yaml");
+  ASSERT_EQ(fifo.diagnostics.size(), 1U);
+  EXPECT_NE(FormatDiagnostic(fifo.diagnostics[0]).find("cannot read: is not a regular file"),
+            std::string::npos);
+  fs::remove_all(base);
+}
+
 }  // namespace
 }  // namespace vsrd::manifests

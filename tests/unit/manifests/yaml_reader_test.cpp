@@ -1,5 +1,7 @@
 #include "manifests/yaml_reader.hpp"
 
+#include <chrono>
+#include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -163,6 +165,70 @@ TEST_F(YamlReaderTest, LongValuesAreTruncatedInMessages) {
   EXPECT_FALSE(ReadInt(context_, node, "n", 0, 1));
   EXPECT_EQ(Messages()[0],
             "1:1: error: n: must be an integer, got \"" + std::string(60, 'x') + "...\"");
+}
+
+/// A "billion laughs" document: `levels` anchors, each aliasing the previous one ten times.
+std::string AliasBomb(int levels, const std::string& indent = "") {
+  std::string text = indent + "a0: &a0 [x]\n";
+  for (int i = 1; i <= levels; ++i) {
+    text += indent + "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+    for (int j = 0; j < 10; ++j) text += std::string(j ? ", " : "") + "*a" + std::to_string(i - 1);
+    text += "]\n";
+  }
+  return text;
+}
+
+// Issue 14, defect 2: a 10^9-leaf alias bomb cost 90 s of CPU in `vsrd validate` and 1.97 GB
+// (the walkers expand aliases). Documents are measured as expanded before any node is built.
+TEST_F(YamlReaderTest, LoadYamlDocumentsRefusesAnAliasBombBeforeBuildingIt) {
+  const auto started = std::chrono::steady_clock::now();
+  const auto bomb = LoadYamlDocuments(context_, "kind: X\nspec:\n" + AliasBomb(9, "  "));
+  EXPECT_FALSE(bomb);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
+  ASSERT_EQ(Messages().size(), 1U);
+  EXPECT_NE(Messages()[0].find("error: the document starting at line 1 expands to more than "
+                               "100000 nodes with its aliases resolved (an alias bomb?)"),
+            std::string::npos)
+      << Messages()[0];
+}
+
+TEST_F(YamlReaderTest, LoadYamlDocumentsCountsExpandedNodesExactlyAtTheLimit) {
+  // The map (1), four keys (4), a0 (the sequence and x: 2), and each level a sequence of ten
+  // aliases of the previous one: 1 + 10 × 2 = 21, 211, 2111.
+  const std::string text = AliasBomb(3);
+  const std::size_t expanded = 1 + 4 + 2 + 21 + 211 + 2111;
+  EXPECT_TRUE(LoadYamlDocuments(
+      context_, text,
+      YamlLimits{.max_documents = 1, .max_expanded_nodes = expanded, .max_depth = 8}));
+  EXPECT_FALSE(LoadYamlDocuments(
+      context_, text,
+      YamlLimits{.max_documents = 1, .max_expanded_nodes = expanded - 1, .max_depth = 8}));
+}
+
+TEST_F(YamlReaderTest, LoadYamlDocumentsBoundsDepthAndDocuments) {
+  std::string deep;
+  for (int i = 0; i < 65; ++i) deep += "[";
+  for (int i = 0; i < 65; ++i) deep += "]";
+  EXPECT_FALSE(LoadYamlDocuments(context_, deep));
+  EXPECT_NE(Messages().back().find("1:65: error: nested deeper than 64 levels"), std::string::npos)
+      << Messages().back();
+  EXPECT_TRUE(LoadYamlDocuments(context_, deep.substr(1, 128)));
+
+  // Far deeper than yaml-cpp's own guard: refused, not a stack overflow.
+  EXPECT_FALSE(LoadYamlDocuments(context_, std::string(200000, '[')));
+
+  std::string many;
+  for (int i = 0; i < 4; ++i) many += "---\nkind: X\n";
+  EXPECT_TRUE(LoadYamlDocuments(
+      context_, many, YamlLimits{.max_documents = 4, .max_expanded_nodes = 100, .max_depth = 8}));
+  EXPECT_FALSE(LoadYamlDocuments(
+      context_, many, YamlLimits{.max_documents = 3, .max_expanded_nodes = 100, .max_depth = 8}));
+  EXPECT_NE(Messages().back().find("7:1: error: more than 3 documents in one file"),
+            std::string::npos)
+      << Messages().back();
+
+  EXPECT_FALSE(LoadYamlDocuments(context_, "a: [b\n"));
+  EXPECT_NE(Messages().back().find("error: invalid YAML: "), std::string::npos);
 }
 
 }  // namespace
