@@ -9,6 +9,7 @@
 #include <sstream>
 #include <vector>
 
+#include "daemon/http/api_access.hpp"
 #include "manifests/bounded_file.hpp"
 #include "manifests/names.hpp"
 #include "manifests/net_address.hpp"
@@ -213,6 +214,31 @@ void DecodeSecrets(ReadContext& context, const YAML::Node& node, const std::stri
       "must be a target name", secrets.target_credentials);
 }
 
+void DecodeHttp(ReadContext& context, const YAML::Node& node, HttpConfig& http) {
+  const MapReader map(context, node, "http", {"allowed_hosts"});
+  const auto value = map.Get("allowed_hosts");
+  if (!value) return;
+  const std::string field = map.Path("allowed_hosts");
+  const auto sequence = manifests::ReadSequence(context, *value, field);
+  if (!sequence) return;
+  for (std::size_t i = 0; i < sequence->size(); ++i) {
+    const YAML::Node item = (*sequence)[i];
+    const std::string path = manifests::IndexPath(field, i);
+    const auto entry = manifests::ReadString(context, item, path);
+    if (!entry) continue;
+    // The parser the API checks Host with (daemon/http/api_access.hpp): what validates here,
+    // matches there.
+    if (!http::ParseHostAuthority(*entry)) {
+      context.Error(item, path,
+                    "must be NAME, IPV4 or [IPV6], optionally with :PORT (no scheme, path or "
+                    "wildcard), got \"" +
+                        *entry + "\"");
+      continue;
+    }
+    http.allowed_hosts.push_back(*entry);
+  }
+}
+
 bool NeedsVcenterApi(Kind kind) { return kind != Kind::kApplianceUpdate; }
 
 std::string KnownTargets(const Config& config) {
@@ -238,9 +264,9 @@ ConfigResult DecodeConfig(std::string_view text, const std::string& file) {
   Config config;
   config.path = file;
   manifests::RejectInlineSecrets(context, root, "");
-  const MapReader top(
-      context, root, "",
-      {"manifests", "state_dir", "listen", "workers", "log", "defaults", "secrets", "targets"});
+  const MapReader top(context, root, "",
+                      {"manifests", "state_dir", "listen", "http", "workers", "log", "defaults",
+                       "secrets", "targets"});
   if (!top.IsValid()) return result;
   if (const auto value = top.Get("manifests")) {
     config.manifests = ReadPath(context, *value, "manifests", base_dir).value_or("");
@@ -259,6 +285,7 @@ ConfigResult DecodeConfig(std::string_view text, const std::string& file) {
       }
     }
   }
+  if (const auto value = top.Get("http")) DecodeHttp(context, *value, config.http);
   if (const auto value = top.Get("workers")) {
     config.workers = manifests::ReadInt(context, *value, "workers", 1, 64).value_or(4);
   }

@@ -63,6 +63,14 @@ struct LogConfig {
   LogFormat format = LogFormat::kText;
 };
 
+/// The daemon API served on `listen` (docs/daemon.md "Who may call the API").
+struct HttpConfig {
+  /// Host header values the API answers besides the address a connection arrives on (and
+  /// localhost:PORT on loopback): NAME, IPV4 or [IPV6], optionally with ":PORT"
+  /// (http::ParseHostAuthority); an entry without a port matches any port.
+  std::vector<std::string> allowed_hosts;
+};
+
 /// Policy defaults for manifests that leave them unset.
 struct PolicyDefaults {
   Duration interval = std::chrono::minutes(5);
@@ -87,6 +95,7 @@ struct Config {
   std::string manifests = "/var/lib/vsrd/manifests";
   std::string state_dir = "/var/lib/vsrd";
   std::string listen = "127.0.0.1:9464";
+  HttpConfig http;
   std::int64_t workers = 4;
   LogConfig log;
   PolicyDefaults defaults;

@@ -58,6 +58,7 @@ Daemon::Daemon(Config config, std::shared_ptr<spdlog::logger> logger, bool journ
       metrics_(VSRD_VERSION),
       state_dir_(config.state_dir),
       listen_(config.listen),
+      allowed_hosts_(config.http.allowed_hosts),
       initial_config_(std::move(config)) {}
 
 Daemon::~Daemon() {
@@ -120,8 +121,9 @@ void Daemon::Start() {
   ReloadManifests();
   engine->controller->Start();
 
-  server_ = std::make_unique<http::Server>(listen_, http::MakeDaemonHandler(Backend()),
-                                           http::ServerOptions{}, logger_);
+  server_ = std::make_unique<http::Server>(
+      listen_, http::MakeDaemonHandler(Backend(), http::ApiAccess(allowed_hosts_)),
+      http::ServerOptions{}, logger_);
   server_->Start();
   login_thread_ = std::thread([this] { LoginLoop(); });
 
@@ -227,6 +229,10 @@ void Daemon::ReloadConfig() {
     logger_->warn("reload: listen {} takes effect at the next start (still {})", next.listen,
                   listen_);
     next.listen = listen_;
+  }
+  if (next.http.allowed_hosts != allowed_hosts_) {
+    logger_->warn("reload: http.allowed_hosts takes effect at the next start");
+    next.http.allowed_hosts = allowed_hosts_;
   }
   if (next.state_dir != state_dir_) {
     logger_->warn("reload: state_dir {} takes effect at the next start (still {})", next.state_dir,

@@ -33,7 +33,7 @@
 //
 // The Engine (config, clients, controller) is replaced as a whole when SIGHUP brings a valid
 // new config; the journal, metrics, HTTP listener and manifest merge state live as long as the
-// daemon. `listen` and `state_dir` changes take effect at the next start.
+// daemon. `listen`, `http` and `state_dir` changes take effect at the next start.
 
 namespace vsrd::daemon {
 
@@ -128,9 +128,10 @@ class Daemon {
   Metrics metrics_;
   std::unique_ptr<StateLock> lock_;  ///< taken by Start; released after the journal is gone
   std::unique_ptr<Journal> journal_;
-  std::string state_dir_;  ///< fixed at start
-  std::string listen_;     ///< fixed at start
-  Config initial_config_;  ///< until Start() builds the first engine
+  std::string state_dir_;                   ///< fixed at start
+  std::string listen_;                      ///< fixed at start
+  std::vector<std::string> allowed_hosts_;  ///< http.allowed_hosts, fixed at start
+  Config initial_config_;                   ///< until Start() builds the first engine
 
   mutable std::mutex engine_mutex_;  ///< guards engine_
   std::shared_ptr<Engine> engine_;

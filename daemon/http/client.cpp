@@ -13,6 +13,7 @@
 #include <boost/beast/http.hpp>
 #include <fmt/format.h>
 
+#include "daemon/http/api_access.hpp"
 #include "daemon/http/server.hpp"
 
 namespace vsrd::daemon::http {
@@ -94,8 +95,11 @@ reconcilers::ports::Expected<ClientResponse, std::string> Fetch(const std::strin
   const tcp::endpoint endpoint(net::ip::make_address(parsed->host), parsed->port);
 
   bhttp::request<bhttp::string_body> request{verb, target, 11};
+  // Host names the address connected to, which the daemon accepts (api_access.hpp); the
+  // X-Vsrd-Request header is what the daemon wants on a POST, as proof that no web page sent it.
   request.set(bhttp::field::host, effective);
   request.set(bhttp::field::user_agent, "vsrd");
+  request.set(kRequestHeader, "1");
   request.keep_alive(false);
   request.body() = body;
   request.prepare_payload();

@@ -20,7 +20,9 @@ struct ClientResponse {
 std::string ClientAddress(const std::string& listen);
 
 /// Sends `method target` (e.g. "GET", "/status") with `body` to `address` (the config's listen
-/// value, see ClientAddress) and reads the whole response. The entire exchange (connect, write,
+/// value, see ClientAddress) and reads the whole response. The request carries what the daemon
+/// API asks of a caller (api_access.hpp): Host = the address connected to, and
+/// "X-Vsrd-Request: 1". The entire exchange (connect, write,
 /// read) must finish within `timeout`. Blocks; thread-safe (no shared state). The error is a
 /// lowercase description for "cannot reach the daemon at ADDRESS: ...", e.g. "connection
 /// refused", "timed out after 10s", "not an address: foo".

@@ -162,9 +162,13 @@ Response Route(const DaemonBackend& backend, const Request& request) {
 
 }  // namespace
 
-Handler MakeDaemonHandler(DaemonBackend backend) {
+Handler MakeDaemonHandler(DaemonBackend backend, ApiAccess access) {
   auto shared = std::make_shared<const DaemonBackend>(std::move(backend));
-  return [shared](const Request& request) { return Route(*shared, request); };
+  auto rules = std::make_shared<const ApiAccess>(std::move(access));
+  return [shared, rules](const Request& request) {
+    if (auto refused = rules->Check(request)) return std::move(*refused);
+    return Route(*shared, request);
+  };
 }
 
 }  // namespace vsrd::daemon::http

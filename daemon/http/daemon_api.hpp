@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "daemon/engine/status_store.hpp"
+#include "daemon/http/api_access.hpp"
 #include "daemon/http/server.hpp"
 
 namespace vsrd::daemon::http {
@@ -44,7 +45,8 @@ struct DaemonBackend {
 /// Content type of GET /metrics (Prometheus text format 0.0.4).
 inline constexpr std::string_view kMetricsContentType = "text/plain; version=0.0.4; charset=utf-8";
 
-/// The routes:
+/// The routes, each behind `access` (api_access.hpp: a request it refuses gets its 400, 421 or
+/// 403 and reaches no route):
 /// - GET /metrics: 200, body = metrics().
 /// - GET /healthz, GET /readyz: 200 "ok\n" when every check passes; else 503 with one line
 ///   "[-]NAME: DETAIL" per failing check and "healthz check failed" / "readyz check failed".
@@ -57,7 +59,8 @@ inline constexpr std::string_view kMetricsContentType = "text/plain; version=0.0
 /// - POST /reconcile/{kind}/{name}[?reset=true|false]: 202 {"accepted": "Kind/name", "reset":
 ///   bool}; 404 for an unknown kind or absent object; 400 for another reset value or another
 ///   query parameter.
-/// A known path with another method gets 405 with Allow; any other path 404.
-Handler MakeDaemonHandler(DaemonBackend backend);
+/// A known path with another method gets 405 with Allow; any other path 404. No answer has an
+/// Access-Control-* header: a CORS preflight is never granted.
+Handler MakeDaemonHandler(DaemonBackend backend, ApiAccess access = ApiAccess());
 
 }  // namespace vsrd::daemon::http

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <exception>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -160,6 +163,31 @@ net::HttpResponse ToBeastResponse(const Response& response, unsigned version, bo
   return net::MakeResponse(response.status, version, keep_alive, "vsrd", headers, response.body);
 }
 
+// The request's header fields by lower-case name, repeated ones joined (Request::headers).
+std::map<std::string, std::string> HeaderFields(const net::HttpRequest& message) {
+  std::map<std::string, std::string> fields;
+  for (const auto& field : message) {
+    std::string name(field.name_string());
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const auto [place, inserted] = fields.emplace(std::move(name), std::string(field.value()));
+    if (!inserted) place->second.append(", ").append(field.value());
+  }
+  return fields;
+}
+
+// The socket's local end as Request::local_address has it; "" when the socket cannot say.
+std::string LocalAddress(const tcp::socket& socket) {
+  ErrorCode error;
+  tcp::endpoint local = socket.local_endpoint(error);
+  if (error) return "";
+  // A dual-stack [::] listener sees IPv4 clients at ::ffff:a.b.c.d; they asked for a.b.c.d.
+  if (local.address().is_v6() && local.address().to_v6().is_v4_mapped()) {
+    local.address(asio::ip::make_address_v4(asio::ip::v4_mapped, local.address().to_v6()));
+  }
+  return net::FormatListenAddress(local);
+}
+
 std::string LowerFirst(std::string text) {
   if (!text.empty()) {
     text.front() = static_cast<char>(std::tolower(static_cast<unsigned char>(text.front())));
@@ -190,25 +218,33 @@ class Server::Impl {
   std::string Address() const { return net::FormatListenAddress(endpoint_); }
 
  private:
-  // Registers a connection's stream for Stop while its coroutine runs. Everything it touches
-  // is used on the io thread only.
-  class Tracked {
+  // One connection: its stream and its place in the eviction order. Used on the io thread only.
+  struct Connection {
+    explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+    beast::tcp_stream stream;
+    // The value of `sequence_` when the connection last began to wait on its client (for a
+    // request, or for it to take a response): the smallest has waited longest.
+    std::uint64_t waiting_since = 0;
+  };
+
+  // Keeps a connection in `connections_` (for Stop and for eviction) until its coroutine ends,
+  // unless EvictLongestWaiting took it out first.
+  class Registered {
    public:
-    Tracked(Impl& impl, beast::tcp_stream& stream) : impl_(impl), stream_(&stream) {
-      impl_.streams_.insert(stream_);
-    }
-    ~Tracked() { impl_.streams_.erase(stream_); }
-    Tracked(const Tracked&) = delete;
-    Tracked& operator=(const Tracked&) = delete;
+    Registered(Impl& impl, Connection& connection) : impl_(impl), connection_(&connection) {}
+    ~Registered() { impl_.connections_.erase(connection_); }
+    Registered(const Registered&) = delete;
+    Registered& operator=(const Registered&) = delete;
 
    private:
     Impl& impl_;
-    beast::tcp_stream* stream_;
+    Connection* connection_;
   };
 
   void Spawn(asio::awaitable<void> task);
-  asio::awaitable<void> Serve(tcp::socket socket, net::ConnectionCap::Slot slot);
-  asio::awaitable<void> Reject(tcp::socket socket, net::ConnectionCap::Slot slot);
+  void Admit(tcp::socket socket);
+  void EvictLongestWaiting();
+  asio::awaitable<void> Serve(std::unique_ptr<Connection> connection);
   Response Call(const Request& request);
   void CloseAll();
 
@@ -217,8 +253,9 @@ class Server::Impl {
   std::shared_ptr<spdlog::logger> logger_;
 
   // Used on the io thread only once Start() ran.
-  std::set<beast::tcp_stream*> streams_;
-  net::ConnectionCap cap_;
+  std::set<Connection*> connections_;  // open and not evicted; at most options_.max_connections
+  std::uint64_t sequence_ = 0;         // orders the waits (Connection::waiting_since)
+  net::ConnectionCap cap_;             // no limit: Admit enforces max_connections by eviction
   bool stopping_ = false;
   bool overflow_logged_ = false;
 
@@ -237,10 +274,7 @@ class Server::Impl {
 
 Server::Impl::Impl(const std::string& listen, Handler handler, ServerOptions options,
                    std::shared_ptr<spdlog::logger> logger)
-    : handler_(std::move(handler)),
-      options_(options),
-      logger_(std::move(logger)),
-      cap_(options.max_connections) {
+    : handler_(std::move(handler)), options_(options), logger_(std::move(logger)) {
   if (!logger_) logger_ = std::make_shared<spdlog::logger>("http");  // no sinks: silent
   const auto address = ParseListenAddress(listen);
   if (!address) {
@@ -262,17 +296,9 @@ void Server::Impl::Start() {
   handlers.on_error = [this](const ErrorCode& error) {
     logger_->warn("http: accept failed: {}", error.message());
   };
-  handlers.serve = [this](tcp::socket socket, net::ConnectionCap::Slot slot) {
-    overflow_logged_ = false;
-    Spawn(Serve(std::move(socket), std::move(slot)));
-  };
-  handlers.refuse = [this](tcp::socket socket, net::ConnectionCap::Slot slot) {
-    if (!overflow_logged_) {
-      logger_->warn("http: {} connections open, the limit; answering 503 to new ones",
-                    cap_.Serving());
-      overflow_logged_ = true;
-    }
-    Spawn(Reject(std::move(socket), std::move(slot)));
+  // The cap is unlimited, so every connection comes here; its slot counts nothing.
+  handlers.serve = [this](tcp::socket socket, net::ConnectionCap::Slot /*slot*/) {
+    Admit(std::move(socket));
   };
   Spawn(net::AcceptLoop(acceptor_, cap_, std::move(handlers)));
   thread_ = std::thread([this] {
@@ -303,24 +329,48 @@ void Server::Impl::CloseAll() {
   acceptor_.close(ignored);
   // Each pending operation completes with operation_aborted and its coroutine ends; io_.run()
   // then runs out of work and the thread ends.
-  for (beast::tcp_stream* stream : streams_) stream->close();
+  for (Connection* connection : connections_) connection->stream.close();
+}
+
+void Server::Impl::Admit(tcp::socket socket) {
+  if (connections_.size() >= std::max<std::size_t>(options_.max_connections, 1)) {
+    if (!overflow_logged_) {
+      logger_->warn(
+          "http: {} connections open, the limit; closing the one that waited longest on its "
+          "client for each new one",
+          connections_.size());
+      overflow_logged_ = true;
+    }
+    EvictLongestWaiting();
+  } else {
+    overflow_logged_ = false;
+  }
+  auto connection = std::make_unique<Connection>(std::move(socket));
+  connection->waiting_since = ++sequence_;
+  connections_.insert(connection.get());
+  Spawn(Serve(std::move(connection)));
+}
+
+void Server::Impl::EvictLongestWaiting() {
+  // The handler runs on this thread and between two awaits, so whenever a connection arrives
+  // every other one is waiting on its client: idle, trickling a request, or not reading its
+  // response. The one waiting longest goes, so idle and slowloris connections cannot keep a
+  // new one (a health probe) out; a client that is still busy after `max_connections` newer
+  // arrivals loses its connection and must reconnect. Linear in max_connections (64).
+  const auto oldest = std::min_element(
+      connections_.begin(), connections_.end(),
+      [](const Connection* a, const Connection* b) { return a->waiting_since < b->waiting_since; });
+  if (oldest == connections_.end()) return;
+  Connection* evicted = *oldest;
+  connections_.erase(oldest);
+  // Its pending read or write ends with operation_aborted and its coroutine with it.
+  evicted->stream.close();
 }
 
 void Server::Impl::Spawn(asio::awaitable<void> task) {
   net::SpawnConnection(
       io_.get_executor(), std::move(task),
       [logger = logger_](const std::string& message) { logger->error("http: {}", message); });
-}
-
-asio::awaitable<void> Server::Impl::Reject(tcp::socket socket, net::ConnectionCap::Slot slot) {
-  beast::tcp_stream stream(std::move(socket));
-  const Tracked tracked(*this, stream);
-  const net::ConnectionCap::Slot held = std::move(slot);
-  if (stopping_) co_return;
-  Response answer = TextResponse(503, "too many connections\n");
-  answer.headers.emplace_back("Retry-After", "1");
-  net::HttpResponse response = ToBeastResponse(answer, 11, false);
-  co_await net::AnswerAndClose(stream, response, options_.write_timeout, kLingerTimeout);
 }
 
 Response Server::Impl::Call(const Request& request) {
@@ -334,16 +384,17 @@ Response Server::Impl::Call(const Request& request) {
   return TextResponse(500, "internal server error\n");
 }
 
-asio::awaitable<void> Server::Impl::Serve(tcp::socket socket, net::ConnectionCap::Slot slot) {
-  beast::tcp_stream stream(std::move(socket));
-  const Tracked tracked(*this, stream);
-  const net::ConnectionCap::Slot held = std::move(slot);
+asio::awaitable<void> Server::Impl::Serve(std::unique_ptr<Connection> connection) {
+  const Registered registered(*this, *connection);
+  beast::tcp_stream& stream = connection->stream;
+  const std::string local_address = LocalAddress(stream.socket());
   beast::flat_buffer buffer;
   // One deadline for the idle wait and the whole request.
   const net::RequestLimits limits{options_.header_limit, options_.body_limit,
                                   options_.read_timeout};
   while (!stopping_) {
     net::HttpRequest message;
+    connection->waiting_since = ++sequence_;
     const ErrorCode error = co_await net::ReadRequest(stream, buffer, limits, message);
     if (error) {
       if (stopping_) co_return;
@@ -366,6 +417,8 @@ asio::awaitable<void> Server::Impl::Serve(tcp::socket socket, net::ConnectionCap
     if (ParseTarget(message.target(), request, problem)) {
       request.method = head ? "GET" : std::string(message.method_string());
       request.body = std::move(message.body());
+      request.headers = HeaderFields(message);
+      request.local_address = local_address;
       response = Call(request);
     } else {
       request.method = std::string(message.method_string());
@@ -379,6 +432,7 @@ asio::awaitable<void> Server::Impl::Serve(tcp::socket socket, net::ConnectionCap
                    response.status, elapsed.count());
 
     net::HttpResponse out = ToBeastResponse(response, version, keep_alive);
+    connection->waiting_since = ++sequence_;
     if (co_await net::WriteResponse(stream, out, head, options_.write_timeout)) co_return;
     if (!keep_alive) {
       co_await net::Close(stream, options_.write_timeout);

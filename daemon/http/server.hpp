@@ -2,7 +2,7 @@
 
 // The daemon's plain HTTP/1.1 server (no TLS): a generic Boost.Beast listener that turns each
 // request into a Request, asks a Handler, and writes its Response. Routes live elsewhere
-// (daemon_api.hpp). What it shares with vsrd-sim's server (accept loop, connection cap, reading
+// (daemon_api.hpp). What it shares with vsrd-sim's server (accept loop, reading
 // with limits and one deadline) is in net/; Beast and Asio stay inside server.cpp.
 
 #include <chrono>
@@ -28,6 +28,14 @@ struct Request {
   /// {"reset","true"}. A key given twice keeps its last value.
   std::map<std::string, std::string> query;
   std::string body;
+  /// The header fields by lower-case name, e.g. {"host", "127.0.0.1:9464"}. A field given more
+  /// than once has its values joined with ", " (RFC 9110 section 5.3), so a second Host makes
+  /// the value invalid instead of hiding it.
+  std::map<std::string, std::string> headers;
+  /// The address the connection arrived on (the socket's local end), as FormatListenAddress
+  /// writes it: "127.0.0.1:9464", "[::1]:9464"; an IPv4-mapped IPv6 address as IPv4. Differs
+  /// from the listen address when that is a wildcard. Empty when the socket could not say.
+  std::string local_address;
 };
 
 struct Response {
@@ -50,8 +58,10 @@ struct ServerOptions {
   std::chrono::milliseconds read_timeout{10000};
   /// Limit for writing one response.
   std::chrono::milliseconds write_timeout{10000};
-  /// Connections served at once. One more is accepted, answered 503 and closed; beyond twice
-  /// this, new connections are closed at once.
+  /// Connections open at once. A connection arriving at the limit closes the open one that has
+  /// waited longest on its client (idle, trickling a request, or not reading its response), so
+  /// idle or slow clients can never keep a new one, e.g. a health probe, out; nothing is
+  /// refused. At least 1.
   std::size_t max_connections = 64;
 };
 
@@ -67,6 +77,8 @@ using net::ParseListenAddress;
 /// character (NUL included) or an encoded '/', or has a "." or ".." segment gets 400; a request
 /// that does not arrive within read_timeout is closed without an answer; a Handler that throws
 /// gets 500. Each request is logged at debug (method, path, status, duration), never a body.
+/// The accept loop never waits for a connection: one thread serves every connection
+/// asynchronously, and only a Handler call occupies it.
 class Server {
  public:
   /// Parses `listen` and binds and listens at once, so the caller knows the port is bound

@@ -4,6 +4,7 @@
 // daemon. The simulated clock stands still (time scale 0): a test that needs tasks to finish
 // advances it through the admin API, so every intermediate state is reached deterministically.
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
@@ -22,7 +23,9 @@
 #include <thread>
 #include <vector>
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <nlohmann/json.hpp>
 #include <poll.h>
 #include <sys/socket.h>
@@ -179,6 +182,63 @@ std::string FindInPath(const std::string& name) {
     if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
   }
   return "";
+}
+
+/// A TCP connection to 127.0.0.1:`port` that the test drives byte by byte: a client the vsrd
+/// client cannot play (idle, trickling, or with hand-written header fields).
+class LoopbackConnection {
+ public:
+  explicit LoopbackConnection(unsigned short port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd_ < 0) throw std::runtime_error("socket(AF_INET) failed");
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0) {
+      ::close(fd_);
+      throw std::runtime_error("connect 127.0.0.1:" + std::to_string(port) + " failed");
+    }
+  }
+  ~LoopbackConnection() { ::close(fd_); }
+  LoopbackConnection(const LoopbackConnection&) = delete;
+  LoopbackConnection& operator=(const LoopbackConnection&) = delete;
+
+  /// Sends what the socket takes now; false once the peer closed (never blocks, never SIGPIPE).
+  bool Send(const std::string& bytes) const {
+    return ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT) >= 0;
+  }
+
+  /// Everything received until the peer closes or `timeout` passes.
+  std::string ReadUntilClose(milliseconds timeout) const {
+    const auto deadline = steady_clock::now() + timeout;
+    std::string received;
+    std::array<char, 4096> chunk{};
+    while (steady_clock::now() < deadline) {
+      pollfd poll_fd{fd_, POLLIN, 0};
+      const auto left = std::chrono::duration_cast<milliseconds>(deadline - steady_clock::now());
+      if (::poll(&poll_fd, 1, static_cast<int>(std::max<long>(left.count(), 1))) <= 0) continue;
+      const ssize_t size = ::recv(fd_, chunk.data(), chunk.size(), 0);
+      if (size <= 0) break;
+      received.append(chunk.data(), static_cast<std::size_t>(size));
+    }
+    return received;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+/// The status code of the response to `request` (sent on a connection of its own, which the
+/// server closes after answering: the request should say "Connection: close"); 0 when none
+/// arrives within 5 s.
+int StatusOf(unsigned short port, const std::string& request) {
+  const LoopbackConnection connection(port);
+  if (!connection.Send(request)) return 0;
+  const std::string response = connection.ReadUntilClose(seconds(5));
+  std::smatch match;
+  if (!std::regex_search(response, match, std::regex("^HTTP/1\\.1 (\\d{3}) "))) return 0;
+  return std::stoi(match[1]);
 }
 
 /// An AF_UNIX datagram socket bound at a path, standing in for systemd's notify socket.
@@ -824,6 +884,81 @@ TEST_F(DaemonProcessTest, StatusAndReconcileCommandsTalkToTheDaemon) {
   const auto unknown = Vsrd({"reconcile", "GuestCustomizationCheck/no-such-object"});
   EXPECT_EQ(unknown.status, 1) << unknown.out << unknown.err;
   EXPECT_NE(unknown.err.find("no-such-object"), std::string::npos) << unknown.err;
+}
+
+// Issue 14: a browser on this host must not be able to drive the API (DNS rebinding, a simple
+// cross-site POST), while Prometheus (by address or by the configured name) and the vsrd
+// client keep working. api_access_test.cpp has every case; this is the daemon as deployed.
+TEST_F(DaemonProcessTest, ApiAnswersOnlyItsOwnHostsAndRefusesCrossSitePosts) {
+  StartSim();
+  WriteConfig(ConfigText() + "http: {allowed_hosts: [vsrd.test.example]}\n");
+  WriteManifest("guest-customization.yaml", WebTier("vm-42"));
+  StartVsrd();
+  ASSERT_TRUE(WaitForPhase(kWebTier, "Ready"));
+  const unsigned short port = vsrd_->Port();
+  const std::string p = std::to_string(port);
+  const auto get = [&](const std::string& path, const std::string& host) {
+    return "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n";
+  };
+  const auto post = [&](const std::string& host, const std::string& fields) {
+    return "POST /reconcile/" + std::string(kWebTier) + "?reset=true HTTP/1.1\r\nHost: " + host +
+           "\r\n" + fields + "Content-Length: 0\r\nConnection: close\r\n\r\n";
+  };
+  EXPECT_EQ(StatusOf(port, get("/healthz", "127.0.0.1:" + p)), 200) << "a probe by address";
+  EXPECT_EQ(StatusOf(port, get("/metrics", "localhost:" + p)), 200);
+  EXPECT_EQ(StatusOf(port, get("/metrics", "vsrd.test.example:" + p)), 200)
+      << "a scrape through the configured name";
+  EXPECT_EQ(StatusOf(port, get("/status", "rebind.attacker.example:" + p)), 421)
+      << "a DNS-rebinding page";
+  EXPECT_EQ(StatusOf(port, get("/healthz", "127.0.0.2:" + p)), 421);
+  EXPECT_EQ(StatusOf(port, post("127.0.0.1:" + p, "Content-Type: text/plain\r\n")), 403)
+      << "a simple cross-site POST has no X-Vsrd-Request";
+  EXPECT_EQ(StatusOf(port, post("127.0.0.1:" + p,
+                                "X-Vsrd-Request: 1\r\nOrigin: http://attacker.example\r\n")),
+            403);
+  EXPECT_EQ(StatusOf(port, post("rebind.attacker.example:" + p, "X-Vsrd-Request: 1\r\n")), 421);
+  EXPECT_EQ(StatusOf(port, post("127.0.0.1:" + p, "X-Vsrd-Request: 1\r\n")), 202);
+  // And the vsrd client (StatusAndReconcileCommandsTalkToTheDaemon runs the command itself).
+  EXPECT_EQ(Daemon("POST", std::string("/reconcile/") + kWebTier).status, 202);
+}
+
+// Issue 14: 140 slow loopback connections made /healthz refuse for 10 s. Idle and slowloris
+// connections, three times the server's limit, must not keep a probe out.
+TEST_F(DaemonProcessTest, HealthzAnswersUnderAConnectionFlood) {
+  StartSim();
+  WriteConfig(ConfigText());
+  WriteManifest("guest-customization.yaml", WebTier("vm-42"));
+  StartVsrd();
+  ASSERT_TRUE(Eventually([&] { return Daemon("GET", "/healthz").status == 200; }, seconds(10)));
+  const auto start = steady_clock::now();
+  std::vector<std::unique_ptr<LoopbackConnection>> flood;
+  for (int i = 0; i < 200; ++i) {
+    flood.push_back(std::make_unique<LoopbackConnection>(vsrd_->Port()));
+    // Every other one starts a request it never finishes.
+    if (i % 2 == 1) flood.back()->Send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
+  }
+  std::atomic<bool> done{false};
+  std::thread trickle([&] {  // the slow ones send one more byte every 100 ms
+    while (!done) {
+      for (std::size_t i = 1; i < flood.size(); i += 2) flood[i]->Send("a");
+      std::this_thread::sleep_for(milliseconds(100));
+    }
+  });
+  std::vector<long> took_ms;
+  for (int probe = 0; probe < 5; ++probe) {
+    const auto sent = steady_clock::now();
+    const auto response = Daemon("GET", "/healthz");
+    const auto took = std::chrono::duration_cast<milliseconds>(steady_clock::now() - sent);
+    took_ms.push_back(static_cast<long>(took.count()));
+    EXPECT_EQ(response.status, 200) << "probe " << probe << ": " << response.body;
+    EXPECT_LT(took, seconds(2)) << "probe " << probe;
+    std::this_thread::sleep_for(milliseconds(200));
+  }
+  done = true;
+  trickle.join();
+  std::cout << "probes under the flood took (ms): " << ::testing::PrintToString(took_ms)
+            << std::endl;
+  EXPECT_LT(steady_clock::now() - start, seconds(20));
 }
 
 }  // namespace

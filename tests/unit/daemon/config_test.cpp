@@ -101,6 +101,52 @@ TEST(DecodeConfig, ReportsADuplicateTargetEvenWhenTheFirstOneHasErrors) {
             }));
 }
 
+TEST(DecodeConfig, ReadsHttpAllowedHosts) {
+  const auto result = DecodeConfig(
+      "http: {allowed_hosts: [vsrd.example.com, \"vsrd01:9464\", 192.0.2.7, "
+      "\"[2001:db8::7]:80\"]}\n"
+      "targets: {vc01: {api: vcenter, url: \"https://vc01\", username: u, password_env: P}}\n",
+      "c.yaml");
+  ASSERT_TRUE(result.config) << ::testing::PrintToString(Messages(result.diagnostics));
+  EXPECT_EQ(result.config->http.allowed_hosts,
+            (std::vector<std::string>{"vsrd.example.com", "vsrd01:9464", "192.0.2.7",
+                                      "[2001:db8::7]:80"}));
+  // Absent: no names besides the listen address itself.
+  const auto defaults = DecodeConfig(
+      "targets: {vc01: {api: vcenter, url: \"https://vc01\", username: u, password_env: P}}\n",
+      "c.yaml");
+  ASSERT_TRUE(defaults.config);
+  EXPECT_TRUE(defaults.config->http.allowed_hosts.empty());
+}
+
+TEST(DecodeConfig, ReportsEachBadAllowedHostAtItsPosition) {
+  const auto result = DecodeConfig(R"(http:
+  allowed_hosts:
+    - vsrd.example.com
+    - "*"
+    - http://vsrd.example.com
+    - "vsrd:0"
+    - "2001:db8::7"
+    - [nested]
+  allowed_host: x
+targets: {vc01: {api: vcenter, url: "https://vc01", username: u, password_env: P}}
+)",
+                                   "c.yaml");
+  EXPECT_FALSE(result.config);
+  const std::string rule =
+      "must be NAME, IPV4 or [IPV6], optionally with :PORT (no scheme, path or wildcard), got ";
+  EXPECT_EQ(
+      Messages(result.diagnostics),
+      (std::vector<std::string>{
+          "c.yaml:4:7: error: http.allowed_hosts[1]: " + rule + "\"*\"",
+          "c.yaml:5:7: error: http.allowed_hosts[2]: " + rule + "\"http://vsrd.example.com\"",
+          "c.yaml:6:7: error: http.allowed_hosts[3]: " + rule + "\"vsrd:0\"",
+          "c.yaml:7:7: error: http.allowed_hosts[4]: " + rule + "\"2001:db8::7\"",
+          "c.yaml:8:7: error: http.allowed_hosts[5]: must be a string, got a sequence",
+          "c.yaml:9:3: error: http.allowed_host: unknown field; did you mean \"allowed_hosts\"?",
+      }));
+}
+
 TEST(ResolveConfigPath, PrefersTheFlagThenTheEnvironmentThenTheDefault) {
   ::unsetenv("VSRD_CONFIG");
   EXPECT_EQ(ResolveConfigPath(std::nullopt), "/etc/vsrd/vsrd.yaml");

@@ -57,8 +57,12 @@ struct FakeBackend {
   }
 };
 
+// A request that passes the access check (api_access_test.cpp tests that check): it arrived on
+// 127.0.0.1:9464 and names it, and carries the custom header as the vsrd client does.
 Request Make(std::string method, std::string path, std::map<std::string, std::string> query = {}) {
-  return Request{std::move(method), std::move(path), std::move(query), ""};
+  Request request{std::move(method), std::move(path), std::move(query), "", {}, "127.0.0.1:9464"};
+  request.headers = {{"host", "127.0.0.1:9464"}, {"x-vsrd-request", "1"}};
+  return request;
 }
 
 std::string Header(const Response& response, const std::string& name) {
@@ -316,6 +320,45 @@ TEST(DaemonApi, AnswersUnknownPathsWith404) {
     EXPECT_EQ(response.status, 404);
     EXPECT_NE(response.body.find("routes: GET /metrics"), std::string::npos) << response.body;
   }
+}
+
+TEST(DaemonApi, ChecksWhoCallsBeforeAnyRoute) {
+  FakeBackend fake;
+  const Handler handler = MakeDaemonHandler(fake.Make(), ApiAccess({"vsrd.example.com"}));
+  const std::string reconcile = "/reconcile/ApplianceUpdate/vr01";
+
+  Request rebinding = Make("POST", reconcile, {{"reset", "true"}});
+  rebinding.headers["host"] = "attacker.example:9464";
+  EXPECT_EQ(handler(rebinding).status, 421);
+  rebinding.method = "GET";
+  rebinding.path = "/status";
+  EXPECT_EQ(handler(rebinding).status, 421) << "nor may such a page read the status";
+
+  Request form_post = Make("POST", reconcile, {{"reset", "true"}});
+  form_post.headers.erase("x-vsrd-request");
+  form_post.headers["content-type"] = "application/x-www-form-urlencoded";
+  EXPECT_EQ(handler(form_post).status, 403);
+
+  Request cross_origin = Make("POST", reconcile);
+  cross_origin.headers["origin"] = "http://attacker.example";
+  EXPECT_EQ(handler(cross_origin).status, 403);
+
+  Request preflight = Make("OPTIONS", reconcile);
+  preflight.headers.erase("x-vsrd-request");
+  preflight.headers["origin"] = "http://attacker.example";
+  preflight.headers["access-control-request-method"] = "POST";
+  preflight.headers["access-control-request-headers"] = "x-vsrd-request";
+  const Response refused = handler(preflight);
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_TRUE(refused.headers.empty()) << "no Access-Control-Allow-* header";
+  EXPECT_TRUE(fake.reconciles.empty());
+
+  // Prometheus scraping through the configured name, and the vsrd client.
+  Request scrape = Make("GET", "/metrics");
+  scrape.headers = {{"host", "vsrd.example.com:9464"}, {"user-agent", "Prometheus/2.42.0"}};
+  EXPECT_EQ(handler(scrape).status, 200);
+  EXPECT_EQ(handler(Make("POST", reconcile)).status, 202);
+  EXPECT_EQ(fake.reconciles.size(), 1U);
 }
 
 TEST(DaemonApi, TreatsMissingCallbacksAsNothing) {
