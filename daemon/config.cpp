@@ -362,8 +362,8 @@ ConfigResult DecodeConfig(std::string_view text, const std::string& file) {
 
 ConfigResult LoadConfig(const std::filesystem::path& path) {
   ConfigResult result;
-  const auto text =
-      manifests::ReadTextFile(path, path.string(), kMaxConfigBytes, result.diagnostics);
+  const auto text = manifests::ReadTextFile(path, path.string(), kMaxConfigBytes,
+                                            result.diagnostics, "cannot read config");
   if (!text) return result;
   return DecodeConfig(*text, path.string());
 }
@@ -441,7 +441,8 @@ Diagnostics CheckObjectsAgainstConfig(const Config& config,
       }
     }
     if (const auto* depot = std::get_if<manifests::OfflineDepotFromHostSpec>(&object.spec)) {
-      if (depot->host_credential) {
+      // An empty value was not decoded: its own error was reported.
+      if (depot->host_credential && !depot->host_credential->password.value.empty()) {
         const auto& ref = depot->host_credential->password;
         if (auto problem = vsphere::ConfinementProblem(confinement, ref); !problem.empty()) {
           error(ref.location, "spec.host_credential: " + problem);

@@ -83,11 +83,11 @@ BoundedRead ReadBoundedFd(int fd, std::size_t max_bytes) {
 
 std::optional<std::string> ReadTextFile(const std::filesystem::path& path,
                                         const std::string& display, std::size_t max_bytes,
-                                        Diagnostics& diagnostics) {
+                                        Diagnostics& diagnostics, std::string_view what) {
   BoundedRead read = ReadBoundedFile(path, max_bytes);
   if (!read.content) {
     diagnostics.push_back(Diagnostic{SourceLocation{display, 0, 0}, Diagnostic::Severity::kError,
-                                     "cannot read: " + read.error});
+                                     std::string(what) + ": " + read.error});
     return std::nullopt;
   }
   return std::move(read.content);

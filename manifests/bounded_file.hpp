@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <sys/types.h>
 
@@ -52,9 +53,10 @@ BoundedRead ReadBoundedFile(const std::filesystem::path& path, std::size_t max_b
 BoundedRead ReadBoundedFd(int fd, std::size_t max_bytes);
 
 /// ReadBoundedFile for a text vsrd decodes (a manifest, the config, a scenario): the content, or
-/// nullopt after adding the error `display: cannot read: WHY` to `diagnostics`.
+/// nullopt after adding the error `display: WHAT: WHY` to `diagnostics`.
 std::optional<std::string> ReadTextFile(const std::filesystem::path& path,
                                         const std::string& display, std::size_t max_bytes,
-                                        Diagnostics& diagnostics);
+                                        Diagnostics& diagnostics,
+                                        std::string_view what = "cannot read");
 
 }  // namespace vsrd::manifests

@@ -181,8 +181,8 @@ ScenarioResult DecodeScenario(std::string_view text, const std::string& file) {
 
 ScenarioResult LoadScenario(const std::filesystem::path& path) {
   ScenarioResult result;
-  const auto text =
-      manifests::ReadTextFile(path, path.string(), kMaxScenarioBytes, result.diagnostics);
+  const auto text = manifests::ReadTextFile(path, path.string(), kMaxScenarioBytes,
+                                            result.diagnostics, "cannot read scenario");
   if (!text) return result;
   return DecodeScenario(*text, path.string());
 }
