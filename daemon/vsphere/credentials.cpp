@@ -159,12 +159,14 @@ std::string ConfinementProblem(const SecretConfinement& confinement,
   const std::string field =
       std::string(manifests::kSecretRefFields.at(static_cast<std::size_t>(ref.source))) + " " +
       ref.value;
-  for (const auto& [target, reserved] : confinement.reserved) {
-    if (SameSecret(ref, reserved)) {
-      return field + " is the password of target " + target +
-             ", which a manifest may use only if the config lends it: add " + target +
-             " to secrets.target_credentials";
-    }
+  const auto reserved =
+      std::find_if(confinement.reserved.begin(), confinement.reserved.end(),
+                   [&ref](const auto& entry) { return SameSecret(ref, entry.second); });
+  if (reserved != confinement.reserved.end()) {
+    const std::string& target = reserved->first;
+    return field + " is the password of target " + target +
+           ", which a manifest may use only if the config lends it: add " + target +
+           " to secrets.target_credentials";
   }
   switch (ref.source) {
     case Source::kEnv:
