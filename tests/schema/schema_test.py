@@ -791,8 +791,17 @@ class DocsTest(unittest.TestCase):
         with tempfile.TemporaryDirectory(prefix="vsrd-schema-test-") as tmp:
             manifest = pathlib.Path(tmp) / "docs-examples.yaml"
             manifest.write_text(yaml.safe_dump_all(documents, sort_keys=False))
+            # examples/vsrd.yaml with the secrets the examples reference allowed, as a config must
+            # (docs/config.md "Secrets in manifests"; docs/manifests.md says so by the examples).
+            config = yaml.safe_load(EXAMPLE_CONFIG.read_text())
+            config["secrets"] = {"directories": ["/etc/vsrd/secrets"],
+                                 "env": ["VSRD_ESX_DMZ_PASSWORD"],
+                                 "credentials": ["esx-edge01"],
+                                 "target_credentials": ["vc01"]}
+            config_path = pathlib.Path(tmp) / "vsrd.yaml"
+            config_path.write_text(yaml.safe_dump(config, sort_keys=False))
             result = subprocess.run(
-                [VSRD_BINARY, "validate", "--config", str(EXAMPLE_CONFIG), str(manifest)],
+                [VSRD_BINARY, "validate", "--config", str(config_path), str(manifest)],
                 capture_output=True, text=True, timeout=60, check=False,
                 env={k: v for k, v in os.environ.items() if k != "VSRD_CONFIG"})
         self.assertEqual(result.returncode, 0,
