@@ -65,6 +65,7 @@
 #include "daemon/http/client.hpp"
 #include "tests/integration/daemon/vsrd_process.hpp"
 #include "tests/integration/https_client.hpp"
+#include "tests/integration/sim_admin.hpp"
 #include "tests/integration/sim_process.hpp"
 
 namespace vsrd::crash {
@@ -341,23 +342,9 @@ class CrashTest : public ::testing::TestWithParam<KillPoint> {
         " ms " + event + "\n";
   }
 
-  /// One admin API call to vsrd-sim; the parsed body (null when empty).
+  /// One admin API call to vsrd-sim (tests/integration/sim_admin.hpp).
   Json Sim(http::verb method, const std::string& target, const std::string& body = "") {
-    for (int attempt = 0; attempt < 2; ++attempt) {
-      const integration::Result result = admin_->Send(method, target, body);
-      if (result.error) {
-        admin_->Close();
-        continue;
-      }
-      const auto code = result.response.result_int();
-      if (code >= 300) {
-        throw std::runtime_error(target + ": " + std::to_string(code) + " " +
-                                 result.response.body());
-      }
-      if (result.response.body().empty()) return nullptr;
-      return Json::parse(result.response.body());
-    }
-    throw std::runtime_error("cannot reach vsrd-sim's admin API for " + target);
+    return integration::SimAdminCall(*admin_, method, target, body);
   }
 
   Json Requests() { return Sim(http::verb::get, "/sim/requests?persona=" + spec_->persona); }

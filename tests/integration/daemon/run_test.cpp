@@ -35,6 +35,7 @@
 #include "daemon/http/client.hpp"
 #include "tests/integration/daemon/vsrd_process.hpp"
 #include "tests/integration/https_client.hpp"
+#include "tests/integration/sim_admin.hpp"
 #include "tests/integration/sim_process.hpp"
 
 namespace vsrd::integration {
@@ -430,24 +431,9 @@ class DaemonProcessTest : public ::testing::Test {
     return Eventually([&] { return Phase(key) == phase; }, timeout);
   }
 
-  /// One admin API call to the simulator (/sim/...); the parsed JSON body (null when empty).
-  /// The keep-alive connection is reopened once when the simulator closed it.
+  /// One admin API call to vsrd-sim (tests/integration/sim_admin.hpp).
   Json Sim(http::verb method, const std::string& target, const std::string& body = "") {
-    for (int attempt = 0; attempt < 2; ++attempt) {
-      const Result result = admin_->Send(method, target, body);
-      if (result.error) {
-        admin_->Close();
-        continue;
-      }
-      const auto code = result.response.result_int();
-      if (code >= 300) {
-        throw std::runtime_error(target + ": " + std::to_string(code) + " " +
-                                 result.response.body());
-      }
-      if (result.response.body().empty()) return nullptr;
-      return Json::parse(result.response.body());
-    }
-    throw std::runtime_error("cannot reach the simulator's admin API for " + target);
+    return integration::SimAdminCall(*admin_, method, target, body);
   }
 
   /// The simulator's request log of one persona.
