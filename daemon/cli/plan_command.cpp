@@ -113,7 +113,9 @@ int RunPlan(const PlanOptions& options, std::ostream& out, std::ostream& err) {
                             {"blocked", counts[Action::kBlocked]},
                             {"in_sync", counts[Action::kInSync]},
                             {"error", counts[Action::kError]}}}}
-               .dump(2)
+               // Messages quote servers and manifests: invalid UTF-8 becomes U+FFFD, never a
+               // type_error thrown out of plan.
+               .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
         << '\n';
   } else {
     out << "\nPlan: " << counts[Action::kChange] << " to change, " << counts[Action::kBlocked]
