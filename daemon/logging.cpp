@@ -6,9 +6,12 @@
 
 #include <nlohmann/json.hpp>
 #include <spdlog/formatter.h>
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "manifests/escape.hpp"
 
 namespace vsrd::daemon {
 
@@ -61,6 +64,21 @@ class DaemonFormatter final : public spdlog::formatter {
  private:
   LogFormat format_;
   bool journald_;
+};
+
+/// spdlog's pattern flag for the escaped message: "%v" would copy the payload as it is.
+class EscapedMessageFlag final : public spdlog::custom_flag_formatter {
+ public:
+  static constexpr char kFlag = '*';
+  void format(const spdlog::details::log_msg& message, const std::tm& /*time*/,
+              spdlog::memory_buf_t& dest) override {
+    const auto text =
+        manifests::EscapeControls(std::string_view(message.payload.data(), message.payload.size()));
+    dest.append(text.data(), text.data() + text.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<EscapedMessageFlag>();
+  }
 };
 
 }  // namespace
@@ -117,9 +135,17 @@ std::string FormatLogLine(const spdlog::details::log_msg& message, LogFormat for
   }
   out.append(level.data(), level.size());
   out += ' ';
-  out.append(text);
+  // The message is untrusted text: escaped, it cannot end this line or forge the next one.
+  out += manifests::EscapeControls(text);
   out += '\n';
   return out;
+}
+
+std::unique_ptr<spdlog::formatter> MakeCommandFormatter() {
+  auto formatter = std::make_unique<spdlog::pattern_formatter>();
+  formatter->add_flag<EscapedMessageFlag>(EscapedMessageFlag::kFlag)
+      .set_pattern(std::string("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %") + EscapedMessageFlag::kFlag);
+  return formatter;
 }
 
 std::shared_ptr<spdlog::logger> MakeDaemonLogger(const LogConfig& config, bool journald) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <tuple>
 
+#include "manifests/escape.hpp"
+
 namespace vsrd::manifests {
 
 std::string FormatLocation(const SourceLocation& location) {
@@ -23,7 +25,8 @@ std::string FormatDiagnostic(const Diagnostic& diagnostic) {
     case Diagnostic::Severity::kNote:
       break;
   }
-  return FormatLocation(diagnostic.location) + ": " + severity + ": " + diagnostic.message;
+  return EscapeControls(FormatLocation(diagnostic.location) + ": " + severity + ": " +
+                        diagnostic.message);
 }
 
 std::size_t CountErrors(const Diagnostics& diagnostics) {

@@ -28,7 +28,10 @@ struct Diagnostic {
   friend bool operator==(const Diagnostic&, const Diagnostic&) = default;
 };
 
-/// The one-line form every vsrd command prints: "FILE:LINE:COL: error: MESSAGE".
+/// The one-line form every vsrd command prints: "FILE:LINE:COL: error: MESSAGE". The file name
+/// and the message may hold anything a manifest or a directory does (a value echoed in quotes, a
+/// file name with a newline): the line is escaped with EscapeControls (manifests/escape.hpp), so
+/// it is always exactly one line that no input can extend or forge.
 std::string FormatDiagnostic(const Diagnostic& diagnostic);
 
 using Diagnostics = std::vector<Diagnostic>;

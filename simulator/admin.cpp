@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "manifests/duration.hpp"
+#include "net/bounded_json.hpp"
 #include "simulator/simulator.hpp"
 
 namespace vsrd::simulator {
@@ -53,12 +54,12 @@ Reply Simulator::HandleAdmin(const Request& request) {
       return Reply{Response::Json(200, out)};
     }
     if (method == "POST") {
-      const auto body = nlohmann::json::parse(request.body, nullptr, false);
-      std::string error;
-      auto rule = body.is_discarded() ? std::nullopt : FaultRuleFromJson(body, error);
-      if (!rule) {
-        return Reply{AdminError(400, body.is_discarded() ? "the body is not JSON" : error)};
-      }
+      net::JsonError problem;
+      const auto body = net::ParseJsonBounded(request.body, &problem);
+      std::string error =
+          problem.too_deep ? "the body is " + problem.message : "the body is not JSON";
+      auto rule = body ? FaultRuleFromJson(*body, error) : std::nullopt;
+      if (!rule) return Reply{AdminError(400, error)};
       const int id = faults_.Add(std::move(*rule));
       return Reply{Response::Json(201, {{"id", id}})};
     }
@@ -84,9 +85,9 @@ Reply Simulator::HandleAdmin(const Request& request) {
   if (method == "POST" && path == "/sim/clock/advance") {
     std::string by = request.Query("by").value_or("");
     if (by.empty() && !request.body.empty()) {
-      const auto body = nlohmann::json::parse(request.body, nullptr, false);
-      if (body.is_object() && body.contains("by") && body["by"].is_string()) {
-        by = body["by"].get<std::string>();
+      const auto body = net::ParseJsonBounded(request.body);
+      if (body && body->is_object() && body->contains("by") && (*body)["by"].is_string()) {
+        by = (*body)["by"].get<std::string>();
       }
     }
     const auto duration = manifests::ParseDuration(by);
@@ -109,11 +110,11 @@ Reply Simulator::HandleAdmin(const Request& request) {
     }
     if (method == "GET") return Reply{Response::Json(200, persona->DumpState())};
     if (method == "PATCH") {
-      const auto body = nlohmann::json::parse(request.body, nullptr, false);
-      if (body.is_discarded() || !body.is_object()) {
+      const auto body = net::ParseJsonBounded(request.body);
+      if (!body || !body->is_object()) {
         return Reply{AdminError(400, "the body must be a JSON merge patch object")};
       }
-      persona->PatchState(body);
+      persona->PatchState(*body);
       return Reply{Response::Json(200, persona->DumpState())};
     }
   }

@@ -31,9 +31,9 @@ std::optional<FaultRule> FaultRuleFromJson(const nlohmann::json& json, std::stri
     error = "a fault rule must be a JSON object";
     return std::nullopt;
   }
-  static const std::vector<std::string> kKeys{"persona", "method",     "path",    "action",
-                                              "nth",     "times",      "answer",  "execute",
-                                              "status",  "error_type", "message", "delay"};
+  static const std::vector<std::string> kKeys{
+      "persona", "method", "path",       "action",  "nth",   "times", "answer",
+      "execute", "status", "error_type", "message", "delay", "body"};
   for (const auto& [key, value] : json.items()) {
     if (std::find(kKeys.begin(), kKeys.end(), key) == kKeys.end()) {
       error = "unknown fault field \"" + key + "\"";
@@ -52,6 +52,7 @@ std::optional<FaultRule> FaultRuleFromJson(const nlohmann::json& json, std::stri
     rule.status = json.value("status", 0);
     rule.error_type = json.value("error_type", "");
     rule.message = json.value("message", "injected fault");
+    rule.body = json.value("body", "");
     const std::string answer = json.value("answer", "respond");
     const auto found = std::find_if(kDispositions.begin(), kDispositions.end(),
                                     [&](const auto& entry) { return entry.first == answer; });
@@ -91,6 +92,10 @@ std::optional<FaultRule> FaultRuleFromJson(const nlohmann::json& json, std::stri
   if (rule.disposition == Disposition::kRespond && rule.status == 0 && !rule.error_type.empty()) {
     rule.status = StatusForErrorType(rule.error_type);
   }
+  if (!rule.body.empty() && (rule.disposition != Disposition::kRespond || rule.status == 0)) {
+    error = "a body is sent with a respond fault's status: give a status or an error_type";
+    return std::nullopt;
+  }
   if (rule.disposition == Disposition::kRespond && rule.status == 0 && rule.delay.count() == 0) {
     error = "a respond fault needs a status, an error_type or a delay";
     return std::nullopt;
@@ -116,6 +121,7 @@ nlohmann::json FaultRuleToJson(const FaultRule& rule) {
           {"error_type", rule.error_type},
           {"message", rule.message},
           {"delay", manifests::FormatDuration(rule.delay)},
+          {"body", rule.body},
           {"matched", rule.matched},
           {"fired", rule.fired}};
 }

@@ -33,6 +33,11 @@ struct FaultRule {
   int status = 0;          ///< with kRespond: this status; 0 = only delay
   std::string error_type;  ///< vAPI error_type for the body ("" = none / plain)
   std::string message = "injected fault";
+  /// With a status: the response body, sent as given with Content-Type: application/json,
+  /// instead of the error_type's std-error or the persona's default ("" = those). Not checked
+  /// or parsed: a test sends what a broken or hostile server would (issue 14: a 500 whose `data`
+  /// nests 200,000 levels).
+  std::string body;
   /// Real-time wait before the answer is delivered (the handler, when it runs, runs first);
   /// with kHold, how long to hold (0: until the client closes or the server stops).
   Duration delay{0};

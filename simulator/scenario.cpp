@@ -80,12 +80,12 @@ std::optional<FaultRule> DecodeFault(ReadContext& context, const YAML::Node& nod
                                      const std::string& path) {
   const MapReader map(context, node, path,
                       {"persona", "method", "path", "action", "nth", "times", "answer", "execute",
-                       "status", "error_type", "message", "delay"});
+                       "status", "error_type", "message", "delay", "body"});
   if (!map.IsValid()) return std::nullopt;
   const std::size_t errors = context.ErrorCount();
   nlohmann::json json = nlohmann::json::object();
-  for (const char* key :
-       {"persona", "method", "path", "action", "answer", "error_type", "message", "delay"}) {
+  for (const char* key : {"persona", "method", "path", "action", "answer", "error_type", "message",
+                          "delay", "body"}) {
     if (const auto value = map.Get(key)) {
       if (auto text = manifests::ReadString(context, *value, map.Path(key))) json[key] = *text;
     }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "net/bounded_json.hpp"
 #include "simulator/update_manager/update_manager_persona.hpp"
 #include "simulator/vapi_error.hpp"
 #include "simulator/vcenter/vcenter_persona.hpp"
@@ -14,7 +15,11 @@ Reply FaultReply(const FaultRule& rule, std::string_view persona_type) {
   reply.disposition = rule.disposition;
   reply.delay = rule.delay;
   if (rule.status == 0) return reply;
-  if (!rule.error_type.empty()) {
+  if (!rule.body.empty()) {
+    reply.response.status = rule.status;
+    reply.response.headers.emplace_back("Content-Type", "application/json");
+    reply.response.body = rule.body;
+  } else if (!rule.error_type.empty()) {
     reply.response = Response::Json(rule.status, ErrorBody(rule.error_type, rule.message));
   } else if (persona_type == "update-manager" && rule.status != 401 && rule.status != 404) {
     reply.response = Response::Json(
@@ -64,8 +69,12 @@ Reply Simulator::Handle(std::string_view persona_name, const Request& request) {
     entry.path_template = path_template;
     entry.query = request.query;
     if (!request.body.empty()) {
-      auto body = nlohmann::json::parse(request.body, nullptr, false);
-      entry.body = body.is_discarded() ? nlohmann::json("<not JSON>") : RedactSecrets(body);
+      // Bounded like every body read from a socket: RedactSecrets and the log's dump recurse.
+      net::JsonError problem;
+      auto body = net::ParseJsonBounded(request.body, &problem);
+      entry.body = body               ? RedactSecrets(*body)
+                   : problem.too_deep ? nlohmann::json("<" + problem.message + ">")
+                                      : nlohmann::json("<not JSON>");
     }
     PathParams ignored;
     for (const auto& route : persona->Routes().All()) {

@@ -5,6 +5,8 @@
 #include <cctype>
 #include <utility>
 
+#include "net/bounded_json.hpp"
+
 namespace vsrd::simulator {
 namespace {
 
@@ -95,9 +97,12 @@ namespace vsrd::simulator {
 std::optional<nlohmann::json> ParseJsonBody(const Request& request, Response& error,
                                             const nlohmann::json& empty_value) {
   if (request.body.empty()) return empty_value;
-  auto parsed = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded()) {
-    error = VapiError("INVALID_ARGUMENT", "The request body is not valid JSON.");
+  net::JsonError problem;
+  auto parsed = net::ParseJsonBounded(request.body, &problem);
+  if (!parsed) {
+    error = VapiError("INVALID_ARGUMENT", problem.too_deep
+                                              ? "The request body is " + problem.message + "."
+                                              : std::string("The request body is not valid JSON."));
     return std::nullopt;
   }
   return parsed;

@@ -9,6 +9,7 @@
 #include "daemon/cli/exit_codes.hpp"
 #include "daemon/cli/signals.hpp"
 #include "daemon/engine/controller.hpp"
+#include "manifests/escape.hpp"
 #include "reconcilers/registry.hpp"
 
 namespace vsrd::daemon {
@@ -77,7 +78,7 @@ int RunApply(const ApplyOptions& options, std::ostream& out, std::ostream& err) 
             std::chrono::duration_cast<std::chrono::seconds>(runtime->clock.SteadyNow() - started);
         out << "[" << manifests::FormatDuration(elapsed) << "] " << status.key.ToString() << ": "
             << rec::PhaseName(status.phase) << ' ' << status.reason;
-        if (!status.message.empty()) out << ": " << status.message;
+        if (!status.message.empty()) out << ": " << manifests::EscapeControls(status.message);
         out << '\n' << std::flush;
       }
       all_settled = all_settled && Settled(status, by_key);
@@ -123,7 +124,7 @@ int RunApply(const ApplyOptions& options, std::ostream& out, std::ostream& err) 
     if (status.phase == Phase::kReady) continue;
     out << "  " << status.key.ToString() << ": " << rec::PhaseName(status.phase) << ' '
         << status.reason;
-    if (!status.message.empty()) out << ": " << status.message;
+    if (!status.message.empty()) out << ": " << manifests::EscapeControls(status.message);
     out << '\n';
   }
   if (interrupted != 0) return kExitError;

@@ -13,6 +13,7 @@
 #include "daemon/cli/status_command.hpp"
 #include "daemon/cli/validate_command.hpp"
 #include "manifests/duration.hpp"
+#include "manifests/escape.hpp"
 #include "vsrd_version.hpp"
 
 namespace vsrd::daemon {
@@ -109,7 +110,9 @@ locked by another vsrd, journal unreadable).
 bool IsHelp(std::string_view arg) { return arg == "--help" || arg == "-h"; }
 
 int Usage(std::ostream& err, std::string_view message, std::string_view command) {
-  err << "vsrd" << (command.empty() ? "" : " ") << command << ": " << message << "\n"
+  // The message may quote an argument: escaped, a script passing untrusted text gets one line.
+  err << "vsrd" << (command.empty() ? "" : " ") << command << ": "
+      << manifests::EscapeControls(message) << "\n"
       << "Run 'vsrd " << command << (command.empty() ? "" : " ") << "--help' for usage.\n";
   return kExitError;
 }

@@ -5,6 +5,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 
 #include "daemon/logging.hpp"
+#include "manifests/escape.hpp"
 
 namespace vsrd::daemon {
 
@@ -20,7 +21,8 @@ std::unique_ptr<CommandRuntime> PrepareRuntime(const std::optional<std::string>&
     failed = failed || diagnostic.severity == manifests::Diagnostic::Severity::kError;
   }
   if (!loaded.config || failed) {
-    err << "vsrd " << command << ": the config " << path << " has errors\n";
+    err << "vsrd " << command << ": the config " << manifests::EscapeControls(path)
+        << " has errors\n";
     return nullptr;
   }
   runtime->config = std::move(*loaded.config);
@@ -41,19 +43,19 @@ std::unique_ptr<CommandRuntime> PrepareRuntime(const std::optional<std::string>&
   const auto level = SpdlogLevel(runtime->config.log.level);
   runtime->logger->set_level(level < spdlog::level::info ? level
                                                          : std::max(level, spdlog::level::warn));
-  runtime->logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  runtime->logger->set_formatter(MakeCommandFormatter());
 
   try {
     runtime->targets = std::make_unique<Targets>(runtime->config, nullptr, runtime->logger);
   } catch (const std::exception& error) {
-    err << "vsrd " << command << ": " << error.what() << '\n';
+    err << "vsrd " << command << ": " << manifests::EscapeControls(error.what()) << '\n';
     return nullptr;
   }
   if (!read_only) {
     std::string error;
     runtime->lock = StateLock::Acquire(runtime->config.state_dir, &error);
     if (!runtime->lock) {
-      err << "vsrd " << command << ": " << error << '\n';
+      err << "vsrd " << command << ": " << manifests::EscapeControls(error) << '\n';
       return nullptr;
     }
   }
@@ -61,12 +63,13 @@ std::unique_ptr<CommandRuntime> PrepareRuntime(const std::optional<std::string>&
   const auto journal = runtime->journal->Load(
       runtime->clock.Now(), read_only ? Journal::LoadMode::kReadOnly : Journal::LoadMode::kOwner);
   if (journal.fatal) {
-    err << "vsrd " << command << ": " << journal.error << '\n';
+    err << "vsrd " << command << ": " << manifests::EscapeControls(journal.error) << '\n';
     return nullptr;
   }
   if (!journal.ok) runtime->logger->error("{}", journal.error);
   if (const auto blocked = runtime->journal->MutationsBlocked()) {
-    err << "vsrd " << command << ": mutations are blocked: " << *blocked << '\n';
+    err << "vsrd " << command << ": mutations are blocked: " << manifests::EscapeControls(*blocked)
+        << '\n';
   }
   return runtime;
 }

@@ -1,6 +1,7 @@
 #include "daemon/cli/daemon_client.hpp"
 
 #include "daemon/config.hpp"
+#include "manifests/escape.hpp"
 
 namespace vsrd::daemon {
 
@@ -14,7 +15,8 @@ std::optional<std::string> ReadDaemonAddress(const std::optional<std::string>& c
   for (const auto& diagnostic : loaded.diagnostics) {
     err << manifests::FormatDiagnostic(diagnostic) << '\n';
   }
-  err << "vsrd " << command << ": the config " << path << " has errors\n";
+  err << "vsrd " << command << ": the config " << manifests::EscapeControls(path)
+      << " has errors\n";
   return std::nullopt;
 }
 
@@ -24,7 +26,7 @@ std::optional<http::ClientResponse> CallDaemon(const std::string& address,
   auto response = http::Fetch(address, method, target, kDaemonTimeout);
   if (!response) {
     err << "vsrd " << command << ": cannot reach the daemon at " << http::ClientAddress(address)
-        << ": " << response.Error() << " (is vsrd run running?)\n";
+        << ": " << manifests::EscapeControls(response.Error()) << " (is vsrd run running?)\n";
     return std::nullopt;
   }
   return std::move(*response);

@@ -4,6 +4,7 @@
 #include "daemon/config.hpp"
 #include "daemon/engine/clock.hpp"
 #include "daemon/engine/journal.hpp"
+#include "manifests/escape.hpp"
 
 namespace vsrd::daemon {
 
@@ -21,11 +22,14 @@ std::optional<std::string> StateDir(const JournalOptions& options, std::ostream&
   for (const auto& diagnostic : loaded.diagnostics) {
     err << manifests::FormatDiagnostic(diagnostic) << '\n';
   }
-  err << "vsrd journal: the config " << path << " has errors (or name the directory with "
+  err << "vsrd journal: the config " << manifests::EscapeControls(path)
+      << " has errors (or name the directory with "
       << "--state-dir)\n";
   return std::nullopt;
 }
 
+// The journal holds what servers answered (task ids, error details): every such field is
+// escaped so that it stays on its line.
 void PrintRecord(const manifests::ObjectKey& key, const reconcilers::ObjectRecord& record,
                  std::ostream& out) {
   out << "  " << key.ToString() << '\n';
@@ -33,26 +37,30 @@ void PrintRecord(const manifests::ObjectKey& key, const reconcilers::ObjectRecor
     const auto& op = *record.in_flight;
     out << "    in flight: " << op.operation << ", submission "
         << reconcilers::kSubmissionNames.at(static_cast<std::size_t>(op.state)) << ", attempt "
-        << op.attempt << ", target " << (op.target.empty() ? "(not recorded)" : op.target) << '\n'
-        << "      task " << (op.task.empty() ? "(none: followed by state)" : op.task)
+        << op.attempt << ", target "
+        << (op.target.empty() ? "(not recorded)" : manifests::EscapeControls(op.target)) << '\n'
+        << "      task "
+        << (op.task.empty() ? "(none: followed by state)" : manifests::EscapeControls(op.task))
         << ", generation " << op.generation << ", started " << FormatWallTime(op.started_at)
         << '\n';
-    if (!op.detail.empty()) out << "      detail: " << op.detail << '\n';
+    if (!op.detail.empty()) out << "      detail: " << manifests::EscapeControls(op.detail) << '\n';
   }
   if (record.attempts != 0 || !record.attempts_generation.empty()) {
-    out << "    attempts: " << record.attempts << " for generation " << record.attempts_generation
-        << '\n';
+    out << "    attempts: " << record.attempts << " for generation "
+        << manifests::EscapeControls(record.attempts_generation) << '\n';
   }
   if (!record.facts.empty()) {
     out << "    facts:";
-    for (const auto& [name, value] : record.facts) out << ' ' << name << '=' << value;
+    for (const auto& [name, value] : record.facts) {
+      out << ' ' << manifests::EscapeControls(name) << '=' << manifests::EscapeControls(value);
+    }
     out << '\n';
   }
 }
 
 void PrintKeys(const std::vector<std::string>& keys, std::ostream& out) {
   if (keys.empty()) out << "    (none found in its text)\n";
-  for (const auto& key : keys) out << "    " << key << '\n';
+  for (const auto& key : keys) out << "    " << manifests::EscapeControls(key) << '\n';
 }
 
 /// The recovery marker part of `show`.
@@ -65,13 +73,13 @@ void PrintMutations(const Journal& journal, std::ostream& out) {
   std::string error;
   const auto marker = journal.ReadRecoveryMarker(&error);
   if (!marker) {
-    out << "mutations: BLOCKED: " << *blocked << '\n';
+    out << "mutations: BLOCKED: " << manifests::EscapeControls(*blocked) << '\n';
     return;
   }
   out << "mutations: BLOCKED by the recovery marker " << journal.RecoveryPath().string() << '\n'
-      << "  since:    " << marker->since << '\n'
-      << "  moved to: " << marker->moved_to << '\n'
-      << "  problem:  " << marker->problem << '\n'
+      << "  since:    " << manifests::EscapeControls(marker->since) << '\n'
+      << "  moved to: " << manifests::EscapeControls(marker->moved_to) << '\n'
+      << "  problem:  " << manifests::EscapeControls(marker->problem) << '\n'
       << "  objects whose operations may be in flight (found with \"in_flight\" in the corrupt "
          "journal):\n";
   PrintKeys(marker->possibly_in_flight, out);
@@ -84,12 +92,12 @@ int Show(const std::string& state_dir, std::ostream& out, std::ostream& err) {
   Journal journal(state_dir);
   const auto loaded = journal.Load(SystemClock().Now(), Journal::LoadMode::kReadOnly);
   if (loaded.fatal) {
-    err << "vsrd journal: " << loaded.error << '\n';
+    err << "vsrd journal: " << manifests::EscapeControls(loaded.error) << '\n';
     return kExitError;
   }
   int status = kExitSuccess;
   if (!loaded.ok) {
-    err << "vsrd journal: " << loaded.error << '\n';
+    err << "vsrd journal: " << manifests::EscapeControls(loaded.error) << '\n';
     out << "journal " << journal.Path().string() << ": CORRUPT; objects found with \"in_flight\""
         << " in its text:\n";
     PrintKeys(loaded.possibly_in_flight, out);
@@ -118,7 +126,7 @@ int AcceptRecovery(const std::string& state_dir, std::ostream& out, std::ostream
   std::string error;
   const auto removed = journal.AcceptRecovery(&error);
   if (!error.empty()) {
-    err << "vsrd journal: " << error << '\n';
+    err << "vsrd journal: " << manifests::EscapeControls(error) << '\n';
     return kExitError;
   }
   if (!removed) {

@@ -8,6 +8,7 @@
 #include "daemon/cli/command_runtime.hpp"
 #include "daemon/cli/exit_codes.hpp"
 #include "daemon/engine/controller.hpp"
+#include "manifests/escape.hpp"
 #include "reconcilers/registry.hpp"
 
 namespace vsrd::daemon {
@@ -90,14 +91,18 @@ int RunPlan(const PlanOptions& options, std::ostream& out, std::ostream& err) {
       objects.push_back(std::move(entry));
       continue;
     }
+    // Messages, calls and task ids carry server text and manifest values: escaped, each stays
+    // on its line.
     out << kActionSymbols.at(index) << ' ' << object->Key().ToString() << " ("
         << object->target.name << "): " << rec::PhaseName(outcome->phase) << ' ' << outcome->reason;
-    if (!outcome->message.empty()) out << ": " << outcome->message;
+    if (!outcome->message.empty()) out << ": " << manifests::EscapeControls(outcome->message);
     out << '\n';
-    for (const auto& call : outcome->plan) out << "    " << call << '\n';
+    for (const auto& call : outcome->plan) out << "    " << manifests::EscapeControls(call) << '\n';
     if (outcome->operation && outcome->plan.empty()) {
       out << "    (in progress: " << outcome->operation->name
-          << (outcome->operation->task.empty() ? "" : " task " + outcome->operation->task)
+          << (outcome->operation->task.empty()
+                  ? ""
+                  : " task " + manifests::EscapeControls(outcome->operation->task))
           << "; apply waits for it)\n";
     }
   }
@@ -108,7 +113,9 @@ int RunPlan(const PlanOptions& options, std::ostream& out, std::ostream& err) {
                             {"blocked", counts[Action::kBlocked]},
                             {"in_sync", counts[Action::kInSync]},
                             {"error", counts[Action::kError]}}}}
-               .dump(2)
+               // Messages quote servers and manifests: invalid UTF-8 becomes U+FFFD, never a
+               // type_error thrown out of plan.
+               .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
         << '\n';
   } else {
     out << "\nPlan: " << counts[Action::kChange] << " to change, " << counts[Action::kBlocked]

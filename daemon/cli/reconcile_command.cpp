@@ -4,17 +4,19 @@
 
 #include "daemon/cli/daemon_client.hpp"
 #include "daemon/cli/exit_codes.hpp"
+#include "manifests/escape.hpp"
 #include "manifests/object_key.hpp"
+#include "net/bounded_json.hpp"
 
 namespace vsrd::daemon {
 namespace {
 
-// The daemon's {"error": "..."} message, or the body's first line when it is not one.
+// The daemon's {"error": "..."} message, or the body's first line when it is not one; the
+// caller escapes it.
 std::string ErrorMessage(const std::string& body) {
-  const nlohmann::json document = nlohmann::json::parse(body, nullptr, false);
-  if (document.is_object()) {
-    const auto error = document.find("error");
-    if (error != document.end() && error->is_string()) return error->get<std::string>();
+  if (const auto document = net::ParseJsonBounded(body); document && document->is_object()) {
+    const auto error = document->find("error");
+    if (error != document->end() && error->is_string()) return error->get<std::string>();
   }
   return body.substr(0, body.find('\n'));
 }
@@ -27,7 +29,8 @@ std::optional<std::string> CheckObjectKey(std::string_view key) {
 
 int RunReconcile(const ReconcileOptions& options, std::ostream& out, std::ostream& err) {
   if (const auto problem = CheckObjectKey(options.key)) {
-    err << "vsrd reconcile: " << *problem << "\nRun 'vsrd reconcile --help' for usage.\n";
+    err << "vsrd reconcile: " << manifests::EscapeControls(*problem)
+        << "\nRun 'vsrd reconcile --help' for usage.\n";
     return kExitError;
   }
   const auto address = ReadDaemonAddress(options.config, "reconcile", err);
@@ -36,7 +39,7 @@ int RunReconcile(const ReconcileOptions& options, std::ostream& out, std::ostrea
   const auto response = CallDaemon(*address, "POST", target, "reconcile", err);
   if (!response) return kExitError;
   if (response->status != 202) {
-    err << "vsrd reconcile: " << ErrorMessage(response->body);
+    err << "vsrd reconcile: " << manifests::EscapeControls(ErrorMessage(response->body));
     if (response->status != 404) err << " (HTTP " << response->status << ")";
     err << '\n';
     return kExitError;

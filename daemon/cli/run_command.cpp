@@ -8,6 +8,7 @@
 #include "daemon/cli/signals.hpp"
 #include "daemon/daemon.hpp"
 #include "daemon/logging.hpp"
+#include "manifests/escape.hpp"
 
 namespace vsrd::daemon {
 
@@ -20,7 +21,7 @@ int RunDaemon(const RunOptions& options, std::ostream& err) {
     failed = failed || diagnostic.severity == manifests::Diagnostic::Severity::kError;
   }
   if (failed) {
-    err << "vsrd run: the config " << path << " has errors\n";
+    err << "vsrd run: the config " << manifests::EscapeControls(path) << " has errors\n";
     return kExitError;
   }
 

@@ -8,6 +8,8 @@
 #include "daemon/cli/daemon_client.hpp"
 #include "daemon/cli/exit_codes.hpp"
 #include "daemon/http/status_json.hpp"
+#include "manifests/escape.hpp"
+#include "net/bounded_json.hpp"
 
 namespace vsrd::daemon {
 namespace {
@@ -17,12 +19,13 @@ constexpr std::string_view kColumnGap = "   ";
 
 std::string OrDash(const std::string& text) { return text.empty() ? "-" : text; }
 
-// The first line of a body, for an error message (a daemon error body is one short line).
+// The first line of a body, for an error message (a daemon error body is one short line),
+// escaped: whatever answered on the daemon's port wrote it.
 std::string FirstLine(const std::string& body) {
   std::string line = body.substr(0, body.find('\n'));
   constexpr std::size_t kMax = 200;
   if (line.size() > kMax) line = line.substr(0, kMax) + "...";
-  return line;
+  return manifests::EscapeControls(line);
 }
 
 }  // namespace
@@ -49,9 +52,13 @@ std::string FormatStatusTable(std::vector<ObjectStatus> statuses, WallTime now) 
                                 ? FormatAge(std::chrono::duration_cast<std::chrono::seconds>(
                                       now - *status.last_transition))
                                 : "-";
-    rows.push_back({std::string(manifests::KindName(status.key.kind)), status.key.name,
-                    std::string(reconcilers::PhaseName(status.phase)), OrDash(status.reason), age,
-                    OrDash(status.revision.substr(0, kRevisionWidth))});
+    // The daemon's answer is read from a socket: every cell is escaped so that a row stays one
+    // line (and the widths count what is printed).
+    rows.push_back({std::string(manifests::KindName(status.key.kind)),
+                    manifests::EscapeControls(status.key.name),
+                    std::string(reconcilers::PhaseName(status.phase)),
+                    manifests::EscapeControls(OrDash(status.reason)), age,
+                    manifests::EscapeControls(OrDash(status.revision.substr(0, kRevisionWidth)))});
   }
   std::array<std::size_t, 6> widths{};
   for (const Row& row : rows) {
@@ -83,11 +90,16 @@ int RunStatus(const StatusOptions& options, std::ostream& out, std::ostream& err
         << FirstLine(response->body) << '\n';
     return kExitError;
   }
-  const nlohmann::json document = nlohmann::json::parse(response->body, nullptr, false);
-  if (document.is_discarded() || !document.is_object()) {
-    err << "vsrd status: the daemon's answer is not a JSON object\n";
+  // Bounded: whatever listens on the daemon's port wrote this, and the table and --output json
+  // walk it recursively.
+  net::JsonError json_error;
+  const auto parsed = net::ParseJsonBounded(response->body, &json_error);
+  if (!parsed || !parsed->is_object()) {
+    err << "vsrd status: the daemon's answer is not a JSON object"
+        << (json_error.too_deep ? " (" + json_error.message + ")" : std::string()) << '\n';
     return kExitError;
   }
+  const nlohmann::json& document = *parsed;
   if (options.json) {
     out << document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     return kExitSuccess;
@@ -102,8 +114,8 @@ int RunStatus(const StatusOptions& options, std::ostream& out, std::ostream& err
     std::string problem;
     auto status = StatusFromJson(object, &problem);
     if (!status) {
-      err << "vsrd status: the daemon's answer has an object this vsrd cannot read: " << problem
-          << '\n';
+      err << "vsrd status: the daemon's answer has an object this vsrd cannot read: "
+          << manifests::EscapeControls(problem) << '\n';
       return kExitError;
     }
     statuses.push_back(std::move(*status));
@@ -112,14 +124,16 @@ int RunStatus(const StatusOptions& options, std::ostream& out, std::ostream& err
   // A corrupt journal's recovery marker: nothing is submitted until an operator accepts it.
   if (const auto blocked = document.find("mutations_blocked");
       blocked != document.end() && blocked->is_string()) {
-    out << "\nmutations blocked: " << blocked->get<std::string>() << '\n';
+    out << "\nmutations blocked: " << manifests::EscapeControls(blocked->get<std::string>())
+        << '\n';
   }
   // Problems in the manifests: their objects keep the last good version meanwhile.
   if (const auto errors = document.find("manifest_errors");
       errors != document.end() && errors->is_array() && !errors->empty()) {
     out << "\nmanifest errors (the objects of these files keep their last good version):\n";
     for (const auto& line : *errors) {
-      if (line.is_string()) out << "  " << line.get<std::string>() << '\n';
+      if (line.is_string())
+        out << "  " << manifests::EscapeControls(line.get<std::string>()) << '\n';
     }
   }
   return kExitSuccess;

@@ -9,6 +9,7 @@
 #include "daemon/cli/exit_codes.hpp"
 #include "daemon/config.hpp"
 #include "manifests/decode.hpp"
+#include "manifests/escape.hpp"
 #include "manifests/object_set.hpp"
 
 namespace vsrd::daemon {
@@ -47,8 +48,8 @@ int RunValidate(const ValidateOptions& options, std::ostream& out, std::ostream&
     if (config) {
       roots.emplace_back(config->manifests);
     } else if (!config_path) {
-      err << "vsrd validate: no PATH given and no config at " << candidate
-          << "; name manifests or use --config FILE\n";
+      err << "vsrd validate: no PATH given and no config at "
+          << manifests::EscapeControls(candidate) << "; name manifests or use --config FILE\n";
       return kExitError;
     }
   }
@@ -104,16 +105,17 @@ int RunValidate(const ValidateOptions& options, std::ostream& out, std::ostream&
     }
   }
   for (const auto& file : skipped) {
-    err << file << ": note: skipped: no document has apiVersion or kind\n";
+    err << manifests::EscapeControls(file)
+        << ": note: skipped: no document has apiVersion or kind\n";
   }
   if (config_path && !config) {
-    err << *config_path << ": note: the config has errors; "
+    err << manifests::EscapeControls(*config_path) << ": note: the config has errors; "
         << (options.paths.empty() ? "no manifests were checked (name them as PATH)"
                                   : "spec.target and management_vcenter were not checked")
         << '\n';
   }
   if (!config_path) {
-    err << "note: no config at " << candidate
+    err << "note: no config at " << manifests::EscapeControls(candidate)
         << "; spec.target and management_vcenter were not checked (use --config FILE)\n";
   }
 
@@ -126,7 +128,7 @@ int RunValidate(const ValidateOptions& options, std::ostream& out, std::ostream&
   out << Plural(objects.size(), "object", "objects") << " in "
       << Plural(manifest_files, "file", "files") << ": valid";
   if (config)
-    out << " (config " << config->path << ": "
+    out << " (config " << manifests::EscapeControls(config->path) << ": "
         << Plural(config->targets.size(), "target", "targets") << ")";
   out << '\n';
   return kExitSuccess;

@@ -26,6 +26,7 @@
 #include <boost/beast/ssl.hpp>
 #include <fmt/format.h>
 
+#include "manifests/escape.hpp"
 #include "net/accept.hpp"
 #include "net/listen_address.hpp"
 #include "net/request_reader.hpp"
@@ -54,8 +55,9 @@ constexpr std::string_view kGarbage = "\x15\x03\x03 vsrd-sim garbage: not an HTT
 constexpr std::string_view kTruncatedBody =
     R"({"vsrd_sim":"this body is cut short by a truncate fault"})";
 
+// One line on stderr; the message may quote what a client sent, so it is escaped.
 void Log(std::string_view message) {
-  std::cerr << fmt::format("vsrd-sim: {}\n", message) << std::flush;
+  std::cerr << fmt::format("vsrd-sim: {}\n", manifests::EscapeControls(message)) << std::flush;
 }
 
 bool IsAdminPath(std::string_view path) { return path == "/sim" || path.starts_with("/sim/"); }

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "manifests/duration.hpp"
+#include "net/bounded_json.hpp"
 #include "simulator/base64.hpp"
 
 namespace vsrd::simulator {
@@ -300,10 +301,11 @@ Response UpdateManagerPersona::Install(const std::string& version) {
 Response UpdateManagerPersona::SetRepository(const Request& request) {
   // PUT /appliance/update-manager/repository, body UpdatesRepository (docs/vsphere-api.md "The
   // update-manager appliance API", R5) -> 204. The error codes are the simulator's choice.
-  const auto body = nlohmann::json::parse(request.body, nullptr, false);
-  if (request.body.empty() || body.is_discarded()) {
+  const auto parsed = net::ParseJsonBounded(request.body);
+  if (request.body.empty() || !parsed) {
     return Error(400, "INVALID_REQUEST_BODY", "The request body must be a JSON UpdatesRepository.");
   }
+  const nlohmann::json& body = *parsed;
   if (!body.is_object()) {
     return Error(400, "INVALID_REQUEST_BODY", "The request body must be a JSON object.");
   }

@@ -155,6 +155,38 @@ TEST(VsrdValidate, SaysWhatWasNotCheckedWhenTheConfigHasErrors) {
   EXPECT_EQ(result.out, "1 error in 1 file\n");
 }
 
+// Issue 14: a manifest's value or a file's name holding a newline and "<0>" made `vsrd validate`
+// print a line that journald (vsrd runs under systemd) takes for an emergency message. Each
+// untrusted string must come out escaped, inside the one line of its diagnostic or note.
+TEST(VsrdValidate, NoManifestValueOrFileNameCanForgeAnOutputLine) {
+  const fs::path dir = fs::temp_directory_path() / ("vsrd-e2e-forge-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "tree");
+  std::ofstream(dir / "tree" / "value.yaml")
+      << "apiVersion: vsrd/v1\nkind: ApplianceInstall\n"
+      << "metadata: {name: \"guard\\n<0>vsrd[1]: forged value\"}\n"
+      << "spec: {target: vc01, max_duration: 4h}\n";
+  std::ofstream(dir / "tree" / "bad\n<0>vsrd[1]: forged file name.yaml")
+      << "apiVersion: vsrd/v1\nkind: Nope\nmetadata: {name: x}\nspec: {}\n";
+  std::ofstream(dir / "tree" / "notes\n<0>vsrd[1]: forged skipped name.yaml") << "a: 1\n";
+
+  const auto result =
+      vsrd::integration::RunCommand(VSRD_BINARY, {"validate", (dir / "tree").string()}, {}, dir);
+  EXPECT_EQ(result.status, 1) << result.err;
+  for (const std::string* output : {&result.out, &result.err}) {
+    std::istringstream lines(*output);
+    for (std::string line; std::getline(lines, line);) {
+      EXPECT_FALSE(line.starts_with("<")) << "a forged line: " << line;
+    }
+  }
+  for (const char* escaped : {"\"guard\\n<0>vsrd[1]: forged value\"",
+                              "bad\\n<0>vsrd[1]: forged file name.yaml:2:7: error:",
+                              "notes\\n<0>vsrd[1]: forged skipped name.yaml: note: skipped"}) {
+    EXPECT_NE(result.err.find(escaped), std::string::npos) << escaped << " in\n" << result.err;
+  }
+  if (!HasFailure()) fs::remove_all(dir);
+}
+
 TEST(VsrdCli, PrintsHelpForEveryCommand) {
   for (const char* args : {"--help", "help", "validate --help", "version --help", "plan --help",
                            "apply --help", "run --help", "journal --help"}) {

@@ -339,6 +339,40 @@ TEST_F(SimulatorTest, AdminApiAdvancesTheClockPatchesStateAndListsRequests) {
   EXPECT_EQ(Call("GET", "/api/session").response.status, 401) << "reset drops sessions";
 }
 
+// Issue 14: what a broken or hostile server sends (a fault's `body`, sent as given), and what
+// vsrd-sim does with request bodies nested too deep (refused before any recursive walk).
+TEST_F(SimulatorTest, AFaultAnswersWithItsBodyAsGivenAndDeepRequestBodiesAreRefused) {
+  const std::string deep = std::string(200'000, '[') + std::string(200'000, ']');
+  const std::string body = R"({"error_type":"ERROR","messages":[],"data":)" + deep + "}";
+  const Reply added = sim_->Handle(
+      "vc01", Request::FromTarget(
+                  "POST", "/sim/faults",
+                  nlohmann::json{
+                      {"path", "/api/vcenter/vcha/cluster/mode"}, {"status", 500}, {"body", body}}
+                      .dump()));
+  ASSERT_EQ(added.response.status, 201) << added.response.body;
+  Login();
+  const Reply faulted = Call("GET", "/api/vcenter/vcha/cluster/mode");
+  EXPECT_EQ(faulted.response.status, 500);
+  EXPECT_EQ(faulted.response.body, body);
+
+  std::string error;
+  EXPECT_FALSE(FaultRuleFromJson({{"path", "/x"}, {"body", "{}"}}, error));
+  EXPECT_EQ(error, "a body is sent with a respond fault's status: give a status or an error_type");
+
+  // The request log and the vAPI body reader both refuse it: 400, and no crash.
+  const Reply refused = Call("POST", "/api/vcenter/vcha/cluster/passive?action=check",
+                             R"({"placement":)" + deep + "}");
+  EXPECT_EQ(refused.response.status, 400);
+  EXPECT_EQ(Json(refused)["messages"][0]["default_message"],
+            "The request body is JSON nested deeper than 64 levels.");
+  const auto log = sim_->Requests();
+  ASSERT_FALSE(log.empty());
+  EXPECT_EQ(log.back().body, "<JSON nested deeper than 64 levels>");
+  EXPECT_EQ(sim_->Handle("vc01", Request::FromTarget("POST", "/sim/faults", deep)).response.status,
+            400);
+}
+
 TEST_F(SimulatorTest, AdminApiAnswersLoopbackOnly) {
   Request request = Request::FromTarget("GET", "/sim/state");
   request.remote_address = "192.0.2.7";

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/vsphere/codec/json_reader.hpp"
+#include "net/bounded_json.hpp"
 
 // Error bodies are read leniently, unlike success bodies: the error's status is already known,
 // and whatever part of the body can be read only adds to it. Nothing here fails or throws.
@@ -98,12 +99,17 @@ ports::ApiError DecodeErrorResponse(std::string_view operation, int http_status,
     error.detail = "no error body";
     return error;
   }
-  const json parsed = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded()) {
+  // Bounded: `data` is kept as JSON text (a recursive dump), and a server's 500 nesting 200,000
+  // levels once crashed vsrd here (issue 14).
+  net::JsonError problem;
+  const auto document = net::ParseJsonBounded(body, &problem);
+  if (!document) {
     // Nothing of the body: an error page may echo request content.
-    error.detail = "error body is not JSON";
+    error.detail =
+        problem.too_deep ? "error body refused: " + problem.message : "error body is not JSON";
     return error;
   }
+  const json& parsed = *document;
   if (!parsed.is_object()) {
     error.detail = "error body is not a JSON object";
     return error;
@@ -117,15 +123,16 @@ ports::ApiError DecodeErrorResponse(std::string_view operation, int http_status,
 }
 
 ports::ApiError DecodeStdError(std::string_view operation, std::string_view json_text) {
-  const json parsed =
-      json::parse(json_text.begin(), json_text.end(), nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded()) {
+  net::JsonError problem;
+  const auto parsed = net::ParseJsonBounded(json_text, &problem);
+  if (!parsed) {
     ports::ApiError error;
     error.operation = std::string(operation);
-    error.detail = "the error is not JSON";
+    error.detail =
+        problem.too_deep ? "the error is refused: " + problem.message : "the error is not JSON";
     return error;
   }
-  return StdErrorFromJson(operation, parsed);
+  return StdErrorFromJson(operation, *parsed);
 }
 
 }  // namespace vsrd::daemon::vsphere::codec

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <limits>
 
+#include "net/bounded_json.hpp"
+
 namespace vsrd::daemon::vsphere::codec {
 namespace {
 
@@ -243,27 +245,18 @@ std::string DumpCompact(const nlohmann::json& value) {
 
 std::optional<ports::ApiError> ParseBody(std::string_view operation, std::string_view body,
                                          nlohmann::json& document) {
-  try {
-    document = nlohmann::json::parse(body.begin(), body.end());
+  net::JsonError problem;
+  auto parsed = net::ParseJsonBounded(body, &problem);
+  if (parsed) {
+    document = std::move(*parsed);
     return std::nullopt;
-  } catch (const nlohmann::json::parse_error& failure) {
-    // nlohmann's message is "[json.exception.parse_error.101] parse error at line 1, column 2:
-    // syntax error while parsing value - invalid literal; last read: '<body bytes>'": keep the
-    // position and the reason, drop the id prefix and the echoed bytes (they may be a secret).
-    std::string message = failure.what();
-    if (const auto end = message.find("] ");
-        message.starts_with("[json.exception.") && end != std::string::npos) {
-      message.erase(0, end + 2);
-    }
-    if (const auto echoed = message.find("; last read: "); echoed != std::string::npos) {
-      message.erase(echoed);
-    }
-    ports::ApiError error;
-    error.kind = ports::ErrorKind::kBadJson;
-    error.operation = std::string(operation);
-    error.detail = "response is not JSON: " + message;
-    return error;
   }
+  ports::ApiError error;
+  error.kind = ports::ErrorKind::kBadJson;
+  error.operation = std::string(operation);
+  error.detail =
+      (problem.too_deep ? "response refused: " : "response is not JSON: ") + problem.message;
+  return error;
 }
 
 ports::ApiError DecodeError(std::string_view operation, std::string detail) {

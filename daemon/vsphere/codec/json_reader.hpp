@@ -105,8 +105,9 @@ std::optional<ports::WallTime> ParseDateTime(std::string_view text);
 /// itself, e.g. a password) are written with U+FFFD instead of throwing.
 std::string DumpCompact(const nlohmann::json& value);
 
-/// Parses `body` into `document`; on failure returns the kBadJson ApiError, whose detail has the
-/// parser's position and reason but none of the body's content.
+/// Parses `body` into `document` with net::ParseJsonBounded; on failure returns the kBadJson
+/// ApiError, whose detail has the parser's position and reason but none of the body's content,
+/// or says that the body nests deeper than net::kMaxJsonDepth.
 std::optional<ports::ApiError> ParseBody(std::string_view operation, std::string_view body,
                                          nlohmann::json& document);
 

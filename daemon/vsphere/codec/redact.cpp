@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/vsphere/codec/json_reader.hpp"
+#include "net/bounded_json.hpp"
 #include "reconcilers/ports/secret.hpp"
 
 namespace vsrd::daemon::vsphere::codec {
@@ -48,10 +49,15 @@ void Redact(json& value) {
 }  // namespace
 
 std::string RedactBodyForLog(std::string_view body) {
-  json parsed = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded()) return "(" + std::to_string(body.size()) + " bytes, not JSON)";
-  Redact(parsed);
-  return DumpCompact(parsed);
+  // Bounded: Redact and the dump recurse once per level.
+  net::JsonError problem;
+  auto parsed = net::ParseJsonBounded(body, &problem);
+  if (!parsed) {
+    return "(" + std::to_string(body.size()) + " bytes, " +
+           (problem.too_deep ? problem.message : std::string("not JSON")) + ")";
+  }
+  Redact(*parsed);
+  return DumpCompact(*parsed);
 }
 
 std::string RedactHeaderForLog(std::string_view name, std::string_view value) {

@@ -9,7 +9,8 @@ namespace vsrd::daemon::vsphere::codec {
 
 /// A body for a log line: JSON with the value of every key containing "password" (any case),
 /// every value under "user_data", and every "session_id" replaced by "(sensitive)"; a body
-/// that is not JSON is shown as "(N bytes, not JSON)" so nothing unparsed leaks.
+/// that is not JSON is shown as "(N bytes, not JSON)" so nothing unparsed leaks, and one nested
+/// deeper than net::kMaxJsonDepth as "(N bytes, JSON nested deeper than 64 levels)".
 std::string RedactBodyForLog(std::string_view body);
 
 /// A header value for a log line: "(sensitive)" for authorization, vmware-api-session-id,

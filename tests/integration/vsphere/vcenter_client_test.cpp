@@ -239,6 +239,28 @@ TEST_F(VcenterClientTest, AFailedTaskCarriesItsStdError) {
   EXPECT_FALSE(done->error->messages.empty());
 }
 
+// Issue 14: a 500 whose `data` nests 200,000 levels made `vsrd plan` crash (a stack overflow in
+// the recursive dump of the error codec and of the debug log's redaction). It is an ApiError
+// with the status, and the trace log says why the body was not shown.
+TEST_F(VcenterClientTest, A500WhoseDataNests200000LevelsIsAnApiErrorNotACrash) {
+  const std::string deep = std::string(200'000, '[') + std::string(200'000, ']');
+  simulator::FaultRule rule;
+  rule.persona = "vc01";
+  rule.path = "/api/vcenter/vcha/cluster/mode";
+  rule.status = 500;
+  rule.body = R"({"error_type":"ERROR","messages":[],"data":)" + deep + "}";
+  sim_.Sim().AddFault(rule);
+  auto client = Vcenter();
+  const auto mode = client->GetMode();
+  ASSERT_FALSE(mode.HasValue());
+  EXPECT_EQ(mode.Error().kind, ErrorKind::kApi) << mode.Error().Summary();
+  EXPECT_EQ(mode.Error().http_status, 500) << mode.Error().Summary();
+  EXPECT_EQ(mode.Error().detail, "error body refused: JSON nested deeper than 64 levels");
+  EXPECT_TRUE(mode.Error().data.empty());
+  EXPECT_NE(Log().find("bytes, JSON nested deeper than 64 levels)"), std::string::npos) << Log();
+  EXPECT_EQ(Count("vc01", "vcha.cluster.mode.get"), 1);
+}
+
 TEST_F(VcenterClientTest, AnUnknownTaskIsNotFound) {
   auto client = Vcenter();
   ExpectApiError(client->GetTask({"52000999-0000:com.vmware.nothing"}), 404, "NOT_FOUND");

@@ -1,5 +1,8 @@
 #include "daemon/logging.hpp"
 
+#include <algorithm>
+#include <string>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -51,6 +54,43 @@ TEST(LoggingTest, JsonLinesAreOneObjectWithKindAndNameForObjectLines) {
       FormatLogLine(Message(spdlog::level::info, "listening"), LogFormat::kJson, true));
   EXPECT_FALSE(plain.contains("kind"));
   EXPECT_EQ(plain["message"], "listening");
+}
+
+// Issue 14: a server message or a manifest value holding "\n<0>vsrd[1]: ..." made the text
+// formats write a second line, which journald took as an emergency message from vsrd.
+TEST(LoggingTest, AMessageCannotForgeASecondLineInAnyFormat) {
+  const std::string forged =
+      "object=ApplianceUpdate/vr01 failed: boom\n<0>vsrd[1]: forged\r\x1b[2K";
+  for (const bool journald : {false, true}) {
+    const auto line =
+        FormatLogLine(Message(spdlog::level::warn, forged), LogFormat::kText, journald);
+    EXPECT_EQ(std::count(line.begin(), line.end(), '\n'), 1) << line;
+    EXPECT_EQ(line.back(), '\n') << line;
+    EXPECT_EQ(line.find('\r'), std::string::npos) << line;
+    EXPECT_EQ(line.find('\x1b'), std::string::npos) << line;
+    EXPECT_NE(line.find("failed: boom\\n<0>vsrd[1]: forged\\r\\x1b[2K\n"), std::string::npos)
+        << line;
+    if (journald) {
+      EXPECT_EQ(line.rfind("<4>warning ", 0), 0U) << line;
+    }
+  }
+
+  // JSON escapes the newline itself (the message keeps it); invalid UTF-8 is replaced, never
+  // thrown about.
+  const auto json_line =
+      FormatLogLine(Message(spdlog::level::warn, forged + "\xff\xc0"), LogFormat::kJson, true);
+  EXPECT_EQ(std::count(json_line.begin(), json_line.end(), '\n'), 1) << json_line;
+  const auto json = nlohmann::json::parse(json_line);
+  EXPECT_EQ(json["message"], forged + "\xef\xbf\xbd\xef\xbf\xbd");
+}
+
+TEST(LoggingTest, PlanAndApplyLinesAreEscapedToo) {
+  auto formatter = MakeCommandFormatter();
+  spdlog::memory_buf_t buffer;
+  formatter->format(Message(spdlog::level::err, "vc01: \"x\n<0>vsrd[1]: forged\""), buffer);
+  const std::string line(buffer.data(), buffer.size());
+  EXPECT_EQ(std::count(line.begin(), line.end(), '\n'), 1) << line;
+  EXPECT_NE(line.find(" vc01: \"x\\n<0>vsrd[1]: forged\"\n"), std::string::npos) << line;
 }
 
 TEST(LoggingTest, ApplyLogConfigChangesTheLevel) {

@@ -1991,6 +1991,38 @@ TEST(Redact, ShowsOnlyTheSizeOfABodyThatIsNotJson) {
   EXPECT_EQ(RedactBodyForLog(""), "(0 bytes, not JSON)");
 }
 
+// Issue 14: every recursive walk of a server's JSON (the error's `data` dump, redaction, the
+// decoders) sees at most net::kMaxJsonDepth levels; deeper bodies are refused before parsing.
+TEST(DeepJson, EveryCodecRefusesBodiesNestedDeeperThan64LevelsWithoutCrashing) {
+  const std::string deep = std::string(200'000, '[') + std::string(200'000, ']');
+  const std::string error_body = R"({"error_type":"ERROR","messages":[],"data":)" + deep + "}";
+
+  const auto vapi = DecodeErrorResponse(kOp, 500, error_body, ErrorDialect::kVapi);
+  EXPECT_EQ(vapi.http_status, 500);
+  EXPECT_EQ(vapi.detail, "error body refused: JSON nested deeper than 64 levels");
+  EXPECT_TRUE(vapi.data.empty());
+  const auto um = DecodeErrorResponse(kOp, 500, error_body, ErrorDialect::kUpdateManager);
+  EXPECT_EQ(um.detail, "error body refused: JSON nested deeper than 64 levels");
+  EXPECT_EQ(DecodeStdError(kOp, deep).detail,
+            "the error is refused: JSON nested deeper than 64 levels");
+
+  EXPECT_EQ(RedactBodyForLog(error_body),
+            "(" + std::to_string(error_body.size()) + " bytes, JSON nested deeper than 64 levels)");
+
+  const auto task = DecodeTaskInfo(kOp, R"({"status":"RUNNING","result":)" + deep + "}");
+  ASSERT_FALSE(task.HasValue());
+  EXPECT_EQ(task.Error().kind, ports::ErrorKind::kBadJson);
+  EXPECT_EQ(task.Error().detail, "response refused: JSON nested deeper than 64 levels");
+
+  // 64 levels of `data` are still read, as compact text.
+  const std::string at_limit = std::string(63, '[') + std::string(63, ']');
+  const auto kept = DecodeErrorResponse(
+      kOp, 500, R"({"error_type":"ERROR","messages":[],"data":)" + at_limit + "}",
+      ErrorDialect::kVapi);
+  EXPECT_EQ(kept.data, at_limit);
+  EXPECT_EQ(kept.error_type, "ERROR");
+}
+
 TEST(Redact, HidesTheValuesOfAuthenticationHeadersInAnyCase) {
   for (const char* name :
        {"authorization", "Authorization", "vmware-api-session-id", "VMware-API-Session-Id",
