@@ -150,7 +150,15 @@ std::optional<TargetConfig> DecodeTarget(ReadContext& context, const std::string
   if (const auto value = map.Get("request_timeout")) {
     if (const auto timeout = manifests::ReadDuration(context, *value, map.Path("request_timeout"),
                                                      std::chrono::seconds(1))) {
-      target.request_timeout = *timeout;
+      // A pass starts calls only while a request timeout fits in its budget (kPassBudget, 4m;
+      // daemon/vsphere/pass_budget.hpp): at most 2m leaves at least half of it for calls.
+      if (*timeout > kMaxRequestTimeout) {
+        context.Error(*value, map.Path("request_timeout"),
+                      "at most 2m (a reconcile pass has 4m for its API calls), got " +
+                          manifests::FormatDuration(*timeout));
+      } else {
+        target.request_timeout = *timeout;
+      }
     }
   }
   if (context.ErrorCount() != errors) return std::nullopt;

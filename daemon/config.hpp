@@ -37,6 +37,10 @@ struct TlsConfig {
   bool insecure_skip_verify = false;             ///< allowed, warned about at every start
 };
 
+/// The largest `request_timeout` a target may have: half a reconcile pass's time budget
+/// (kPassBudget in daemon/engine/controller.hpp).
+inline constexpr std::chrono::seconds kMaxRequestTimeout{120};
+
 struct TargetConfig {
   std::string name;
   ApiFlavor api = ApiFlavor::kVcenter;

@@ -74,6 +74,7 @@ std::shared_ptr<Daemon::Engine> Daemon::BuildEngine(Config config) {
   controller_options.seed =
       static_cast<std::uint64_t>(clock_.SteadyNow().time_since_epoch().count());
   controller_options.metrics = &metrics_;
+  controller_options.pass_budget = options_.pass_budget;
   engine->controller =
       std::make_unique<Controller>(engine->config, engine->targets->Ports(), *journal_, clock_,
                                    reconcilers::MakeReconcilers(), controller_options, logger_);
@@ -126,6 +127,7 @@ void Daemon::Start() {
       http::ServerOptions{}, logger_);
   server_->Start();
   login_thread_ = std::thread([this] { LoginLoop(); });
+  reload_thread_ = std::thread([this] { ReloadLoop(); });
 
   status_sent_ = StatusSummary();
   logger_->info("vsrd {} running: {} targets, manifests {}, listening on http://{}", VSRD_VERSION,
@@ -253,6 +255,14 @@ void Daemon::ReloadConfig() {
   const auto old = CurrentEngine();
   old->controller->Stop();
   {
+    // A stop that began while the old passes finished wins: the new engine is never installed.
+    // Checked and swapped under control_mutex_, so that Stop refuses mutations on whichever
+    // engine is current (Daemon::Stop).
+    const std::lock_guard control_lock(control_mutex_);
+    if (stopping_) {
+      logger_->info("reload: abandoned, vsrd is stopping");
+      return;
+    }
     const std::lock_guard engine_lock(engine_mutex_);
     engine_ = fresh;
   }
@@ -270,7 +280,7 @@ void Daemon::ReloadConfig() {
   ReloadManifestsLocked();
   fresh->controller->Start();
   {
-    const std::lock_guard login_lock(login_mutex_);
+    const std::lock_guard login_lock(control_mutex_);
     login_rescan_ = true;
   }
   login_wake_.notify_all();
@@ -278,6 +288,29 @@ void Daemon::ReloadConfig() {
                 fresh->config.targets.size(), fresh->config.workers);
   lock.unlock();
   if (old_watcher) old_watcher->Stop();
+  // The old engine's sessions end on the targets instead of idling until they expire (vCenter
+  // limits sessions per user); its passes have all ended, so nothing uses them any more.
+  old->targets->LogoutAll();
+}
+
+void Daemon::RequestReload() {
+  {
+    const std::lock_guard lock(control_mutex_);
+    reload_requested_ = true;
+  }
+  reload_wake_.notify_all();
+}
+
+void Daemon::ReloadLoop() {
+  std::unique_lock lock(control_mutex_);
+  while (true) {
+    reload_wake_.wait(lock, [this] { return stopping_ || reload_requested_; });
+    if (stopping_) return;
+    reload_requested_ = false;
+    lock.unlock();
+    ReloadConfig();
+    lock.lock();
+  }
 }
 
 http::DaemonBackend Daemon::Backend() {
@@ -305,11 +338,14 @@ std::vector<http::Check> Daemon::HealthChecks() const {
   workers.detail = std::to_string(heartbeat.workers_running) + "/" +
                    std::to_string(heartbeat.workers_started) + " workers running, oldest pass " +
                    std::to_string(oldest.count()) + "s";
-  if (heartbeat.workers_running < heartbeat.workers_started) workers.ok = false;
-  if (heartbeat.oldest_pass >= options_.stale_pass) {
+  if (heartbeat.workers_running < heartbeat.workers_started && !heartbeat.stopping) {
     workers.ok = false;
-    workers.detail +=
-        " (stale: a pass should end within " + std::to_string(options_.stale_pass.count()) + "s)";
+  }
+  const auto stale = options_.pass_budget + options_.stale_margin;
+  if (heartbeat.oldest_pass >= stale) {
+    workers.ok = false;
+    workers.detail += " (stale: a pass should end within " +
+                      std::to_string(duration_cast<seconds>(stale).count()) + "s)";
   }
   return {workers};
 }
@@ -321,7 +357,7 @@ std::vector<http::Check> Daemon::ReadinessChecks() const {
                     manifests_loaded_ ? "loaded" : "not loaded yet: " + engine->config.manifests});
   std::map<std::string, std::string> errors;
   {
-    const std::lock_guard lock(login_mutex_);
+    const std::lock_guard lock(control_mutex_);
     errors = login_errors_;
   }
   for (const auto& [name, target] : engine->config.targets) {
@@ -340,7 +376,7 @@ std::vector<http::Check> Daemon::ReadinessChecks() const {
 
 void Daemon::LoginLoop() {
   auto backoff = std::chrono::seconds(1);
-  std::unique_lock lock(login_mutex_);
+  std::unique_lock lock(control_mutex_);
   while (!stopping_) {
     login_rescan_ = false;
     lock.unlock();
@@ -350,7 +386,7 @@ void Daemon::LoginLoop() {
       auto* session = engine->targets->Session(name);
       if (session == nullptr || session->LoginCount() > 0) continue;
       const auto result = session->Login();
-      const std::lock_guard error_lock(login_mutex_);
+      const std::lock_guard error_lock(control_mutex_);
       if (result) {
         login_errors_.erase(name);  // the session logs the login itself
       } else {
@@ -434,20 +470,25 @@ void Daemon::Tick() {
 StopResult Daemon::Stop() {
   if (stopped_.exchange(true)) return StopResult::kClean;
   if (!journal_) return StopResult::kClean;  // Start failed before anything was started
-  // Before anything that may wait: no mutation starts once a stop has begun.
-  if (const auto engine = CurrentEngine()) engine->controller->RefuseMutations();
+  // Before anything that may wait: no mutation starts once a stop has begun. stopping_ first:
+  // a reload in flight either sees it and never installs its engine, or installed it before,
+  // and then CurrentEngine() below is that new engine (ReloadConfig checks and swaps under
+  // control_mutex_).
+  {
+    const std::lock_guard lock(control_mutex_);
+    stopping_ = true;
+    if (const auto engine = CurrentEngine()) engine->controller->RefuseMutations();
+  }
   notifier_.Stopping();
   logger_->info("stopping: taking no new work; passes in flight have {} s to finish",
                 duration_cast<seconds>(options_.stop_grace).count());
-  {
-    const std::lock_guard lock(login_mutex_);
-    stopping_ = true;
-  }
   login_wake_.notify_all();
+  reload_wake_.notify_all();
 
   // Everything that may wait for the network runs on one thread, so that the grace period
-  // bounds all of it together.
+  // bounds all of it together. A reload in flight ends first: it may replace watcher_.
   std::packaged_task<void()> drain([this] {
+    if (reload_thread_.joinable()) reload_thread_.join();
     if (watcher_) watcher_->Stop();
     if (login_thread_.joinable()) login_thread_.join();
     std::shared_ptr<Engine> engine;

@@ -44,9 +44,12 @@ struct DaemonOptions {
   std::chrono::milliseconds max_delay{1000};
   /// SIGTERM: how long passes in flight may take to finish before vsrd exits anyway.
   std::chrono::milliseconds stop_grace{10000};
-  /// /healthz fails (and the systemd watchdog is not fed) while a pass has been running this
-  /// long: every API call has a deadline (60 s), so a pass this old is wedged.
-  std::chrono::seconds stale_pass{300};
+  /// The time budget of each pass for its API calls (daemon/vsphere/pass_budget.hpp).
+  std::chrono::milliseconds pass_budget = kPassBudget;
+  /// /healthz fails (and the systemd watchdog is not fed) while a pass has been running
+  /// pass_budget plus this long: a pass starts no call its budget cannot hold, so one this old
+  /// is wedged (a lock, a hung disk), not slow.
+  std::chrono::milliseconds stale_margin = std::chrono::seconds(60);
 };
 
 /// How Daemon::Stop ended.
@@ -75,8 +78,14 @@ class Daemon {
   void Start();
 
   /// SIGHUP: reads the config file again; a config with errors is logged and the running one
-  /// kept. Then reloads the manifests. Never throws.
+  /// kept. Then reloads the manifests. Never throws. Blocks while the old engine's passes in
+  /// flight finish: the main loop calls RequestReload instead.
   void ReloadConfig();
+
+  /// Asks the reload thread to run ReloadConfig and returns at once, so that the main loop keeps
+  /// feeding the watchdog and answering signals while passes in flight finish. Requests made
+  /// while a reload runs are coalesced into one more reload after it.
+  void RequestReload();
 
   /// Re-reads the manifests directory and hands the merged objects to the controller.
   void ReloadManifests();
@@ -117,6 +126,7 @@ class Daemon {
   std::vector<http::Check> ReadinessChecks() const;
   void ReloadManifestsLocked();
   void LoginLoop();
+  void ReloadLoop();
   void LogDiagnostics(const ManifestLoad& load);
 
   std::string config_path_;
@@ -149,12 +159,16 @@ class Daemon {
 
   std::unique_ptr<http::Server> server_;
 
-  mutable std::mutex login_mutex_;  ///< guards stopping_, login_rescan_, login_errors_
+  /// guards stopping_, login_rescan_, login_errors_, reload_requested_
+  mutable std::mutex control_mutex_;
   std::condition_variable login_wake_;
   bool stopping_ = false;
   bool login_rescan_ = false;                        ///< a new engine: log its targets in
   std::map<std::string, std::string> login_errors_;  ///< target -> why its last login failed
   std::thread login_thread_;
+  bool reload_requested_ = false;  ///< guarded by control_mutex_; RequestReload → ReloadLoop
+  std::condition_variable reload_wake_;
+  std::thread reload_thread_;
   std::thread stopper_;
   std::atomic<bool> stopped_{false};
 

@@ -51,7 +51,7 @@ int RunDaemon(const RunOptions& options, std::ostream& err) {
     const int signal = WaitForSignal(signals, tick);
     if (signal == SIGHUP) {
       logger->info("SIGHUP: reloading the config and the manifests");
-      daemon.ReloadConfig();
+      daemon.RequestReload();  // on the reload thread: this loop keeps ticking
     } else if (signal == SIGTERM || signal == SIGINT) {
       logger->info("{}: stopping", SignalName(signal));
       break;

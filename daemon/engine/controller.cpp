@@ -7,6 +7,7 @@
 #include "daemon/engine/window.hpp"
 #include "daemon/vsphere/credentials.hpp"
 #include "daemon/vsphere/https_transport.hpp"
+#include "daemon/vsphere/pass_budget.hpp"
 #include "reconcilers/reasons.hpp"
 #include "reconcilers/wall_time.hpp"
 
@@ -421,6 +422,8 @@ std::optional<Outcome> Controller::RunOnce(const Key& key) { return Process(key)
 std::optional<Outcome> Controller::Process(const Key& key) {
   const auto desired = Find(key);
   if (!desired) return std::nullopt;
+  // Every API call of this pass starts only while its request timeout fits in the budget.
+  const vsphere::PassBudget budget(options_.pass_budget);
   const manifests::Object& object = desired->object;
   ObjectStatus status = status_.Get(key).value_or(BaseStatus(*desired));
   const rec::EffectivePolicy policy = PolicyOf(object);
@@ -635,6 +638,7 @@ Controller::Heartbeat Controller::Liveness() const {
   Heartbeat heartbeat;
   heartbeat.workers_running = workers_running_;
   heartbeat.workers_started = workers_started_;
+  heartbeat.stopping = stopped_.load();
   for (const auto& [worker, began] : passes_) {
     heartbeat.oldest_pass = std::max(heartbeat.oldest_pass, now - began);
   }

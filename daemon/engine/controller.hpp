@@ -36,6 +36,10 @@ namespace vsrd::daemon {
 /// The reconciler of each kind. Reconcilers are stateless and shared by all workers.
 using ReconcilerSet = std::map<manifests::Kind, std::shared_ptr<reconcilers::Reconciler>>;
 
+/// The default time budget of one pass: twice the largest allowed request timeout (config.md
+/// `request_timeout`, at most 2m), so that a pass may start calls during at least half of it.
+inline constexpr std::chrono::seconds kPassBudget = 2 * kMaxRequestTimeout;
+
 struct ControllerOptions {
   int workers = 4;
   /// `vsrd plan`: reconcilers describe instead of mutating.
@@ -45,6 +49,10 @@ struct ControllerOptions {
   /// (an object turning Ready also wakes its dependents at once).
   std::chrono::milliseconds waiting_recheck = std::chrono::seconds(15);
   std::chrono::milliseconds max_backoff = std::chrono::minutes(10);
+  /// The time budget of each pass for its API calls (daemon/vsphere/pass_budget.hpp): a call
+  /// starts only while its request timeout fits in what is left; /healthz calls a pass stale a
+  /// margin after it (DaemonOptions::stale_margin).
+  std::chrono::milliseconds pass_budget = kPassBudget;
   /// Where passes, phases, drift, operations and observations are counted; null: nowhere.
   /// Must outlive the controller.
   Metrics* metrics = nullptr;
@@ -92,12 +100,15 @@ class Controller {
 
   /// Liveness of the workers: how many are running, and how long the oldest pass in progress
   /// has been running (zero when all are idle). A worker blocked far longer than a pass can
-  /// take (its API calls have deadlines) means the engine is wedged: /healthz and the systemd
-  /// watchdog read this.
+  /// take (its API calls start only within the pass budget) means the engine is wedged:
+  /// /healthz and the systemd watchdog read this.
   struct Heartbeat {
     int workers_running = 0;
     int workers_started = 0;
     SteadyTime::duration oldest_pass{};
+    /// Stop() has begun (a stop, or a reload replacing this engine): workers end as their
+    /// passes do, so fewer running than started is expected, not a failure.
+    bool stopping = false;
   };
   Heartbeat Liveness() const;
 

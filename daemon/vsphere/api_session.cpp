@@ -10,6 +10,7 @@
 #include "daemon/vsphere/codec/redact.hpp"
 #include "daemon/vsphere/codec/session_codec.hpp"
 #include "daemon/vsphere/credentials.hpp"
+#include "daemon/vsphere/pass_budget.hpp"
 #include "reconcilers/ports/operations.hpp"
 
 namespace vsrd::daemon::vsphere {
@@ -88,6 +89,15 @@ void ApiSession::Log(std::string_view operation, const HttpRequest& request) con
 
 Result<HttpResponse> ApiSession::Exchange(std::string_view operation, const HttpRequest& request,
                                           bool sensitive_response) {
+  if (!PassBudget::AllowsCall(options_.request_timeout)) {
+    // Not sent: the pass would outlive its budget (pass_budget.hpp). The object is requeued
+    // and the next pass starts with a whole budget.
+    ports::ApiError error;
+    error.kind = ports::ErrorKind::kTimeout;
+    error.operation = std::string(operation);
+    error.detail = "not sent: less than the request timeout is left of the pass's time budget";
+    return ports::MakeUnexpected(std::move(error));
+  }
   Log(operation, request);
   const auto started = std::chrono::steady_clock::now();
   Result<HttpResponse> result = transport_->Send(request, options_.request_timeout);

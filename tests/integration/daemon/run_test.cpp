@@ -600,6 +600,7 @@ TEST_F(DaemonProcessTest, SighupWithBadConfigKeepsRunning) {
   EXPECT_EQ(status.status, 200);
   EXPECT_NE(status.body.find("web-tier"), std::string::npos) << status.body;
 
+  Sim(http::verb::delete_, "/sim/requests");
   WriteConfig(Replaced(config, "workers: 2", "workers: 3"));
   vsrd_->Signal(SIGHUP);
   EXPECT_TRUE(Eventually([&] { return vsrd_->CountLines("in force (3 targets, 3 workers)") == 1; },
@@ -607,6 +608,16 @@ TEST_F(DaemonProcessTest, SighupWithBadConfigKeepsRunning) {
       << vsrd_->Log();
   EXPECT_EQ(Daemon("GET", "/healthz").status, 200);
   EXPECT_TRUE(WaitForPhase(kWebTier, "Ready"));
+  // The replaced engine's session ended on the target (issue 14: a reload leaked one session
+  // per target), and the new engine logged in with its own.
+  const auto count = [&](const std::string& operation) {
+    const Json requests = Requests("vc01");
+    return std::count_if(requests.begin(), requests.end(),
+                         [&](const Json& entry) { return entry.at("operation") == operation; });
+  };
+  EXPECT_TRUE(Eventually([&] { return count("session.delete") == 1; }, seconds(5)))
+      << Requests("vc01").dump(2);
+  EXPECT_EQ(count("session.create"), 1) << Requests("vc01").dump(2);
 }
 
 TEST_F(DaemonProcessTest, SigtermExitsZeroInTimeWithJournalFlushed) {
@@ -677,6 +688,75 @@ TEST_F(DaemonProcessTest, SecondSigtermDuringASlowStopExitsAtOnce) {
             << std::chrono::duration_cast<milliseconds>(steady_clock::now() - signalled).count()
             << " ms" << std::endl;
   EXPECT_EQ(vsrd_->CountLines("second SIGTERM: exiting at once"), 1U) << vsrd_->Log();
+}
+
+// Issue 14, defect 5: the reload ran on the main thread and waited for the pass in flight, so a
+// 25 s POST left the watchdog unfed for 24 s and SIGTERM unnoticed. The reload now runs on its
+// own thread (Daemon::RequestReload): the main loop keeps feeding the watchdog and answering
+// signals while the old engine's pass finishes.
+TEST_F(DaemonProcessTest, SighupDuringASlowPassKeepsTheWatchdogFedAndSigtermAnswered) {
+  StartSim();
+  WriteConfig(ConfigText());
+  WriteManifest("guest-customization.yaml", WebTier("vm-42"));
+  const NotifySocket socket(dir_ / "notify.sock");
+  // A 2 s watchdog: the main loop ticks every 500 ms and feeds it at each tick while healthy.
+  StartVsrd({{"NOTIFY_SOCKET", (dir_ / "notify.sock").string()}, {"WATCHDOG_USEC", "2000000"}});
+  std::vector<std::string> seen;
+  ASSERT_TRUE(socket.ReceiveUntil("READY=1", seconds(10), seen).has_value())
+      << ::testing::PrintToString(seen);
+  ASSERT_TRUE(WaitForPhase(kWebTier, "Ready"));
+
+  // The next customization check is answered 25 s late: a pass stays in flight.
+  Sim(http::verb::post, "/sim/faults",
+      R"({"persona": "vc01", "method": "POST", "path": "/api/vcenter/vm/{vm}/guest/customization",
+          "action": "check", "times": 0, "delay": "25s"})");
+  Sim(http::verb::delete_, "/sim/requests");
+  ASSERT_EQ(Daemon("POST", std::string("/reconcile/") + kWebTier).status, 202);
+  ASSERT_TRUE(Eventually(
+      [&] {
+        for (const auto& entry : Requests("vc01")) {
+          if (entry.at("operation") == "vm.guest.customization.check") return true;
+        }
+        return false;
+      },
+      seconds(5)))
+      << Requests("vc01").dump(2);
+
+  vsrd_->Signal(SIGHUP);
+  ASSERT_TRUE(Eventually([&] { return vsrd_->CountLines("SIGHUP: reloading") == 1; }, seconds(2)))
+      << vsrd_->Log();
+  // For 6 s of the reload, WATCHDOG=1 keeps arriving well within the 2 s interval.
+  auto last_ping = steady_clock::now();
+  milliseconds longest_gap{0};
+  int pings = 0;
+  const auto watch_until = steady_clock::now() + seconds(6);
+  while (steady_clock::now() < watch_until) {
+    const auto message = socket.Receive(milliseconds(100));
+    if (!message || message->find("WATCHDOG=1") == std::string::npos) continue;
+    const auto now = steady_clock::now();
+    longest_gap = std::max(longest_gap, std::chrono::duration_cast<milliseconds>(now - last_ping));
+    last_ping = now;
+    ++pings;
+  }
+  longest_gap = std::max(longest_gap,
+                         std::chrono::duration_cast<milliseconds>(steady_clock::now() - last_ping));
+  std::cout << "during the reload: " << pings << " WATCHDOG=1, longest gap " << longest_gap.count()
+            << " ms" << std::endl;
+  EXPECT_GE(pings, 4);
+  EXPECT_LT(longest_gap, milliseconds(1500)) << "the watchdog (2 s) went unfed during the reload";
+  EXPECT_EQ(vsrd_->CountLines("reload: config"), 0U) << "the pass in flight is still running";
+
+  // SIGTERM is answered within a second although the reload still waits for the pass.
+  vsrd_->Signal(SIGTERM);
+  EXPECT_TRUE(Eventually([&] { return vsrd_->CountLines("SIGTERM: stopping") == 1; }, seconds(1)))
+      << vsrd_->Log();
+  EXPECT_TRUE(socket.ReceiveUntil("STOPPING=1", seconds(2), seen).has_value())
+      << ::testing::PrintToString(seen);
+  // The stop waits stop_grace (10 s) for the pass, then exits; the new engine never started.
+  const auto status = vsrd_->WaitExit(seconds(15));
+  ASSERT_TRUE(status.has_value()) << vsrd_->Log();
+  EXPECT_EQ(*status, 0);
+  EXPECT_EQ(vsrd_->CountLines("in force ("), 0U) << vsrd_->Log();
 }
 
 TEST_F(DaemonProcessTest, SigkillDuringApplianceUpdateThenRestartInstallsOnce) {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "daemon/vsphere/credentials.hpp"
+#include "daemon/vsphere/pass_budget.hpp"
 #include "simulator/faults.hpp"
 #include "tests/integration/vsphere/client_fixture.hpp"
 
@@ -156,6 +157,29 @@ TEST_F(SessionTest, LogoutDeletesTheSessionAndTheNextCallLogsInAgain) {
   client->Session().Logout();
   client->Session().Logout();  // nothing to end: no request
   EXPECT_EQ(Count("vc01", "session.delete"), 2);
+}
+
+// daemon/vsphere/pass_budget.hpp: a call starts only while its whole request timeout (10 s in
+// these tests' sessions) fits in what is left of the pass's budget; otherwise nothing is sent,
+// not even a login.
+TEST_F(SessionTest, ACallThePassBudgetCannotHoldIsNotSent) {
+  auto client = Vcenter();
+  {
+    const vsphere::PassBudget budget(std::chrono::seconds(9));
+    auto result = client->GetVersion();
+    ASSERT_FALSE(result);
+    EXPECT_EQ(result.Error().kind, ErrorKind::kTimeout);
+    EXPECT_FALSE(result.Error().sent);
+    EXPECT_NE(result.Error().detail.find("budget"), std::string::npos) << result.Error().detail;
+    EXPECT_EQ(sim_.Requests().size(), 0U);
+  }
+  {
+    const vsphere::PassBudget budget(std::chrono::seconds(30));
+    auto result = client->GetVersion();
+    ASSERT_TRUE(result) << result.Error().Summary();
+  }
+  EXPECT_EQ(Count("vc01", "session.create"), 1);
+  EXPECT_EQ(Count("vc01", "appliance.system.version.get"), 1);
 }
 
 TEST_F(SessionTest, ServerErrorsAreReturnedOnceAndNotRetried) {

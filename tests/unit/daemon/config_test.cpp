@@ -73,6 +73,26 @@ TEST(DecodeConfig, AcceptsEveryListenAndUrlForm) {
   }
 }
 
+// A pass starts calls only while a request timeout fits in its 4m budget: request_timeout is at
+// most 2m, so that a pass may always start calls during half of it
+// (daemon/vsphere/pass_budget.hpp).
+TEST(DecodeConfig, RequestTimeoutIsAtMostHalfThePassBudget) {
+  const auto text = [](const std::string& timeout) {
+    return "targets:\n  vc01: {api: vcenter, url: \"https://vc01\", username: u, password_env: P,\n"
+           "         request_timeout: " +
+           timeout + "}\n";
+  };
+  const auto longest = DecodeConfig(text("2m"), "c.yaml");
+  ASSERT_TRUE(longest.config) << ::testing::PrintToString(Messages(longest.diagnostics));
+  EXPECT_EQ(longest.config->targets.at("vc01").request_timeout, std::chrono::minutes(2));
+  const auto too_long = DecodeConfig(text("121s"), "c.yaml");
+  EXPECT_FALSE(too_long.config);
+  EXPECT_EQ(
+      Messages(too_long.diagnostics),
+      (std::vector<std::string>{"c.yaml:3:27: error: targets.vc01.request_timeout: at most 2m "
+                                "(a reconcile pass has 4m for its API calls), got 2m1s"}));
+}
+
 TEST(DecodeConfig, WarnsAboutInsecureSkipVerifyButAcceptsIt) {
   const auto result = DecodeConfig(
       "targets:\n  vc01: {api: vcenter, url: \"https://vc01\", username: u, password_env: P,\n"

@@ -5,11 +5,13 @@
 #include <functional>
 #include <future>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "daemon/vsphere/pass_budget.hpp"
 #include "manifests/decode.hpp"
 
 // The engine around the reconcilers, with a scripted reconciler (it talks to no vSphere: what
@@ -368,6 +370,43 @@ TEST_F(ControllerTest, LivenessReportsRunningWorkersAndTheAgeOfAPassInProgress) 
   EXPECT_EQ(controller.Liveness().oldest_pass.count(), 0);
   controller.Stop();
   EXPECT_EQ(controller.Liveness().workers_running, 0);
+}
+
+// Issue 14: every pass runs inside its time budget (daemon/vsphere/pass_budget.hpp), which
+// refuses API calls its remainder cannot hold; outside a pass there is none.
+TEST_F(ControllerTest, EveryPassRunsInsideItsTimeBudget) {
+  std::optional<std::chrono::steady_clock::duration> left;
+  bool allows_a_minute = false;
+  bool allows_five_minutes = true;
+  reconciler_->script = [&](rec::Context&) {
+    if (const auto deadline = vsphere::PassBudget::Deadline()) {
+      left = *deadline - std::chrono::steady_clock::now();
+    }
+    allows_a_minute = vsphere::PassBudget::AllowsCall(std::chrono::minutes(1));
+    allows_five_minutes = vsphere::PassBudget::AllowsCall(std::chrono::minutes(5));
+    return Outcome::Done(Phase::kReady, "InSync");
+  };
+  auto& controller = Make();
+  controller.SetObjects(Objects(Check("budgeted")), "");
+  ASSERT_EQ(controller.RunDue(), 1U);
+  ASSERT_TRUE(left.has_value());
+  EXPECT_LE(*left, kPassBudget);
+  EXPECT_GT(*left, kPassBudget - std::chrono::seconds(10));
+  EXPECT_TRUE(allows_a_minute);
+  EXPECT_FALSE(allows_five_minutes);
+  EXPECT_FALSE(vsphere::PassBudget::Deadline().has_value());
+}
+
+// A stopping controller's workers end as their passes do: Liveness says it is stopping, so that
+// /healthz does not count the ended workers as dead during a reload (Daemon::HealthChecks).
+TEST_F(ControllerTest, LivenessSaysWhenTheControllerIsStopping) {
+  auto& controller = Make();
+  controller.Start();
+  EXPECT_FALSE(controller.Liveness().stopping);
+  controller.Stop();
+  const auto stopped = controller.Liveness();
+  EXPECT_TRUE(stopped.stopping);
+  EXPECT_EQ(stopped.workers_running, 0);
 }
 
 // Issue 13, path 8: a removed object with an operation in flight keeps its slot and is followed
