@@ -29,7 +29,7 @@ BoundedRead ReadBoundedFile(const std::filesystem::path& path, std::size_t max_b
       ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | extra_flags));
   if (!fd.Valid()) {
     const int code = errno;
-    return BoundedRead{std::nullopt, std::strerror(code), 0};
+    return BoundedRead{std::nullopt, std::strerror(code), 0, code};
   }
   return ReadBoundedFd(fd.Get(), max_bytes);
 }

@@ -40,7 +40,8 @@ struct BoundedRead {
   /// Why not, without the path: "No such file or directory", "is not a regular file",
   /// "is larger than 1048576 bytes", "read error: ...".
   std::string error;
-  mode_t mode = 0;  ///< st_mode of the file read (0 when it could not be stat'ed)
+  mode_t mode = 0;     ///< st_mode of the file read (0 when it could not be stat'ed)
+  int open_errno = 0;  ///< errno of a failed open (ENOENT: there is no such file); 0 otherwise
 };
 
 /// Opens `path` (O_RDONLY, O_NONBLOCK, O_CLOEXEC, O_NOCTTY, plus `extra_flags` such as

@@ -74,7 +74,8 @@ Response Response::Json(int status, const nlohmann::json& body) {
   Response response;
   response.status = status;
   response.headers.emplace_back("Content-Type", "application/json");
-  response.body = body.dump();
+  // Strings may echo a client's bytes: invalid UTF-8 becomes U+FFFD instead of a throw.
+  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return response;
 }
 

@@ -20,6 +20,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "manifests/bounded_file.hpp"
+#include "net/bounded_json.hpp"
+
 namespace vsrd::daemon {
 
 namespace {
@@ -188,42 +191,31 @@ enum class ReadStatus { kRead, kMissing, kFailed };
 
 /// Reads a whole regular file. kMissing: ENOENT; kFailed: `*error` says why (EACCES, EIO, a
 /// directory or a special file in its place, ENOTDIR on the way).
+/// A journal or recovery marker as JSON, nesting bounded like everything vsrd parses
+/// (net/bounded_json.hpp): a damaged or planted file deeper than any vsrd writes is a corrupt
+/// journal, not a stack overflow at every start. Throws std::runtime_error with the reason.
+json ParseJournalJson(std::string_view text) {
+  net::JsonError problem;
+  auto document = net::ParseJsonBounded(text, &problem);
+  if (!document) throw std::runtime_error(problem.message);
+  return std::move(*document);
+}
+
 ReadStatus ReadRegularFile(const std::filesystem::path& path, std::string& text,
                            std::string* error) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) {
-    if (errno == ENOENT) return ReadStatus::kMissing;
-    *error = Errno("cannot open " + path.string());
-    return ReadStatus::kFailed;
+  auto read = manifests::ReadBoundedFile(path, kMaxJournalFileBytes);
+  if (read.content) {
+    text = std::move(*read.content);
+    return ReadStatus::kRead;
   }
-  struct stat info {};
-  if (::fstat(fd, &info) != 0) {
-    *error = Errno("cannot stat " + path.string());
-    ::close(fd);
-    return ReadStatus::kFailed;
-  }
-  if (!S_ISREG(info.st_mode)) {
-    *error = path.string() +
-             (S_ISDIR(info.st_mode) ? " is a directory" : " is not a regular file") +
+  if (read.open_errno == ENOENT) return ReadStatus::kMissing;
+  if (read.mode != 0 && !S_ISREG(read.mode)) {
+    *error = path.string() + (S_ISDIR(read.mode) ? " is a directory" : " is not a regular file") +
              ", not the file vsrd wrote";
-    ::close(fd);
-    return ReadStatus::kFailed;
+  } else {
+    *error = "cannot read " + path.string() + ": " + read.error;
   }
-  text.clear();
-  char buffer[65536];
-  for (;;) {
-    const ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n == 0) break;
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      *error = Errno("cannot read " + path.string());
-      ::close(fd);
-      return ReadStatus::kFailed;
-    }
-    text.append(buffer, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  return ReadStatus::kRead;
+  return ReadStatus::kFailed;
 }
 
 json MarkerToJson(const RecoveryMarker& marker) {
@@ -405,7 +397,7 @@ Journal::LoadResult Journal::Load(WallTime now, LoadMode mode) {
   Unread unread;
   std::string problem;
   try {
-    const json document = json::parse(text);
+    const json document = ParseJournalJson(text);
     const int version = document.at("version").get<int>();
     if (version > kJournalFormatVersion) {
       return fail(path_.string() + " has format version " + std::to_string(version) +
@@ -501,7 +493,7 @@ std::optional<RecoveryMarker> Journal::ReadRecoveryMarker(std::string* error) co
   // kMissing leaves `error` empty; kFailed has said why.
   if (ReadRegularFile(recovery_path_, text, error) != ReadStatus::kRead) return std::nullopt;
   try {
-    const json document = json::parse(text);
+    const json document = ParseJournalJson(text);
     RecoveryMarker marker;
     marker.since = document.at("since").get<std::string>();
     marker.moved_to = document.at("moved_to").get<std::string>();

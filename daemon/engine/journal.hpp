@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -28,6 +29,11 @@
 // (`vsrd journal accept-recovery`).
 
 namespace vsrd::daemon {
+
+/// The largest journal (and recovery marker) Load reads: a record is under 1 KiB, so this holds
+/// far more objects than one vsrd serves (docs/reconcilers.md "The journal"); a larger file is a
+/// journal that cannot be read, never an unbounded allocation.
+inline constexpr std::size_t kMaxJournalFileBytes = std::size_t{256} << 20;
 
 /// The format versions Load reads; Save writes kJournalFormatVersion.
 inline constexpr int kJournalFormatVersion = 2;

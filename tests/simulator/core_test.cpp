@@ -70,6 +70,18 @@ TEST_F(SimulatorTest, UnknownPathsAndActionsGetANotFoundBody) {
   EXPECT_EQ(Json(task)["error_type"], "NOT_FOUND");
 }
 
+// A client's bytes echoed into an error body may be invalid UTF-8 (a task id, a query value):
+// the answer carries U+FFFD in their place instead of a serialization error (issue 14).
+TEST_F(SimulatorTest, InvalidUtf8EchoedIntoAnAnswerBecomesAReplacementCharacter) {
+  Login();
+  const Reply task = Call("GET", "/api/cis/tasks/bad-\xff\xfe-id");
+  EXPECT_EQ(task.response.status, 404);
+  EXPECT_EQ(Json(task)["error_type"], "NOT_FOUND");
+  EXPECT_NE(task.response.body.find("\xef\xbf\xbd"), std::string::npos) << task.response.body;
+  const Response direct = Response::Json(200, nlohmann::json{{"echo", "\xc3("}});
+  EXPECT_EQ(direct.body, "{\"echo\":\"\xef\xbf\xbd(\"}");
+}
+
 TEST_F(SimulatorTest, FaultsFailTheNthMatchingCallKTimesThenStop) {
   Login();
   FaultRule rule;

@@ -264,6 +264,9 @@ TEST_F(JournalTest, ACorruptJournalIsMovedAsideAndBlocksMutationsUntilAccepted) 
       R"({"version": 2, "objects": {"VchaPassiveNode/a": {"in_flight": {"operation": "x",
          "task": "t", "generation": "g", "started_at": "2026-01-01T00:00:00Z", "detail": "",
          "state": "posted", "attempt": 1, "target": "vc01"}}}})",
+      // Deeper than any journal vsrd writes (issue 14: every JSON parse is bounded).
+      R"({"version": 2, "objects": {"A/a": )" + std::string(100, '[') + std::string(100, ']') +
+          "}}",
   };
   for (const auto& text : corrupt) {
     SCOPED_TRACE(text);
