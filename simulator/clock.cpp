@@ -1,6 +1,8 @@
 #include "simulator/clock.hpp"
 
+#include <array>
 #include <cstdio>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -34,6 +36,23 @@ std::string FormatTime(TimePoint time) {
                      static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
                      clock.hours().count(), clock.minutes().count(), clock.seconds().count(),
                      clock.subseconds().count());
+}
+
+std::string FormatHttpDate(TimePoint time) {
+  static constexpr std::array<std::string_view, 7> kDays{"Sun", "Mon", "Tue", "Wed",
+                                                         "Thu", "Fri", "Sat"};
+  static constexpr std::array<std::string_view, 12> kMonths{
+      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const auto days = std::chrono::floor<std::chrono::days>(time);
+  const std::chrono::year_month_day date{days};
+  const std::chrono::weekday weekday{days};
+  const std::chrono::hh_mm_ss<std::chrono::seconds> clock{
+      std::chrono::floor<std::chrono::seconds>(time - days)};
+  return fmt::format("{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT", kDays.at(weekday.c_encoding()),
+                     static_cast<unsigned>(date.day()),
+                     kMonths.at(static_cast<unsigned>(date.month()) - 1),
+                     static_cast<int>(date.year()), clock.hours().count(), clock.minutes().count(),
+                     clock.seconds().count());
 }
 
 bool ParseTime(std::string_view text, TimePoint& out) {

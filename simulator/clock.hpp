@@ -34,6 +34,9 @@ class SimClock {
 
 /// RFC 3339 UTC with milliseconds: "2026-01-01T00:00:00.000Z" (the vAPI date-time form).
 std::string FormatTime(TimePoint time);
+/// The HTTP `Date` form, IMF-fixdate (RFC 9110 section 5.6.7): "Thu, 01 Jan 2026 00:00:00 GMT".
+/// Every persona answer carries the simulated clock in it, as a real appliance carries its own.
+std::string FormatHttpDate(TimePoint time);
 /// Parses "YYYY-MM-DDTHH:MM:SS[.fff]Z"; false on anything else.
 bool ParseTime(std::string_view text, TimePoint& out);
 

@@ -94,6 +94,9 @@ Reply Simulator::Handle(std::string_view persona_name, const Request& request) {
     Reply reply;
     if (fault == nullptr || fault->execute || delay_only) {
       reply = persona->Handle(request, now);
+      // The persona's clock, as every real appliance sends its own (vsrd's install guard
+      // measures a start_time against it: docs/reconcilers.md "ApplianceInstall and clocks").
+      reply.response.headers.emplace_back("Date", FormatHttpDate(now));
       entry.executed = !down;
       entry.status = reply.disposition == Disposition::kRespond ? reply.response.status : 0;
     }

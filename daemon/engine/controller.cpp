@@ -333,10 +333,14 @@ bool Controller::TryTakeSlot(const std::string& target, const Key& key) {
   return true;
 }
 
-void Controller::ReleaseSlotUnlessInFlight(const std::string& target, const Key& key) {
-  if (journal_.Get(key).in_flight) return;
+void Controller::SettleSlot(const std::string& target, const Key& key) {
+  const bool in_flight = journal_.Get(key).in_flight.has_value();
   const std::lock_guard lock(mutex_);
-  slots_[target].erase(key);
+  if (in_flight) {
+    slots_[target].insert(key);
+  } else {
+    slots_[target].erase(key);
+  }
 }
 
 void Controller::Forget(const Key& key) {
@@ -471,7 +475,14 @@ std::optional<Outcome> Controller::Process(const Key& key) {
       // Under mutex_, so that an object removed during the pass never comes back: SetObjects
       // drops it from objects_ under the same lock before it removes its status.
       const std::lock_guard lock(mutex_);
-      if (!objects_.contains(key)) return;
+      const auto current = objects_.find(key);
+      if (current == objects_.end()) return;
+      // The manifest in force may have changed during the pass (a reload: SetObjects wrote the
+      // new generation and revision into the status meanwhile). The pass owns what it observed
+      // (observed_generation, phase, reason, ...), never what is in force: those come from
+      // objects_ now, so a long pass cannot put an older generation or revision back.
+      status.generation = current->second.object.generation;
+      status.revision = current->second.revision;
       status_.Put(status);
     }
     if (options_.metrics != nullptr && !options_.dry_run) {
@@ -543,11 +554,14 @@ std::optional<Outcome> Controller::Process(const Key& key) {
     settle(outcome, std::nullopt);
     return outcome;
   }
-  ReleaseSlotUnlessInFlight(object.target.name, key);
+  SettleSlot(object.target.name, key);
+  bool superseded = false;
   {
     // Removed during the pass (and nothing in flight): its status and metrics stay gone.
     const auto now_desired = Find(key);
     if (!now_desired) return outcome;
+    // A new spec arrived during the pass (SetObjects reset the failure count and queued it).
+    superseded = now_desired->object.generation != object.generation;
     if (now_desired->orphan) {
       outcome.details["orphaned"] = "true";
       outcome.message =
@@ -564,6 +578,8 @@ std::optional<Outcome> Controller::Process(const Key& key) {
     const std::lock_guard lock(mutex_);
     action = rec::DecideRequeue(outcome, queue_.Failures(key), retry, rng_);
   }
+  // A failure of the old spec is not one of the new generation's, whose count starts at 0.
+  if (superseded) action.failures = 0;
   queue_.SetFailures(key, action.failures);
   if (action.kind == rec::QueueAction::Kind::kStall) {
     const std::lock_guard lock(mutex_);

@@ -134,7 +134,12 @@ class Controller {
   bool TryTakeSlot(const std::string& target, const Key& key);
   /// Rebuilds unfollowed_ from the journal after objects_ changed. Requires mutex_.
   void TrackUnfollowedLocked();
-  void ReleaseSlotUnlessInFlight(const std::string& target, const Key& key);
+  /// After a pass: the slot follows the journal. An operation in flight holds a slot of its
+  /// target, also one the pass adopted from live state without TryBeginMutation (an operator's,
+  /// or ours after a failed journal write), even beyond max_concurrent_mutations: it runs
+  /// whether or not a slot was free, and no other mutation may start beside it. Without an
+  /// operation in flight the slot is given back.
+  void SettleSlot(const std::string& target, const Key& key);
   void WakeDependents(const manifests::Object& ready);
   /// Status, queue and metrics of a removed object.
   void Forget(const Key& key);

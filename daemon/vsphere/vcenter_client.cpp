@@ -7,6 +7,7 @@
 #include "daemon/vsphere/codec/appliance_codec.hpp"
 #include "daemon/vsphere/codec/deployment_codec.hpp"
 #include "daemon/vsphere/codec/depots_codec.hpp"
+#include "daemon/vsphere/codec/json_reader.hpp"
 #include "daemon/vsphere/codec/tasks_codec.hpp"
 #include "daemon/vsphere/codec/vcha_codec.hpp"
 #include "daemon/vsphere/codec/vm_codec.hpp"
@@ -118,8 +119,20 @@ Result<std::vector<ports::ListedTask>> VcenterClient::ListTasks(const ports::Tas
 }
 
 Result<ports::DeploymentInfo> VcenterClient::GetDeployment() {
-  return CallAndDecode(*session_, ops::kDeploymentGet, Get("/api/vcenter/deployment"),
-                       codec::DecodeDeploymentInfo);
+  auto response = session_->Call(ops::kDeploymentGet, Get("/api/vcenter/deployment"));
+  if (!response) return ports::MakeUnexpected(std::move(response).Error());
+  auto decoded = codec::DecodeDeploymentInfo(ops::kDeploymentGet, response->body);
+  if (!decoded) {
+    ports::ApiError error = std::move(decoded).Error();
+    error.sent = true;
+    return ports::MakeUnexpected(std::move(error));
+  }
+  // The appliance's clock at the answer: the install guard measures start_time against it
+  // (ports::DeploymentInfo::reported_now). A missing or malformed Date leaves it unset.
+  if (const auto date = response->FindHeader("date")) {
+    decoded->reported_now = codec::ParseHttpDate(*date);
+  }
+  return decoded;
 }
 
 Result<void> VcenterClient::CancelInstall() {

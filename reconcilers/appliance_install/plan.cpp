@@ -76,12 +76,33 @@ Step Plan(const manifests::ApplianceInstallSpec& spec, const ports::DeploymentIn
     return step;
   }
 
-  // A start in the future (clock skew between vsrd and the appliance) counts as just started.
-  const Duration running_for =
-      std::max(Duration{0}, std::chrono::duration_cast<Duration>(now - *deployment.start_time));
+  // The running time is measured on one clock: the appliance's own (the Date of the answer that
+  // carried start_time) when it sent one, so a skew between vsrd and the appliance cannot make
+  // a fresh install look old (a wrong cancel) or an old one look fresh. Only an answer without
+  // a Date falls back to vsrd's clock.
+  const bool appliance_clock = deployment.reported_now.has_value();
+  const WallTime clock_now = deployment.reported_now.value_or(now);
+  const std::string clock_name = appliance_clock ? "the appliance's clock" : "vsrd's clock";
+  step.details["clock"] = appliance_clock ? "appliance" : "vsrd";
+  if (*deployment.start_time > clock_now + kFutureTolerance && spec.max_duration > Duration{0}) {
+    // A start later than the clock it is measured on is not a time vsrd can judge: never a
+    // reason to cancel (max_duration 0s needs no clock, so it still cancels below).
+    step.kind = Step::Kind::kStartUnknown;
+    step.reason = reasons::kInstallStartUnknown;
+    step.message = "an appliance install is running but its start_time " +
+                   FormatWallTime(*deployment.start_time) + " is later than " + clock_name + " (" +
+                   FormatWallTime(clock_now) +
+                   "), so its running time cannot be compared with max_duration " + limit +
+                   "; vsrd does not cancel it";
+    return step;
+  }
+  // A start slightly in the future (within kFutureTolerance) counts as just started.
+  const Duration running_for = std::max(
+      Duration{0}, std::chrono::duration_cast<Duration>(clock_now - *deployment.start_time));
   step.running_for = running_for;
   step.details["running_for"] = Human(running_for);
-  const std::string since = "since " + FormatWallTime(*deployment.start_time);
+  const std::string since =
+      "since " + FormatWallTime(*deployment.start_time) + ", by " + clock_name;
 
   if (running_for >= spec.max_duration) {
     step.kind = Step::Kind::kCancel;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -34,8 +35,9 @@ struct Step {
     /// An install runs but has not reached max_duration: Ready, look again after `requeue_after`
     /// (the time left, or policy.interval when that comes first).
     kWithinLimit,
-    /// An install runs and its start time is unknown while max_duration > 0s: Degraded (vsrd
-    /// cannot tell how long it has run, and does not cancel what it cannot judge).
+    /// An install runs and its start time is unknown, or later than the clock it is measured
+    /// on by more than kFutureTolerance, while max_duration > 0s: Degraded (vsrd cannot tell
+    /// how long it has run, and does not cancel what it cannot judge).
     kStartUnknown,
     /// An install has run for max_duration or longer: cancel it (the one mutation).
     kCancel,
@@ -46,16 +48,25 @@ struct Step {
   std::string message;  ///< for people; names the state, the running time and the limit
   /// kWithinLimit only: when to look again (> 0).
   Duration requeue_after{0};
-  /// How long the install has run (now - start_time, never negative); unset without an install
-  /// or without a start time.
+  /// How long the install has run (reported_now, else now, - start_time, never negative); unset
+  /// without an install or without a start time it can judge.
   std::optional<Duration> running_for;
-  /// Status facts: deployment_state, status, started_at, progress, running_for (when known).
+  /// Status facts: deployment_state, status, started_at, progress, running_for (when known),
+  /// clock ("appliance" or "vsrd": which clock start_time was measured on).
   std::map<std::string, std::string> details;
 };
 
-/// Decides one pass. An install counts as past its limit when running_for >= max_duration, so
-/// max_duration 0s cancels any running install and a pass requeued for exactly the time left
-/// cancels on arrival. A start_time later than `now` (clock skew) counts as just started.
+/// How far start_time may lie after the clock it is measured on and still count as "just
+/// started": the Date header has whole seconds while start_time has milliseconds, and a
+/// fallback to vsrd's clock meets an appliance clock a little ahead.
+inline constexpr Duration kFutureTolerance = std::chrono::minutes(15);
+
+/// Decides one pass. The running time is reported_now - start_time, both read from the
+/// appliance (`now`, vsrd's clock, only when the answer carried no Date). An install counts as
+/// past its limit when running_for >= max_duration, so max_duration 0s cancels any running
+/// install and a pass requeued for exactly the time left cancels on arrival. A start_time up
+/// to kFutureTolerance after that clock counts as just started; later, the install is not
+/// judged (kStartUnknown) and never cancelled unless max_duration is 0s.
 /// Pure and total: every input gives a Step.
 Step Plan(const manifests::ApplianceInstallSpec& spec, const ports::DeploymentInfo& deployment,
           WallTime now, const EffectivePolicy& policy);

@@ -19,9 +19,11 @@
 //   InstallCancelled       -> Ready: an install had run for max_duration or longer and vsrd
 //                             cancelled it (`vsrd plan`: would cancel it); the next pass re-reads
 //                             the deployment. Operator: find out why the install hung.
-//   InstallStartUnknown    -> Degraded: CONFIG_IN_PROGRESS without start_time and max_duration >
-//                             0s, so the running time cannot be judged and vsrd does not cancel.
-//                             Operator: check the appliance, or set max_duration: 0s.
+//   InstallStartUnknown    -> Degraded: CONFIG_IN_PROGRESS without start_time, or with one later
+//                             than the appliance's clock (its Date) by more than 15m, and
+//                             max_duration > 0s, so the running time cannot be judged and vsrd
+//                             does not cancel. Operator: check the appliance (and its clock), or
+//                             set max_duration: 0s.
 //   OutsideWindow          -> Waiting: a cancel is due but policy.window is closed. Operator: wait
 //                             or widen the window.
 //   TargetBusy             -> Waiting (requeued after 15s): a cancel is due but the target's

@@ -34,6 +34,11 @@ struct DeploymentInfo {
   std::optional<ApiError> error;
   std::optional<WallTime> start_time;
   std::optional<WallTime> end_time;
+  /// The appliance's own clock when it answered: the response's HTTP `Date` header (RFC 9110
+  /// section 6.6.1, whole seconds); unset when the answer had none or it did not parse. The
+  /// install guard measures start_time against this, never against vsrd's clock when it is set,
+  /// so a skew between the two clocks cannot make an install look older or younger than it is.
+  std::optional<WallTime> reported_now;
 };
 
 class DeploymentPort {

@@ -19,6 +19,25 @@ TEST_F(SimulatorTest, LoginReturnsATokenThatLaterCallsCarry) {
   EXPECT_EQ(Json(reply)["created_time"], "2026-01-01T00:00:00.000Z");
 }
 
+// A real appliance sends its own clock in every answer's Date header (RFC 9110); vsrd's install
+// guard measures start_time against it, so the persona sends the simulated clock (issue 14).
+TEST_F(SimulatorTest, EveryPersonaAnswerCarriesTheSimulatedClockAsItsDate) {
+  const auto date = [](const Reply& reply) {
+    std::vector<std::string> values;
+    for (const auto& [name, value] : reply.response.headers) {
+      if (name == "Date") values.push_back(value);
+    }
+    return values;
+  };
+  EXPECT_EQ(date(Call("GET", "/api/vcenter/deployment")),
+            std::vector<std::string>{"Thu, 01 Jan 2026 00:00:00 GMT"})
+      << "an unauthenticated answer too";
+  Login();
+  sim_->Advance(minutes(90));
+  EXPECT_EQ(date(Call("GET", "/api/vcenter/deployment")),
+            std::vector<std::string>{"Thu, 01 Jan 2026 01:30:00 GMT"});
+}
+
 TEST_F(SimulatorTest, BadCredentialsAndMissingOrUnknownTokensAreUnauthenticated) {
   Request request = Request::FromTarget("POST", "/api/session");
   request.headers["authorization"] = "Basic " + Base64Encode("administrator@vsphere.local:nope");
@@ -491,6 +510,8 @@ TEST(SimClock, FormatsAndParsesVapiTimes) {
   SimClock clock(time);
   clock.Advance(std::chrono::hours(1));
   EXPECT_EQ(FormatTime(clock.Now()), "2026-03-01T00:59:59.500Z");
+  EXPECT_EQ(FormatHttpDate(time), "Sat, 28 Feb 2026 23:59:59 GMT");
+  EXPECT_EQ(FormatHttpDate(clock.Now()), "Sun, 01 Mar 2026 00:59:59 GMT");
 }
 
 TEST(Base64, RoundTrips) {

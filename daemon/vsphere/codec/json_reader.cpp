@@ -1,8 +1,10 @@
 #include "daemon/vsphere/codec/json_reader.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <limits>
+#include <string>
 
 #include "net/bounded_json.hpp"
 
@@ -118,7 +120,19 @@ std::int64_t JsonReader::Integer() const {
 ports::WallTime JsonReader::Time() const {
   const std::string text = String();
   const auto time = ParseDateTime(text);
-  if (!time) Fail("expected an ISO-8601 date-time, got \"" + text + "\"");
+  if (!time) {
+    std::size_t pos = 0;
+    int year = 0;
+    // A date-time whose year is out of range gets its own message; anything else (a
+    // number of seconds, say) is the format error.
+    if (ReadDigits(text, pos, 4, year) && ReadChar(text, pos, '-') &&
+        (year < kMinYear || year > kMaxYear)) {
+      Fail("the date-time \"" + text + "\" is in the year " + std::to_string(year) +
+           ", outside the years " + std::to_string(kMinYear) + " to " + std::to_string(kMaxYear) +
+           " vsrd accepts");
+    }
+    Fail("expected an ISO-8601 date-time, got \"" + text + "\"");
+  }
   return *time;
 }
 
@@ -229,6 +243,8 @@ std::optional<ports::WallTime> ParseDateTime(std::string_view text) {
     }
   }
   if (pos != text.size()) return std::nullopt;
+  // Checked before any arithmetic: the nanosecond sum below overflows past 2261.
+  if (year < kMinYear || year > kMaxYear) return std::nullopt;
   const std::chrono::year_month_day date{std::chrono::year(year),
                                          std::chrono::month(static_cast<unsigned>(month)),
                                          std::chrono::day(static_cast<unsigned>(day))};
@@ -237,6 +253,34 @@ std::optional<ports::WallTime> ParseDateTime(std::string_view text) {
   const auto local = std::chrono::sys_days(date) + std::chrono::hours(hour) +
                      std::chrono::minutes(minute) + std::chrono::seconds(second) + fraction;
   return std::chrono::time_point_cast<ports::WallTime::duration>(local - offset);
+}
+
+std::optional<ports::WallTime> ParseHttpDate(std::string_view text) {
+  static constexpr std::array<std::string_view, 7> kDays{"Mon", "Tue", "Wed", "Thu",
+                                                         "Fri", "Sat", "Sun"};
+  static constexpr std::array<std::string_view, 12> kMonths{
+      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  // "Sun, 06 Nov 1994 08:49:37 GMT": fixed width, 29 characters.
+  if (text.size() != 29 || text.substr(3, 2) != ", " || text[7] != ' ' || text[11] != ' ' ||
+      text[16] != ' ' || text.substr(25) != " GMT") {
+    return std::nullopt;
+  }
+  if (std::find(kDays.begin(), kDays.end(), text.substr(0, 3)) == kDays.end()) return std::nullopt;
+  const auto month_it = std::find(kMonths.begin(), kMonths.end(), text.substr(8, 3));
+  if (month_it == kMonths.end()) return std::nullopt;
+  const auto month = static_cast<unsigned>(month_it - kMonths.begin()) + 1;
+  std::string iso;
+  iso += text.substr(12, 4);
+  iso += '-';
+  iso += static_cast<char>('0' + month / 10);
+  iso += static_cast<char>('0' + month % 10);
+  iso += '-';
+  iso += text.substr(5, 2);
+  iso += 'T';
+  iso += text.substr(17, 8);
+  iso += 'Z';
+  // The digits, the calendar date, the time of day and the year range: ParseDateTime's checks.
+  return ParseDateTime(iso);
 }
 
 std::string DumpCompact(const nlohmann::json& value) {

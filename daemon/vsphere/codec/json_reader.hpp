@@ -98,8 +98,19 @@ class JsonReader {
 
 /// "2026-01-01T00:00:00Z", "2026-01-01T00:00:00.123Z", "2026-01-01T02:00:00+02:00" (also "+0200",
 /// a lower-case t/z, and no designator at all, read as UTC: vAPI always sends one). Fractions
-/// beyond nanoseconds are truncated; nullopt for anything else or an invalid calendar date.
+/// beyond nanoseconds are truncated; nullopt for anything else, an invalid calendar date, or a
+/// year outside kMinYear..kMaxYear (a nanosecond system_clock time_point holds only the years
+/// 1678 to 2261: an absurd year must be refused, not overflow into a wrong time).
 std::optional<ports::WallTime> ParseDateTime(std::string_view text);
+
+/// The years ParseDateTime and ParseHttpDate accept: no vSphere time lies outside them.
+inline constexpr int kMinYear = 1970;
+inline constexpr int kMaxYear = 2200;
+
+/// An HTTP `Date` header in the IMF-fixdate form every server must send (RFC 9110 section
+/// 5.6.7): "Sun, 06 Nov 1994 08:49:37 GMT". The obsolete forms and years outside
+/// kMinYear..kMaxYear give nullopt; the weekday is checked for shape, not against the date.
+std::optional<ports::WallTime> ParseHttpDate(std::string_view text);
 
 /// Compact JSON text. Strings that are not valid UTF-8 (possible only in values vsrd built
 /// itself, e.g. a password) are written with U+FFFD instead of throwing.

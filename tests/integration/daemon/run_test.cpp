@@ -6,6 +6,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
@@ -333,16 +334,15 @@ class DaemonProcessTest : public ::testing::Test {
 
   /// vsrd-sim with every persona of the lab scenario and an admin-only listener (it stays up
   /// while vr01 restarts and refuses connections) on free ports; the clock stands still.
-  void StartSim() {
-    // The lab scenario with its clock starting now: vsrd compares the appliance's times with
-    // its own clock (vc02's install started 5 h before the simulated start), as it would with
-    // a real vCenter.
+  void StartSim(const std::string& scenario = kSource + "/examples/sim/lab.yaml") {
+    // The lab scenario with its clock starting now (vc02's install started 5 h before the
+    // simulated start; vsrd measures it on the appliance's clock, the Date of its answers).
     sim_ = std::make_unique<SimProcess>(
         VSRD_SIM_BINARY,
-        std::vector<std::string>{"--scenario", kSource + "/examples/sim/lab.yaml", "--clock-start",
-                                 "now", "--listen-override", "vc01=127.0.0.1:0",
-                                 "--listen-override", "vr01=127.0.0.1:0", "--listen-override",
-                                 "vc02=127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--cert-out",
+        std::vector<std::string>{"--scenario", scenario, "--clock-start", "now",
+                                 "--listen-override", "vc01=127.0.0.1:0", "--listen-override",
+                                 "vr01=127.0.0.1:0", "--listen-override", "vc02=127.0.0.1:0",
+                                 "--admin-listen", "127.0.0.1:0", "--cert-out",
                                  (dir_ / "ca.pem").string(), "--time-scale", "0"},
         4);
     admin_ = std::make_unique<HttpsClient>(sim_->Port("admin"), CaFile());
@@ -1025,6 +1025,192 @@ TEST_F(DaemonProcessTest, HealthzAnswersUnderAConnectionFlood) {
   std::cout << "probes under the flood took (ms): " << ::testing::PrintToString(took_ms)
             << std::endl;
   EXPECT_LT(steady_clock::now() - start, seconds(20));
+}
+
+/// RFC 4648 base64, for the forms of a password that Basic authentication puts on the wire.
+std::string Base64(const std::string& in) {
+  static constexpr std::string_view kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const auto byte = [&in](std::size_t i) -> std::uint32_t {
+    return i < in.size() ? static_cast<std::uint32_t>(static_cast<unsigned char>(in[i])) : 0U;
+  };
+  std::string out;
+  for (std::size_t i = 0; i < in.size(); i += 3) {
+    const std::uint32_t n = (byte(i) << 16U) | (byte(i + 1) << 8U) | byte(i + 2);
+    out += kAlphabet[(n >> 18U) & 63U];
+    out += kAlphabet[(n >> 12U) & 63U];
+    out += i + 1 < in.size() ? kAlphabet[(n >> 6U) & 63U] : '=';
+    out += i + 2 < in.size() ? kAlphabet[n & 63U] : '=';
+  }
+  return out;
+}
+
+// Issue 14: one canary password, as a target's password_file (vc01, whose login succeeds with
+// it; vc02, whose login it fails) and as a host_credential password_file (sent to the simulated
+// vCenter in createFromHost), exercised through every path an operator or an attacker reads:
+// validation errors, the trace log, `vsrd plan` (text and JSON), `vsrd status`, /status,
+// /metrics, vsrd-sim's request log and its stderr, the journal and every file of state_dir, and
+// the daemon's stderr after SIGABRT. The canary (or its Basic-auth base64 form) must be nowhere.
+TEST_F(DaemonProcessTest, ACanaryPasswordLeaksIntoNoOutputLogStatusMetricsJournalOrCrash) {
+  const std::string canary = "CanaryPw-5e1f0c7a-MustNeverBeSeen";
+  // The simulated vc01 administrator and the standalone host esx-edge01 take the canary.
+  std::string scenario = ReadText(kSource + "/examples/sim/lab.yaml");
+  scenario = Replaced(scenario, "{password: demo-only-password}", "{password: " + canary + "}");
+  scenario = Replaced(scenario, "password: edge-demo-password", "password: " + canary);
+  std::ofstream(dir_ / "canary-lab.yaml") << scenario;
+  StartSim((dir_ / "canary-lab.yaml").string());
+
+  fs::create_directories(dir_ / "host-secrets");
+  std::ofstream(dir_ / "vc01.password") << canary << "\n";
+  std::ofstream(dir_ / "vc02.password") << canary << "\n";  // vc02 expects another password
+  const fs::path host_secret = dir_ / "host-secrets" / "esx-edge01";
+  std::ofstream(host_secret) << canary << "\n";
+  const std::string config =
+      "manifests: manifests\nstate_dir: state\nlisten: 127.0.0.1:0\nworkers: 2\n"
+      "log: {level: trace, format: text}\n"
+      "defaults: {interval: 5m, retry_interval: 2s, timeout: 2h}\n"
+      "secrets: {directories: [host-secrets]}\n"
+      "targets:\n" +
+      Target("vc01", "vcenter", "administrator@vsphere.local", "password_file: vc01.password") +
+      Target("vc02", "vcenter", "administrator@vsphere.local", "password_file: vc02.password");
+  WriteConfig(config);
+  const std::string depot =
+      "apiVersion: vsrd/v1\nkind: OfflineDepotFromHost\nmetadata: {name: esx-edge-golden}\n"
+      "spec:\n  target: vc01\n  host_credential:\n    host_name: esx-edge01.example.com\n"
+      "    user_name: root\n    password_file: " +
+      host_secret.string() +
+      "\n    ssl_thumb_print: \"8F:2A:51:9C:0B:7E:44:D3:1A:6C:90:E2:5B:37:F8:0D:C4:29:A1:66\"\n";
+  WriteManifest("depot.yaml", depot);
+  WriteManifest("appliance-install-guard.yaml", InstallGuard("9h"));
+
+  std::vector<std::pair<std::string, std::string>> seen;  // where -> what it showed
+  const auto keep = [&seen](const std::string& where, const CommandResult& result) {
+    seen.emplace_back(where + " (stdout)", result.out);
+    seen.emplace_back(where + " (stderr)", result.err);
+  };
+
+  // Validation errors: a host_credential outside the allowed directories, an inline password in
+  // a manifest and in the config.
+  fs::create_directories(dir_ / "bad");
+  std::ofstream(dir_ / "bad" / "outside.yaml")
+      << Replaced(depot, host_secret.string(), (dir_ / "vc01.password").string());
+  std::ofstream(dir_ / "bad" / "inline.yaml")
+      << Replaced(depot, "password_file: " + host_secret.string(), "password: " + canary);
+  std::ofstream(dir_ / "bad-config.yaml")
+      << Replaced(config, "password_file: vc02.password", "password: " + canary);
+  auto env = Environment();
+  env.erase("VSRD_CONFIG");
+  const std::string config_path = (dir_ / "vsrd.yaml").string();
+  const auto invalid =
+      RunCommand(VSRD_BINARY,
+                 {"validate", "--config", config_path, (dir_ / "bad" / "outside.yaml").string(),
+                  (dir_ / "bad" / "inline.yaml").string()},
+                 env, dir_);
+  EXPECT_EQ(invalid.status, 1) << invalid.out << invalid.err;
+  // The errors were reached (so the outputs checked below are the real ones).
+  EXPECT_NE((invalid.out + invalid.err).find("spec.host_credential.password: secrets are not"),
+            std::string::npos)
+      << invalid.out << invalid.err;
+  EXPECT_NE((invalid.out + invalid.err).find("is the password of target vc01"), std::string::npos)
+      << invalid.out << invalid.err;
+  keep("vsrd validate (bad manifests)", invalid);
+  const auto bad_config = RunCommand(
+      VSRD_BINARY,
+      {"validate", "--config", (dir_ / "bad-config.yaml").string(), (dir_ / "manifests").string()},
+      env, dir_);
+  EXPECT_NE(bad_config.status, 0) << bad_config.out << bad_config.err;
+  EXPECT_NE((bad_config.out + bad_config.err).find("targets.vc02.password: secrets are not"),
+            std::string::npos)
+      << bad_config.out << bad_config.err;
+  keep("vsrd validate (inline password in the config)", bad_config);
+  const auto valid = RunCommand(
+      VSRD_BINARY, {"validate", "--config", config_path, (dir_ / "manifests").string()}, env, dir_);
+  EXPECT_EQ(valid.status, 0) << valid.out << valid.err;
+  keep("vsrd validate", valid);
+
+  // `vsrd plan` reads live state with both targets: vc01 logs in with the canary, vc02 fails.
+  const auto plan_env = Environment();
+  const auto plan = RunCommand(VSRD_BINARY, {"plan"}, plan_env, dir_, seconds(60));
+  EXPECT_NE(plan.out.find("createFromHost"), std::string::npos) << plan.out << plan.err;
+  keep("vsrd plan", plan);
+  const auto plan_json =
+      RunCommand(VSRD_BINARY, {"plan", "--output", "json"}, plan_env, dir_, seconds(60));
+  EXPECT_NE(plan_json.out.find("esx-edge-golden"), std::string::npos) << plan_json.err;
+  keep("vsrd plan --output json", plan_json);
+
+  // The daemon, at trace level: the extraction runs and ends, vc02's login keeps failing.
+  StartVsrd();
+  constexpr const char* kDepot = "OfflineDepotFromHost/esx-edge-golden";
+  // The extraction task runs (2m of simulated time): then the clock moves past its end.
+  ASSERT_TRUE(Eventually(
+      [&] {
+        const Json depot_status = ObjectStatus(kDepot);
+        return depot_status.is_object() && depot_status.contains("operation") &&
+               depot_status.at("operation").is_object();
+      },
+      seconds(30)))
+      << ObjectStatus(kDepot).dump();
+  AdvanceSimClock("3m");
+  ASSERT_TRUE(WaitForPhase(kDepot, "Ready", seconds(30)));
+  ASSERT_TRUE(Eventually(
+      [&] {
+        const Json guard = ObjectStatus(kGuard);
+        return guard.is_object() && !guard.value("last_error", "").empty();
+      },
+      seconds(30)))
+      << ObjectStatus(kGuard).dump();
+  // The canary went where it must: vc01's login and the createFromHost body succeeded, vc02
+  // refused it (the failing login path was taken).
+  const Json vc01 = Requests("vc01");
+  const Json vc02 = Requests("vc02");
+  bool extracted = false;
+  for (const auto& entry : vc01) {
+    if (entry.at("path") == "/api/esx/settings/depots/offline" && entry.value("status", 0) < 300) {
+      extracted = true;
+    }
+  }
+  EXPECT_TRUE(extracted) << vc01.dump();
+  int refused_logins = 0;
+  for (const auto& entry : vc02) {
+    if (entry.at("path") == "/api/session" && entry.value("status", 0) == 401) ++refused_logins;
+  }
+  EXPECT_GT(refused_logins, 0) << vc02.dump();
+
+  seen.emplace_back("GET /status", Daemon("GET", "/status").body);
+  seen.emplace_back("GET /status/" + std::string(kDepot),
+                    Daemon("GET", "/status/" + std::string(kDepot)).body);
+  seen.emplace_back("GET /status/" + std::string(kGuard),
+                    Daemon("GET", "/status/" + std::string(kGuard)).body);
+  seen.emplace_back("GET /metrics", Daemon("GET", "/metrics").body);
+  keep("vsrd status", Vsrd({"status"}));
+  keep("vsrd status --output json", Vsrd({"status", "--output", "json"}));
+  seen.emplace_back("vsrd-sim request log (vc01)", vc01.dump());
+  seen.emplace_back("vsrd-sim request log (vc02)", vc02.dump());
+
+  // A crash: SIGABRT (no core: RLIMIT_CORE is 0); whatever it writes goes to its stderr.
+  vsrd_->Signal(SIGABRT);
+  ASSERT_TRUE(vsrd_->WaitExit(seconds(10)).has_value());
+  for (const auto& log : logs_) seen.emplace_back("vsrd log " + log.string(), ReadWholeFile(log));
+  seen.emplace_back("vsrd-sim stderr", sim_->Stderr());
+  for (const auto& entry : fs::recursive_directory_iterator(dir_ / "state")) {
+    if (entry.is_regular_file()) seen.emplace_back(entry.path().string(), ReadText(entry.path()));
+  }
+  ASSERT_TRUE(fs::exists(dir_ / "state" / "journal.json"));
+
+  const std::vector<std::string> forms{canary, Base64("administrator@vsphere.local:" + canary),
+                                       Base64("root:" + canary)};
+  // The log is at trace level and shows the requests (with the secrets masked).
+  const std::string log = vsrd_->Log();
+  EXPECT_NE(log.find("operation=session.create request POST /api/session "
+                     "authorization=(sensitive)"),
+            std::string::npos);
+  EXPECT_NE(log.find(R"x("password":"(sensitive)")x"), std::string::npos)
+      << "the createFromHost body is logged with its password masked";
+  for (const auto& [where, text] : seen) {
+    for (const auto& form : forms) {
+      EXPECT_EQ(text.find(form), std::string::npos) << where << " shows the password:\n" << text;
+    }
+  }
 }
 
 }  // namespace

@@ -179,6 +179,30 @@ TEST_F(ApplianceInstallTest, AConfiguredApplianceIsReadyWithoutAnyCall) {
   EXPECT_EQ(context->drift, 0);
 }
 
+// Issue 14: vsrd's clock and the appliance's differ. vc02's install has run 5h by the
+// appliance's clock (the Date of its answers); vsrd must judge that, whichever way its own
+// clock is off: 10h ahead (the appliance behind) must not cancel a 5h install under a 6h limit,
+// 10h behind must not spare it under a 4h limit.
+TEST_F(ApplianceInstallTest, MeasuresTheInstallOnTheAppliancesClockNotVsrds) {
+  {
+    auto context = Context(Guard("vc02", "6h"));
+    context->vsrd_clock_skew = hours(10);
+    const Outcome outcome = Pass(*context);
+    EXPECT_EQ(outcome.reason, "InstallWithinLimit") << outcome.message;
+    EXPECT_EQ(outcome.details.at("running_for"), "5h");
+    EXPECT_EQ(outcome.details.at("clock"), "appliance");
+    EXPECT_EQ(Count("vc02", kCancelOperation), 0);
+  }
+  {
+    auto context = Context(Guard("vc02", "4h"));
+    context->vsrd_clock_skew = -hours(10);
+    const Outcome outcome = Pass(*context);
+    EXPECT_EQ(outcome.reason, "InstallCancelled") << outcome.message;
+    EXPECT_EQ(outcome.details.at("running_for"), "5h");
+    EXPECT_EQ(Count("vc02", kCancelOperation), 1);
+  }
+}
+
 TEST_F(ApplianceInstallTest, MaxDurationZeroCancelsAnInstallThatHasJustStarted) {
   sim_.Sim().PatchState("vc02", {{"deployment", {{"install", {{"start", "+0s"}}}}}});
   auto context = Context(Guard("vc02", "0s"));

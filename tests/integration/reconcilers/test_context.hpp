@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -27,7 +28,9 @@ class TestContext final : public rec::Context {
 
   const manifests::Object& Object() const override { return object_; }
   const rec::EffectivePolicy& Policy() const override { return policy; }
-  rec::WallTime Now() const override { return sim_.Now(); }
+  /// vsrd's clock: the simulator's, shifted by `vsrd_clock_skew` (a vsrd host whose clock differs
+  /// from the appliance's).
+  rec::WallTime Now() const override { return sim_.Now() + vsrd_clock_skew; }
   const rec::TargetPorts& Target() override { return ports_; }
   const rec::ObjectRecord& Record() const override { return record; }
   bool SaveRecord(const rec::ObjectRecord& replacement) override {
@@ -64,6 +67,7 @@ class TestContext final : public rec::Context {
   void ObserveDrift() override { ++drift; }
 
   // Knobs and observations, public for tests.
+  std::chrono::milliseconds vsrd_clock_skew{0};
   rec::EffectivePolicy policy;
   rec::ObjectRecord record;
   bool fail_saves = false;

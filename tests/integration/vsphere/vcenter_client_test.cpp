@@ -275,6 +275,9 @@ TEST_F(VcenterClientTest, ReadsARunningInstallAndCancelsItOnce) {
   EXPECT_TRUE(deployment->cancelable);
   ASSERT_TRUE(deployment->start_time.has_value());
   ASSERT_TRUE(deployment->progress.has_value());
+  // The appliance's own clock, from the Date header: the install guard measures on it.
+  ASSERT_TRUE(deployment->reported_now.has_value());
+  EXPECT_GE(*deployment->reported_now, *deployment->start_time);
 
   auto cancelled = client->CancelInstall();
   ASSERT_TRUE(cancelled) << cancelled.Error().Summary();

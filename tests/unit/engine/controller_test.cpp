@@ -279,6 +279,57 @@ TEST_F(ControllerTest, AnInFlightOperationInTheJournalHoldsTheSlotAfterARestart)
   EXPECT_EQ(ReasonOf("b"), "TargetBusy");
 }
 
+// Issue 14: an operation a pass finds running on the target without a journal record (an
+// operator's, or ours after a failed journal write) is adopted without TryBeginMutation (it is
+// not a mutation: no window or slot gate). It must still hold the target's slot from then on,
+// so no second mutation starts beside it before the next reload.
+TEST_F(ControllerTest, AnOperationAdoptedFromLiveStateHoldsTheSlotUntilItEnds) {
+  bool adopted_running = true;
+  reconciler_->script = [&adopted_running](rec::Context& context) {
+    if (context.Object().metadata.name == "a") {
+      if (!context.Record().in_flight) {
+        // Live state shows an install nobody journaled: adopt and follow it.
+        rec::ObjectRecord record;
+        record.in_flight =
+            rec::InFlight::Accepted("op", "", context.Object().generation, context.Now(), "");
+        if (!context.SaveRecord(record)) return Outcome::ReadFailed("JournalUnavailable", "");
+        return Outcome::RequeueAfter(seconds(10), "Adopted");
+      }
+      if (adopted_running) return Outcome::RequeueAfter(seconds(10), "Running");
+      context.SaveRecord(rec::ObjectRecord{});  // it ended
+      return Outcome::Done(Phase::kReady, "InSync");
+    }
+    // b: waits a second (so a has adopted first), then wants to mutate.
+    if (context.Now() == WallTime(std::chrono::hours(24 * 365 * 56))) {
+      return Outcome::RequeueAfter(seconds(1), "NotYet");
+    }
+    if (!context.TryBeginMutation()) {
+      Outcome busy = Outcome::RequeueAfter(seconds(15), "TargetBusy");
+      busy.phase = Phase::kWaiting;
+      return busy;
+    }
+    return Outcome::Done(Phase::kReady, "Mutated");
+  };
+  auto& controller = Make();
+  controller.SetObjects(Objects(Check("a") + Check("b")), "rev1");
+  controller.RunDue();
+  EXPECT_EQ(ReasonOf("a"), "Adopted");
+  EXPECT_EQ(ReasonOf("b"), "NotYet");
+  clock_.Advance(seconds(1));
+  controller.RunDue();
+  EXPECT_EQ(ReasonOf("b"), "TargetBusy") << "a mutation started beside an adopted operation";
+  clock_.Advance(seconds(9));
+  controller.RunDue();  // a: still running, still holding the slot
+  EXPECT_EQ(ReasonOf("a"), "Running");
+  adopted_running = false;
+  clock_.Advance(seconds(10));
+  controller.RunDue();  // a's operation ended: the slot is given back
+  EXPECT_EQ(PhaseOf("a"), Phase::kReady);
+  clock_.Advance(seconds(15));  // b's next look, whichever ran first at 20s
+  controller.RunDue();
+  EXPECT_EQ(ReasonOf("b"), "Mutated");
+}
+
 TEST_F(ControllerTest, PassesPhasesOperationsAndObservationsReachTheMetrics) {
   reconciler_->script = [](rec::Context& context) {
     if (!context.Record().in_flight && context.Record().facts.empty()) {
@@ -510,6 +561,56 @@ TEST_F(ControllerTest, APassEndingAfterItsObjectWasRemovedDoesNotBringItBack) {
   controller.RunDue();
   EXPECT_FALSE(controller.Status().Get(CheckKey("a")));
   EXPECT_EQ(metrics.Render().find("name=\"a\""), std::string::npos) << metrics.Render();
+}
+
+// Issue 14: a manifest reload that lands while a pass runs writes the new generation and
+// revision into the status; the pass, settling afterwards, must not put its older ones back.
+// It reports what it observed (observed_generation) and nothing else of the manifest.
+TEST_F(ControllerTest, APassDoesNotOverwriteTheGenerationAndRevisionOfAReloadDuringIt) {
+  auto& controller = Make();
+  const auto changed = Objects(Check("a", "{interval: 10m}"));
+  bool reload_changed_spec = true;
+  reconciler_->script = [&](rec::Context&) {
+    if (reload_changed_spec) {
+      controller.SetObjects(changed, "rev2");  // a new spec arrives during the pass
+    } else {
+      controller.SetObjects(changed, "rev3");  // the same spec at a new git revision
+    }
+    return Outcome::Done(Phase::kReady, "InSync");
+  };
+  const auto original = Objects(Check("a"));
+  controller.SetObjects(original, "rev1");
+  ASSERT_NE(original.at(0).generation, changed.at(0).generation);
+  controller.RunOnce(CheckKey("a"));
+  auto status = controller.Status().Get(CheckKey("a"));
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->generation, changed.at(0).generation) << "the pass put its old spec back";
+  EXPECT_EQ(status->revision, "rev2");
+  EXPECT_EQ(status->observed_generation, original.at(0).generation);
+
+  // The next pass acts on the new spec; a reload of the same spec at a new revision during it
+  // requeues nothing, so a clobbered revision would stay until the next interval.
+  reload_changed_spec = false;
+  controller.RunOnce(CheckKey("a"));
+  status = controller.Status().Get(CheckKey("a"));
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->generation, changed.at(0).generation);
+  EXPECT_EQ(status->observed_generation, changed.at(0).generation);
+  EXPECT_EQ(status->revision, "rev3") << "the pass put its old revision back";
+
+  // A pass of the old spec that fails while a new spec arrives: its failure is not counted
+  // against the new generation, which starts at 0 failures.
+  const auto third = Objects(Check("a", "{interval: 20m}"));
+  reconciler_->script = [&](rec::Context&) {
+    controller.SetObjects(third, "rev4");
+    return Outcome::ReadFailed("ReadFailed", "vCenter did not answer");
+  };
+  controller.RunOnce(CheckKey("a"));
+  status = controller.Status().Get(CheckKey("a"));
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->generation, third.at(0).generation);
+  EXPECT_EQ(status->revision, "rev4");
+  EXPECT_EQ(status->failures, 0);
 }
 
 // Issue 13, paths 3 and 6: the attempts are in the journal; a reset clears them and an

@@ -127,6 +127,57 @@ TEST(ApplianceInstallPlan, DecidesEveryDeploymentSituation) {
   }
 }
 
+// The running time is measured on the appliance's own clock (the Date of its answer), never
+// across vsrd's and the appliance's clocks: a skew between them must neither cancel a fresh
+// install (appliance behind) nor spare an old one (appliance ahead) (issue 14).
+TEST(ApplianceInstallPlan, MeasuresTheRunningTimeOnTheAppliancesClock) {
+  struct Case {
+    std::string name;
+    Duration limit;
+    std::optional<WallTime> appliance_now;  ///< the answer's Date; vsrd's clock is kNow
+    WallTime start;
+    Kind kind;
+    std::optional<Duration> running_for;
+    std::string clock;  ///< details["clock"]
+  };
+  const std::vector<Case> cases{
+      {"appliance clock 5h behind: an install of 1h is within a 4h limit, not cancelled", hours(4),
+       kNow - hours(5), kNow - hours(6), Kind::kWithinLimit, hours(1), "appliance"},
+      {"appliance clock 5h ahead: an install of 5h is past a 4h limit and cancelled", hours(4),
+       kNow + hours(5), kNow, Kind::kCancel, hours(5), "appliance"},
+      {"clocks equal: the same running time either way", hours(4), kNow, kNow - hours(5),
+       Kind::kCancel, hours(5), "appliance"},
+      {"clocks equal, an install under the limit", hours(4), kNow, kNow - hours(1),
+       Kind::kWithinLimit, hours(1), "appliance"},
+      {"a start_time a few seconds after the Date (whole seconds) counts as just started", hours(4),
+       kNow, kNow + milliseconds(900), Kind::kWithinLimit, Duration{0}, "appliance"},
+      {"a start_time hours after the appliance's own clock is not judged, never cancelled",
+       hours(4), kNow - hours(5), kNow, Kind::kStartUnknown, std::nullopt, "appliance"},
+      {"a start_time far in the future of the appliance is not judged", hours(4), kNow,
+       kNow + hours(24 * 365), Kind::kStartUnknown, std::nullopt, "appliance"},
+      {"max_duration 0s needs no clock: a future start is still cancelled", Duration{0}, kNow,
+       kNow + hours(24), Kind::kCancel, Duration{0}, "appliance"},
+      {"without a Date vsrd's clock is the fallback", hours(4), std::nullopt, kNow - hours(5),
+       Kind::kCancel, hours(5), "vsrd"},
+      {"without a Date a start far after vsrd's clock is not judged", hours(4), std::nullopt,
+       kNow + hours(1), Kind::kStartUnknown, std::nullopt, "vsrd"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    ports::DeploymentInfo deployment = Deployment(ApplianceState::kConfigInProgress, c.start);
+    deployment.reported_now = c.appliance_now;
+    const Step step = Plan(Limit(c.limit), deployment, kNow, Interval(minutes(5)));
+    EXPECT_EQ(step.kind, c.kind);
+    EXPECT_EQ(step.running_for, c.running_for);
+    EXPECT_EQ(step.details.at("clock"), c.clock);
+    EXPECT_FALSE(step.message.empty());
+    if (c.kind == Kind::kStartUnknown) {
+      EXPECT_EQ(step.reason, "InstallStartUnknown");
+      EXPECT_NE(step.message.find("vsrd does not cancel it"), std::string::npos) << step.message;
+    }
+  }
+}
+
 TEST(ApplianceInstallPlan, ReportsTheDeploymentFactsForStatus) {
   const Step step = Plan(Limit(hours(4)), Running(hours(5)), kNow, Interval(minutes(5)));
   EXPECT_EQ(step.details.at("deployment_state"), "CONFIG_IN_PROGRESS");

@@ -20,6 +20,7 @@
 #include "daemon/vsphere/codec/deployment_codec.hpp"
 #include "daemon/vsphere/codec/depots_codec.hpp"
 #include "daemon/vsphere/codec/error_codec.hpp"
+#include "daemon/vsphere/codec/json_reader.hpp"
 #include "daemon/vsphere/codec/redact.hpp"
 #include "daemon/vsphere/codec/session_codec.hpp"
 #include "daemon/vsphere/codec/tasks_codec.hpp"
@@ -1408,6 +1409,44 @@ TEST(DeploymentCodec, DecodesAnInstallInProgress) {
   EXPECT_EQ(info->start_time, At(2026, 1, 1));
   EXPECT_FALSE(info->end_time.has_value());
   EXPECT_FALSE(info->error.has_value());
+}
+
+// A start_time in an absurd year must be refused, not overflow: the nanosecond time_point of
+// system_clock ends in 2262, and the sum of days and nanoseconds past it is undefined (issue 14).
+TEST(DeploymentCodec, RefusesStartTimesInAbsurdYearsWithAClearError) {
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {"2263-01-01T00:00:00Z", "2263"}, {"9999-12-31T23:59:59Z", "9999"},
+      {"2201-01-01T00:00:00Z", "2201"}, {"1677-09-21T00:12:43Z", "1677"},
+      {"0001-01-01T00:00:00Z", "1"},    {"1969-12-31T23:59:59Z", "1969"}};
+  for (const auto& [text, year] : cases) {
+    ExpectDecodeError(DecodeDeploymentInfo(kOp, With(kInstalling, "start_time", text).dump()),
+                      "field \"start_time\": the date-time \"" + text + "\" is in the year " +
+                          year + ", outside the years 1970 to 2200 vsrd accepts",
+                      text);
+  }
+  // The edges of the range are read.
+  const auto last =
+      DecodeDeploymentInfo(kOp, With(kInstalling, "start_time", "2200-12-31T23:59:59Z").dump());
+  ASSERT_TRUE(last.HasValue()) << last.Error().Summary();
+  EXPECT_EQ(last->start_time, At(2200, 12, 31, 23, 59, 59));
+  // Unparsable stays the format error it was.
+  ExpectDecodeError(DecodeDeploymentInfo(kOp, With(kInstalling, "start_time", "soon").dump()),
+                    "field \"start_time\": expected an ISO-8601 date-time, got \"soon\"");
+}
+
+// The Date header the install guard measures start_time against (RFC 9110 IMF-fixdate only).
+TEST(HttpDate, ReadsImfFixdateAndRefusesEverythingElse) {
+  EXPECT_EQ(ParseHttpDate("Thu, 01 Jan 2026 00:00:00 GMT"), At(2026, 1, 1));
+  EXPECT_EQ(ParseHttpDate("Sun, 06 Dec 2026 23:13:30 GMT"), At(2026, 12, 6, 23, 13, 30));
+  EXPECT_EQ(ParseHttpDate("Thu, 29 Feb 2024 12:00:00 GMT"), At(2024, 2, 29, 12));
+  for (const char* text :
+       {"", "Thu, 01 Jan 2026 00:00:00 UTC", "Thursday, 01-Jan-26 00:00:00 GMT",
+        "Thu Jan  1 00:00:00 2026", "Thu, 1 Jan 2026 00:00:00 GMT", "Xyz, 01 Jan 2026 00:00:00 GMT",
+        "Thu, 01 Foo 2026 00:00:00 GMT", "Thu, 30 Feb 2026 00:00:00 GMT",
+        "Thu, 01 Jan 2026 25:00:00 GMT", "Thu, 01 Jan 2263 00:00:00 GMT",
+        "Thu, 01 Jan 1969 00:00:00 GMT", "Thu, 01 Jan 20x6 00:00:00 GMT"}) {
+    EXPECT_FALSE(ParseHttpDate(text).has_value()) << text;
+  }
 }
 
 TEST(DeploymentCodec, DecodesEveryApplianceState) {
