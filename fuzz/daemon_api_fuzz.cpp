@@ -42,14 +42,18 @@ class InMemoryStream {
 
   explicit InMemoryStream(beast::test::stream& stream) : stream_(stream) {}
 
+  // NOLINTNEXTLINE(readability-identifier-naming): the name Beast's stream concepts require
   executor_type get_executor() { return stream_.get_executor(); }
+  // NOLINTNEXTLINE(readability-identifier-naming): the name Beast's stream concepts require
   void expires_after(std::chrono::steady_clock::duration /*timeout*/) {}
 
   template <class Buffers, class Token>
+  // NOLINTNEXTLINE(readability-identifier-naming): the name Beast's stream concepts require
   auto async_read_some(const Buffers& buffers, Token&& token) {
     return stream_.async_read_some(buffers, std::forward<Token>(token));
   }
   template <class Buffers, class Token>
+  // NOLINTNEXTLINE(readability-identifier-naming): the name Beast's stream concepts require
   auto async_write_some(const Buffers& buffers, Token&& token) {
     return stream_.async_write_some(buffers, std::forward<Token>(token));
   }
@@ -75,8 +79,8 @@ Handler MakeHandler() {
   backend.reconcile = [key = status.key](const vsrd::manifests::ObjectKey& asked, bool /*reset*/) {
     return asked == key;
   };
-  return vsrd::daemon::http::MakeDaemonHandler(
-      std::move(backend), vsrd::daemon::http::ApiAccess({"vsrd.example.com"}));
+  return vsrd::daemon::http::MakeDaemonHandler(std::move(backend),
+                                               vsrd::daemon::http::ApiAccess({"vsrd.example.com"}));
 }
 
 }  // namespace
@@ -96,8 +100,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       [&]() -> boost::asio::awaitable<void> {
         InMemoryStream in_memory(stream);
         beast::flat_buffer buffer;
-        error = co_await vsrd::net::ReadRequest(in_memory, buffer, vsrd::net::RequestLimits{},
-                                                message);
+        error =
+            co_await vsrd::net::ReadRequest(in_memory, buffer, vsrd::net::RequestLimits{}, message);
         done = true;
       },
       boost::asio::detached);

@@ -14,7 +14,6 @@ namespace vsrd::fuzz {
 
 /// The fuzzer's bytes as the text a decoder reads (any bytes, NUL and invalid UTF-8 included).
 inline std::string_view AsText(const std::uint8_t* data, std::size_t size) {
-  // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): bytes viewed as chars
   return {reinterpret_cast<const char*>(data), size};
 }
 

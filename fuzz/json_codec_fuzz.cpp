@@ -67,38 +67,38 @@ void ReadStatusAnswer(std::string_view body) {
 
 // By letter: the input's first byte minus 'A', modulo the table's size.
 const std::array<Codec, 28> kCodecs = {
-    ParseAndDump,                                                                   // A
-    [](std::string_view b) {                                                        // B
+    ParseAndDump,             // A
+    [](std::string_view b) {  // B
       (void)codec::DecodeErrorResponse(kOperation, 400, b, codec::ErrorDialect::kVapi);
     },
     [](std::string_view b) {  // C
       (void)codec::DecodeErrorResponse(kOperation, 500, b, codec::ErrorDialect::kUpdateManager);
     },
-    [](std::string_view b) { (void)codec::DecodeStdError(kOperation, b); },           // D
-    [](std::string_view b) { (void)codec::RedactBodyForLog(b); },                     // E
-    [](std::string_view b) { (void)codec::DecodeVcenterSessionToken(b); },            // F
-    [](std::string_view b) { (void)codec::DecodeUpdateManagerSessionId(b); },         // G
-    [](std::string_view b) { (void)codec::DecodeTaskId(kOperation, b); },             // H
-    [](std::string_view b) { (void)codec::DecodeTaskInfo(kOperation, b); },           // I
-    [](std::string_view b) { (void)codec::DecodeTaskList(kOperation, b); },           // J
-    [](std::string_view b) { (void)codec::DecodeDepotExtractTask(kOperation, b); },   // K
-    [](std::string_view b) { (void)codec::DecodeApplianceVersion(kOperation, b); },   // L
-    [](std::string_view b) { (void)codec::DecodeUpdateInfo(kOperation, b); },         // M
-    [](std::string_view b) { (void)codec::DecodePendingList(kOperation, b); },        // N
-    [](std::string_view b) { (void)codec::DecodePendingInfo(kOperation, "8.0.2.00100", b); },  // O
-    [](std::string_view b) { (void)codec::DecodePrecheckResult(kOperation, b); },     // P
-    [](std::string_view b) { (void)codec::DecodeDeploymentInfo(kOperation, b); },     // Q
-    [](std::string_view b) { (void)codec::DecodeOfflineDepotMap(kOperation, b); },    // R
+    [](std::string_view b) { (void)codec::DecodeStdError(kOperation, b); },                     // D
+    [](std::string_view b) { (void)codec::RedactBodyForLog(b); },                               // E
+    [](std::string_view b) { (void)codec::DecodeVcenterSessionToken(b); },                      // F
+    [](std::string_view b) { (void)codec::DecodeUpdateManagerSessionId(b); },                   // G
+    [](std::string_view b) { (void)codec::DecodeTaskId(kOperation, b); },                       // H
+    [](std::string_view b) { (void)codec::DecodeTaskInfo(kOperation, b); },                     // I
+    [](std::string_view b) { (void)codec::DecodeTaskList(kOperation, b); },                     // J
+    [](std::string_view b) { (void)codec::DecodeDepotExtractTask(kOperation, b); },             // K
+    [](std::string_view b) { (void)codec::DecodeApplianceVersion(kOperation, b); },             // L
+    [](std::string_view b) { (void)codec::DecodeUpdateInfo(kOperation, b); },                   // M
+    [](std::string_view b) { (void)codec::DecodePendingList(kOperation, b); },                  // N
+    [](std::string_view b) { (void)codec::DecodePendingInfo(kOperation, "8.0.2.00100", b); },   // O
+    [](std::string_view b) { (void)codec::DecodePrecheckResult(kOperation, b); },               // P
+    [](std::string_view b) { (void)codec::DecodeDeploymentInfo(kOperation, b); },               // Q
+    [](std::string_view b) { (void)codec::DecodeOfflineDepotMap(kOperation, b); },              // R
     [](std::string_view b) { (void)codec::DecodeOfflineDepotInfo(kOperation, "depot-1", b); },  // S
-    [](std::string_view b) { (void)codec::DecodeUpdateManagerAppliance(kOperation, b); },  // T
-    [](std::string_view b) { (void)codec::DecodeUpdateManagerTask(kOperation, b); },  // U
-    [](std::string_view b) { (void)codec::DecodeClusterInfo(kOperation, b); },        // V
-    [](std::string_view b) { (void)codec::DecodeModeInfo(kOperation, b); },           // W
-    [](std::string_view b) { (void)codec::DecodePassiveCheckResult(kOperation, b); }, // X
-    [](std::string_view b) { (void)codec::DecodeVmInfo(kOperation, b); },             // Y
-    [](std::string_view b) { (void)codec::DecodeCustomizationCheckInfo(kOperation, b); },  // Z
-    [](std::string_view b) { (void)codec::ParseDateTime(b); },                        // [
-    ReadStatusAnswer,                                                                 // backslash
+    [](std::string_view b) { (void)codec::DecodeUpdateManagerAppliance(kOperation, b); },       // T
+    [](std::string_view b) { (void)codec::DecodeUpdateManagerTask(kOperation, b); },            // U
+    [](std::string_view b) { (void)codec::DecodeClusterInfo(kOperation, b); },                  // V
+    [](std::string_view b) { (void)codec::DecodeModeInfo(kOperation, b); },                     // W
+    [](std::string_view b) { (void)codec::DecodePassiveCheckResult(kOperation, b); },           // X
+    [](std::string_view b) { (void)codec::DecodeVmInfo(kOperation, b); },                       // Y
+    [](std::string_view b) { (void)codec::DecodeCustomizationCheckInfo(kOperation, b); },       // Z
+    [](std::string_view b) { (void)codec::ParseDateTime(b); },                                  // [
+    ReadStatusAnswer,  // backslash
 };
 
 }  // namespace

@@ -233,10 +233,20 @@ std::optional<ports::WallTime> ParseDateTime(std::string_view text) {
                                          std::chrono::month(static_cast<unsigned>(month)),
                                          std::chrono::day(static_cast<unsigned>(day))};
   if (!date.ok()) return std::nullopt;
-  // The local time minus its offset from UTC is the UTC time.
-  const auto local = std::chrono::sys_days(date) + std::chrono::hours(hour) +
-                     std::chrono::minutes(minute) + std::chrono::seconds(second) + fraction;
-  return std::chrono::time_point_cast<ports::WallTime::duration>(local - offset);
+  // The local time minus its offset from UTC is the UTC time; in whole seconds it cannot overflow
+  // (four-digit years).
+  const std::chrono::sys_seconds utc = std::chrono::sys_days(date) + std::chrono::hours(hour) +
+                                       std::chrono::minutes(minute) + std::chrono::seconds(second) -
+                                       offset;
+  // WallTime counts nanoseconds in 64 bits, the years 1677 to 2262: converting a time outside
+  // them overflowed (UBSan, found by fuzz/json_codec_fuzz.cpp). No server means such a time.
+  constexpr auto kEarliest =
+      std::chrono::ceil<std::chrono::seconds>(ports::WallTime::min().time_since_epoch());
+  constexpr auto kLatest =
+      std::chrono::floor<std::chrono::seconds>(ports::WallTime::max().time_since_epoch()) -
+      std::chrono::seconds(1);  // room for the fraction
+  if (utc.time_since_epoch() < kEarliest || utc.time_since_epoch() > kLatest) return std::nullopt;
+  return std::chrono::time_point_cast<ports::WallTime::duration>(utc) + fraction;
 }
 
 std::string DumpCompact(const nlohmann::json& value) {

@@ -98,7 +98,8 @@ class JsonReader {
 
 /// "2026-01-01T00:00:00Z", "2026-01-01T00:00:00.123Z", "2026-01-01T02:00:00+02:00" (also "+0200",
 /// a lower-case t/z, and no designator at all, read as UTC: vAPI always sends one). Fractions
-/// beyond nanoseconds are truncated; nullopt for anything else or an invalid calendar date.
+/// beyond nanoseconds are truncated; nullopt for anything else, an invalid calendar date, or a
+/// time WallTime cannot hold (before 1677-09-21 or after 2262-04-11, UTC).
 std::optional<ports::WallTime> ParseDateTime(std::string_view text);
 
 /// Compact JSON text. Strings that are not valid UTF-8 (possible only in values vsrd built
