@@ -337,7 +337,18 @@ std::optional<WallTime> ParseWallTime(const std::string& text) {
   tm.tm_mon -= 1;
   const std::time_t seconds = ::timegm(&tm);
   if (seconds == static_cast<std::time_t>(-1)) return std::nullopt;
-  return WallTime(std::chrono::seconds(seconds)) + std::chrono::milliseconds(millis);
+  // WallTime counts nanoseconds in 64 bits, the years 1677 to 2262: converting a time outside
+  // them overflowed (UBSan; found by fuzz/json_codec_fuzz.cpp in a status answer's
+  // next_reconcile_at). The margins leave room for the milliseconds, which %3d reads signed.
+  constexpr auto kEarliest =
+      std::chrono::ceil<std::chrono::seconds>(WallTime::min().time_since_epoch()) +
+      std::chrono::seconds(1);
+  constexpr auto kLatest =
+      std::chrono::floor<std::chrono::seconds>(WallTime::max().time_since_epoch()) -
+      std::chrono::seconds(1);
+  const std::chrono::seconds since_epoch(seconds);
+  if (since_epoch < kEarliest || since_epoch > kLatest) return std::nullopt;
+  return WallTime(since_epoch) + std::chrono::milliseconds(millis);
 }
 
 Journal::Journal(std::filesystem::path state_dir)

@@ -249,10 +249,12 @@ std::optional<ports::WallTime> ParseDateTime(std::string_view text) {
                                          std::chrono::month(static_cast<unsigned>(month)),
                                          std::chrono::day(static_cast<unsigned>(day))};
   if (!date.ok()) return std::nullopt;
-  // The local time minus its offset from UTC is the UTC time.
-  const auto local = std::chrono::sys_days(date) + std::chrono::hours(hour) +
-                     std::chrono::minutes(minute) + std::chrono::seconds(second) + fraction;
-  return std::chrono::time_point_cast<ports::WallTime::duration>(local - offset);
+  // The local time minus its offset from UTC is the UTC time. Within kMinYear..kMaxYear it
+  // fits WallTime's nanoseconds (the years 1678 to 2261) with room for any offset and fraction.
+  const std::chrono::sys_seconds utc = std::chrono::sys_days(date) + std::chrono::hours(hour) +
+                                       std::chrono::minutes(minute) + std::chrono::seconds(second) -
+                                       offset;
+  return std::chrono::time_point_cast<ports::WallTime::duration>(utc) + fraction;
 }
 
 std::optional<ports::WallTime> ParseHttpDate(std::string_view text) {

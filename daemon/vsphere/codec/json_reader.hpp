@@ -100,7 +100,8 @@ class JsonReader {
 /// a lower-case t/z, and no designator at all, read as UTC: vAPI always sends one). Fractions
 /// beyond nanoseconds are truncated; nullopt for anything else, an invalid calendar date, or a
 /// year outside kMinYear..kMaxYear (a nanosecond system_clock time_point holds only the years
-/// 1678 to 2261: an absurd year must be refused, not overflow into a wrong time).
+/// 1678 to 2261: an absurd year must be refused, not overflow into a wrong time; found by
+/// fuzz/json_codec_fuzz.cpp and by the install guard's review).
 std::optional<ports::WallTime> ParseDateTime(std::string_view text);
 
 /// The years ParseDateTime and ParseHttpDate accept: no vSphere time lies outside them.

@@ -576,6 +576,21 @@ TEST_F(JournalTest, ASealedJournalRefusesWritesAndKeepsWhatWasDurable) {
   EXPECT_EQ(restarted.Keys(), std::vector<ObjectKey>{Key("VchaPassiveNode/vc01-passive")});
 }
 
+// WallTime holds nanoseconds in 64 bits (1677-09-21 to 2262-04-11): a year outside overflowed the
+// conversion (UBSan: signed integer overflow in chrono; found by fuzz/json_codec_fuzz.cpp with a
+// status answer's "next_reconcile_at": "4421-01-01T10:00:30.000Z").
+TEST(Journal, ParseWallTimeRefusesTimesOutsideWhatWallTimeHolds) {
+  for (const char* text :
+       {"4421-01-01T10:00:30.000Z", "9999-12-31T23:59:59Z", "2263-01-01T00:00:00Z",
+        "1012-12-31T23:00:00.000Z", "0000-01-01T00:00:00Z"}) {
+    EXPECT_EQ(ParseWallTime(text), std::nullopt) << text;
+  }
+  EXPECT_EQ(
+      ParseWallTime("2262-01-01T00:00:00.999Z"),
+      std::chrono::sys_days(std::chrono::year(2262) / 1 / 1) + std::chrono::milliseconds(999));
+  EXPECT_EQ(ParseWallTime("1678-01-01T00:00:00Z"),
+            std::chrono::sys_days(std::chrono::year(1678) / 1 / 1));
+}
 TEST(CrashPointTest, ParsesOnlyTheDocumentedForms) {
   EXPECT_EQ(ParseCrashPoint("journal-save:1:before"), (CrashPoint{1, false}));
   EXPECT_EQ(ParseCrashPoint("journal-save:12:after"), (CrashPoint{12, true}));

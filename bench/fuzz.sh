@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Long run of every fuzz target (docs/architecture.md "Fuzzing"): builds the fuzz preset, then
+# runs the targets side by side, each until RUNS inputs have run or SECONDS have passed
+# (whichever comes first; 0 = no limit), through scripts/fuzz, so with the same options, seeds
+# and dictionaries as CI. Writes the command, the commit, the machine and each target's final
+# libFuzzer statistics (executions, executions per second, crashes) to
+# bench/results/DATE-fuzz.txt. Issue 14's target: at least 10 M executions per target, 0 crashes.
+#
+#   bench/fuzz.sh                          RUNS=10000000 SECONDS_EACH=0 JOBS=5
+#   RUNS=1000000 SECONDS_EACH=3600 JOBS=2 bench/fuzz.sh manifest_fuzz config_fuzz
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+runs=${RUNS:-10000000}
+seconds=${SECONDS_EACH:-0}
+jobs=${JOBS:-5}
+targets=("$@")
+if ((${#targets[@]} == 0)); then
+  targets=(manifest_fuzz config_fuzz json_codec_fuzz daemon_api_fuzz scenario_fuzz)
+fi
+
+scripts/install-deps
+cmake --preset fuzz
+cmake --build --preset fuzz
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+status=0
+running=0
+for target in "${targets[@]}"; do
+  if ((running >= jobs)); then
+    wait -n || status=1
+    running=$((running - 1))
+  fi
+  scripts/fuzz --no-build --runs "$runs" --seconds "$seconds" "$target" >"$work/$target.out" 2>&1 &
+  running=$((running + 1))
+done
+while ((running > 0)); do
+  wait -n || status=1
+  running=$((running - 1))
+done
+
+mkdir -p bench/results
+result="bench/results/$(date -u +%Y-%m-%d)-fuzz.txt"
+{
+  echo "# fuzz targets, long run (bench/fuzz.sh)"
+  echo "started:     $started"
+  echo "ended:       $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "commit:      $(git describe --always --dirty --abbrev=12 2>/dev/null || echo unknown)"
+  echo "machine:     nproc $(nproc); $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //');" \
+    "$(awk '/MemTotal/ {printf "%.1f GiB RAM", $2 / 1048576}' /proc/meminfo); $(uname -sr)"
+  echo "build:       cmake --preset fuzz ($(clang++-14 --version | head -1); -O1, ASan+UBSan)"
+  echo "command:     scripts/fuzz --no-build --runs $runs --seconds $seconds TARGET" \
+    "(${#targets[@]} targets, $jobs at a time)"
+  echo "result:      $( ((status == 0)) && echo "no crash" || echo "A TARGET FAILED (see below)")"
+  for target in "${targets[@]}"; do
+    echo
+    echo "## $target"
+    cat "$work/$target.out"
+  done
+} >"$result"
+echo "fuzz: wrote $result"
+exit "$status"
