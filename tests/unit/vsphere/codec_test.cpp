@@ -79,6 +79,17 @@ ports::WallTime At(int year, unsigned month, unsigned day, int hour = 0, int min
          std::chrono::hours{hour} + std::chrono::minutes{minute} + std::chrono::seconds{second};
 }
 
+/// The decode error of a date-time outside the years vsrd accepts (kMinYear..kMaxYear of
+/// daemon/vsphere/codec/json_reader.hpp).
+std::string OutsideTheYears(std::string_view field, const std::string& text,
+                            const std::string& year) {
+  std::string message = "field \"";
+  message.append(field).append("\": the date-time \"").append(text);
+  message.append("\" is in the year ").append(year);
+  message.append(", outside the years 1970 to 2200 vsrd accepts");
+  return message;
+}
+
 template <class T>
 void ExpectDecodeError(const ports::Result<T>& result, const std::string& detail,
                        const std::string& context = "") {
@@ -425,9 +436,7 @@ TEST(TaskCodec, RejectsTimesOutsideWhatWallTimeHolds) {
   for (const auto& [text, year] : refused) {
     EXPECT_EQ(ParseDateTime(text), std::nullopt) << text;
     ExpectDecodeError(DecodeTaskInfo(kOp, With(kRunningTask, "end_time", text).dump()),
-                      "field \"end_time\": the date-time \"" + text + "\" is in the year " +
-                          std::to_string(year) + ", outside the years 1970 to 2200 vsrd accepts",
-                      text);
+                      OutsideTheYears("end_time", text, std::to_string(year)), text);
   }
   EXPECT_EQ(ParseDateTime("1970-01-01T00:00:00Z"),
             std::chrono::sys_days(std::chrono::year(1970) / 1 / 1));
@@ -1443,9 +1452,7 @@ TEST(DeploymentCodec, RefusesStartTimesInAbsurdYearsWithAClearError) {
       {"0001-01-01T00:00:00Z", "1"},    {"1969-12-31T23:59:59Z", "1969"}};
   for (const auto& [text, year] : cases) {
     ExpectDecodeError(DecodeDeploymentInfo(kOp, With(kInstalling, "start_time", text).dump()),
-                      "field \"start_time\": the date-time \"" + text + "\" is in the year " +
-                          year + ", outside the years 1970 to 2200 vsrd accepts",
-                      text);
+                      OutsideTheYears("start_time", text, year), text);
   }
   // The edges of the range are read.
   const auto last =
