@@ -441,6 +441,29 @@ class DaemonProcessTest : public ::testing::Test {
     return Sim(http::verb::get, "/sim/requests?persona=" + persona);
   }
 
+  /// Answers the next customization check `delay` late (a vsrd-sim fault), asks vsrd to reconcile
+  /// `key` (a GuestCustomizationCheck) and waits until its check was sent: a pass of `key` stays
+  /// in flight that long.
+  void HoldACustomizationCheck(const std::string& key, const std::string& delay) {
+    Sim(http::verb::post, "/sim/faults",
+        R"({"persona": "vc01", "method": "POST", "path": "/api/vcenter/vm/{vm}/guest/customization",
+            "action": "check", "times": 0, "delay": ")" +
+            delay + R"("})");
+    ASSERT_EQ(Sim(http::verb::get, "/sim/faults").size(), 1U);
+    Sim(http::verb::delete_, "/sim/requests");
+    const auto reconcile = Daemon("POST", "/reconcile/" + key);
+    ASSERT_EQ(reconcile.status, 202) << reconcile.body;
+    ASSERT_TRUE(Eventually(
+        [&] {
+          for (const auto& entry : Requests("vc01")) {
+            if (entry.at("operation") == "vm.guest.customization.check") return true;
+          }
+          return false;
+        },
+        seconds(5)))
+        << Requests("vc01").dump(2);
+  }
+
   /// How many logged requests of `persona` have `method` and `path`.
   int CountRequests(const std::string& persona, const std::string& method,
                     const std::string& path) {
@@ -656,23 +679,8 @@ TEST_F(DaemonProcessTest, SecondSigtermDuringASlowStopExitsAtOnce) {
   ASSERT_TRUE(WaitForPhase(kWebTier, "Ready"));
 
   // The next customization check is answered 60 s late: a pass stays in flight.
-  Sim(http::verb::post, "/sim/faults",
-      R"({"persona": "vc01", "method": "POST", "path": "/api/vcenter/vm/{vm}/guest/customization",
-          "action": "check", "times": 0, "delay": "60s"})");
-  const Json faults = Sim(http::verb::get, "/sim/faults");
-  ASSERT_EQ(faults.size(), 1U) << faults.dump();
-  Sim(http::verb::delete_, "/sim/requests");
-  const auto reconcile = Daemon("POST", std::string("/reconcile/") + kWebTier);
-  ASSERT_EQ(reconcile.status, 202) << reconcile.body;
-  ASSERT_TRUE(Eventually(
-      [&] {
-        for (const auto& entry : Requests("vc01")) {
-          if (entry.at("operation") == "vm.guest.customization.check") return true;
-        }
-        return false;
-      },
-      seconds(5)))
-      << Requests("vc01").dump(2);
+  HoldACustomizationCheck(kWebTier, "60s");
+  if (HasFatalFailure()) return;
 
   vsrd_->Signal(SIGTERM);
   ASSERT_TRUE(Eventually([&] { return vsrd_->CountLines("SIGTERM: stopping") == 1; }, seconds(5)))
@@ -707,20 +715,8 @@ TEST_F(DaemonProcessTest, SighupDuringASlowPassKeepsTheWatchdogFedAndSigtermAnsw
   ASSERT_TRUE(WaitForPhase(kWebTier, "Ready"));
 
   // The next customization check is answered 25 s late: a pass stays in flight.
-  Sim(http::verb::post, "/sim/faults",
-      R"({"persona": "vc01", "method": "POST", "path": "/api/vcenter/vm/{vm}/guest/customization",
-          "action": "check", "times": 0, "delay": "25s"})");
-  Sim(http::verb::delete_, "/sim/requests");
-  ASSERT_EQ(Daemon("POST", std::string("/reconcile/") + kWebTier).status, 202);
-  ASSERT_TRUE(Eventually(
-      [&] {
-        for (const auto& entry : Requests("vc01")) {
-          if (entry.at("operation") == "vm.guest.customization.check") return true;
-        }
-        return false;
-      },
-      seconds(5)))
-      << Requests("vc01").dump(2);
+  HoldACustomizationCheck(kWebTier, "25s");
+  if (HasFatalFailure()) return;
 
   vsrd_->Signal(SIGHUP);
   ASSERT_TRUE(Eventually([&] { return vsrd_->CountLines("SIGHUP: reloading") == 1; }, seconds(2)))
