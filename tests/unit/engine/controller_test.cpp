@@ -68,6 +68,17 @@ manifests::ObjectKey CheckKey(const std::string& name) {
   return {manifests::Kind::kGuestCustomizationCheck, name};
 }
 
+/// A scripted mutation: "Mutated" when the target's mutation slot is free, else Waiting
+/// TargetBusy (requeued after 15 s), as the reconcilers do.
+Outcome MutateUnlessBusy(rec::Context& context) {
+  if (!context.TryBeginMutation()) {
+    Outcome busy = Outcome::RequeueAfter(std::chrono::seconds(15), "TargetBusy");
+    busy.phase = Phase::kWaiting;
+    return busy;
+  }
+  return Outcome::Done(Phase::kReady, "Mutated");
+}
+
 class ControllerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -303,12 +314,7 @@ TEST_F(ControllerTest, AnOperationAdoptedFromLiveStateHoldsTheSlotUntilItEnds) {
     if (context.Now() == WallTime(std::chrono::hours(24 * 365 * 56))) {
       return Outcome::RequeueAfter(seconds(1), "NotYet");
     }
-    if (!context.TryBeginMutation()) {
-      Outcome busy = Outcome::RequeueAfter(seconds(15), "TargetBusy");
-      busy.phase = Phase::kWaiting;
-      return busy;
-    }
-    return Outcome::Done(Phase::kReady, "Mutated");
+    return MutateUnlessBusy(context);
   };
   auto& controller = Make();
   controller.SetObjects(Objects(Check("a") + Check("b")), "rev1");
@@ -524,12 +530,7 @@ TEST_F(ControllerTest, AnOperationInFlightWhoseManifestWentAwayWhileDownHoldsIts
 
   reconciler_->script = [](rec::Context& context) {
     if (context.Record().in_flight) return Outcome::RequeueAfter(seconds(10), "Following");
-    if (!context.TryBeginMutation()) {
-      Outcome busy = Outcome::RequeueAfter(seconds(15), "TargetBusy");
-      busy.phase = Phase::kWaiting;
-      return busy;
-    }
-    return Outcome::Done(Phase::kReady, "Mutated");
+    return MutateUnlessBusy(context);
   };
   auto& controller = Make();
   controller.SetObjects(Objects(Check("b")), "rev1");
