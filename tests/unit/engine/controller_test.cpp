@@ -13,6 +13,7 @@
 
 #include "daemon/vsphere/pass_budget.hpp"
 #include "manifests/decode.hpp"
+#include "tests/unit/engine/manual_clock.hpp"
 
 // The engine around the reconcilers, with a scripted reconciler (it talks to no vSphere: what
 // is tested here is suspend, depends_on, max_failures, mutation slots, the journal and status).
@@ -25,15 +26,7 @@ using rec::Outcome;
 using rec::Phase;
 using std::chrono::seconds;
 
-class ManualClock final : public Clock {
- public:
-  WallTime Now() const override { return WallTime(std::chrono::hours(24 * 365 * 56)) + offset_; }
-  SteadyTime SteadyNow() const override { return SteadyTime(offset_); }
-  void Advance(std::chrono::milliseconds by) { offset_ += by; }
-
- private:
-  std::chrono::milliseconds offset_{0};
-};
+using testing::ManualClock;
 
 /// Runs `script(context)` for every pass; counts passes per object name.
 class ScriptedReconciler final : public rec::Reconciler {

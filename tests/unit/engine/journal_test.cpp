@@ -591,6 +591,38 @@ TEST(Journal, ParseWallTimeRefusesTimesOutsideWhatWallTimeHolds) {
   EXPECT_EQ(ParseWallTime("1678-01-01T00:00:00Z"),
             std::chrono::sys_days(std::chrono::year(1678) / 1 / 1));
 }
+// Before 1970 the milliseconds were written negative after the next whole second
+// ("1878-01-01T10:00:01.-500Z"), which ParseWallTime refuses: `vsrd status` could not read back
+// what it wrote (found by fuzz/json_codec_fuzz.cpp; its input is in the corpus). And
+// ParseWallTime refused 1969-12-31T23:59:59, whose timegm value is timegm's error value -1.
+TEST(Journal, FormatWallTimeWritesEveryTimeParseWallTimeReadsAsItWasRead) {
+  for (const char* text :
+       {"1878-01-01T10:00:00.500Z", "1969-12-31T23:59:59.999Z", "1969-12-31T23:59:59.001Z",
+        "1970-01-01T00:00:00.000Z", "1970-01-01T00:00:00.001Z", "1678-01-01T00:00:00.250Z",
+        "2026-01-01T00:00:00.250Z", "2262-01-01T00:00:00.999Z"}) {
+    const auto time = ParseWallTime(text);
+    ASSERT_TRUE(time.has_value()) << text;
+    EXPECT_EQ(FormatWallTime(*time), text);
+  }
+  // What is not a time is refused, not normalized into another one.
+  for (const char* wrong :
+       {"2026-13-01T00:00:00Z", "2026-00-01T00:00:00Z", "2026-02-29T00:00:00Z",
+        "2026-01-32T00:00:00Z", "2026-01-01T24:00:00Z", "2026-01-01T00:60:00Z",
+        "2026-01-01T00:00:61Z", "2026-01-01T00:00:00.-50Z", "2026-01-01T-1:00:00Z",
+        " 2026-01-01T00:00:00Z", "+2026-01-01T00:00:00Z", "2026-01-01T00:00:00.Z",
+        "2026-01-01T00:00:00.1234567890Z", "2026-01-01T00:00:00Zx", "2026-01-01T00:00:00"}) {
+    EXPECT_EQ(ParseWallTime(wrong), std::nullopt) << wrong;
+  }
+  EXPECT_EQ(ParseWallTime("2016-12-31T23:59:60Z"), ParseWallTime("2017-01-01T00:00:00Z"));
+  // A fraction is a fraction of a second, at any number of digits up to 9 (to the millisecond).
+  EXPECT_EQ(ParseWallTime("2026-01-01T00:00:00.5Z"), ParseWallTime("2026-01-01T00:00:00.500Z"));
+  EXPECT_EQ(ParseWallTime("2026-01-01T00:00:00.123456789Z"),
+            ParseWallTime("2026-01-01T00:00:00.123Z"));
+  // A time between two milliseconds is written at the earlier one, before 1970 too.
+  EXPECT_EQ(FormatWallTime(reconcilers::WallTime(std::chrono::microseconds(-1))),
+            "1969-12-31T23:59:59.999Z");
+}
+
 TEST(CrashPointTest, ParsesOnlyTheDocumentedForms) {
   EXPECT_EQ(ParseCrashPoint("journal-save:1:before"), (CrashPoint{1, false}));
   EXPECT_EQ(ParseCrashPoint("journal-save:12:after"), (CrashPoint{12, true}));

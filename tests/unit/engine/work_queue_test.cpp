@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/unit/engine/manual_clock.hpp"
+
 namespace vsrd::daemon {
 namespace {
 
@@ -12,23 +14,13 @@ using manifests::Kind;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-class ManualClock final : public Clock {
- public:
-  WallTime Now() const override { return WallTime(steady_.time_since_epoch()); }
-  SteadyTime SteadyNow() const override { return steady_; }
-  void Advance(milliseconds by) { steady_ += by; }
-
- private:
-  SteadyTime steady_{seconds(1000)};
-};
-
 const Key kA{Kind::kVchaPassiveNode, "a"};
 const Key kB{Kind::kApplianceUpdate, "b"};
 
 class WorkQueueTest : public ::testing::Test {
  protected:
   std::optional<Key> Next() { return queue_.TryGet(clock_.SteadyNow()); }
-  ManualClock clock_;
+  testing::ManualClock clock_{WallTime(seconds(1000)), SteadyTime(seconds(1000))};
   WorkQueue queue_{clock_};
 };
 
