@@ -19,6 +19,14 @@ if ((${#targets[@]} == 0)); then
   targets=(manifest_fuzz config_fuzz json_codec_fuzz daemon_api_fuzz scenario_fuzz)
 fi
 
+# ASan records no allocation stacks (malloc_context_size=0): a report still shows the bad access
+# and its stack, the artifact run again (build/fuzz/fuzz/TARGET ARTIFACT) shows the allocation
+# stacks too, and a run executes about 1.8 times as many inputs (scenario_fuzz: 502 against 911
+# per second, 15 s each, on the 2-core development machine). Run it on free cores, not at nice 19
+# beside builds: a starved target takes more than -timeout (10 s) for an input and reports a hang
+# that is none.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-malloc_context_size=0}
+
 scripts/install-deps
 cmake --preset fuzz
 cmake --build --preset fuzz
