@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "manifests/escape.hpp"
+#include "manifests/rfc3339.hpp"
 
 namespace vsrd::daemon {
 
@@ -37,17 +38,7 @@ int SyslogPriority(spdlog::level::level_enum level) {
 }
 
 std::string UtcTime(spdlog::log_clock::time_point time) {
-  const auto since_epoch = time.time_since_epoch();
-  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(since_epoch);
-  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch - seconds);
-  const std::time_t whole = seconds.count();
-  std::tm utc{};
-  ::gmtime_r(&whole, &utc);
-  char text[40];
-  const auto length = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
-  char fraction[8];
-  std::snprintf(fraction, sizeof fraction, ".%03dZ", static_cast<int>(millis.count()));
-  return std::string(text, length) + fraction;
+  return manifests::FormatRfc3339(time, 3);
 }
 
 class DaemonFormatter final : public spdlog::formatter {

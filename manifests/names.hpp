@@ -17,6 +17,8 @@ inline constexpr std::string_view kDns1123LabelRule =
 
 /// The candidate closest to `input` for a "did you mean" hint: a case-insensitive match, or the
 /// unique best candidate within an edit distance of max(1, len/3) (at most 3). nullopt if none.
+/// Costs O(candidates x candidate length^2) whatever the input's length: a candidate whose length
+/// differs from the input's by more than the limit is not compared.
 std::optional<std::string> ClosestMatch(std::string_view input,
                                         std::span<const std::string_view> candidates);
 

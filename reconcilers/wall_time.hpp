@@ -11,7 +11,7 @@ namespace vsrd::reconcilers {
 
 using ports::WallTime;
 
-/// "2026-01-01T00:00:00Z": UTC, whole seconds.
+/// "2026-01-01T00:00:00Z": UTC, whole seconds (rounded down; manifests/rfc3339.hpp).
 std::string FormatWallTime(WallTime time);
 
 }  // namespace vsrd::reconcilers

@@ -1,10 +1,11 @@
 #include "simulator/clock.hpp"
 
 #include <array>
-#include <cstdio>
 #include <string_view>
 
 #include <fmt/format.h>
+
+#include "manifests/rfc3339.hpp"
 
 namespace vsrd::simulator {
 
@@ -27,16 +28,7 @@ void SimClock::Advance(Duration by) {
   if (by.count() > 0) advanced_ += by;
 }
 
-std::string FormatTime(TimePoint time) {
-  const auto days = std::chrono::floor<std::chrono::days>(time);
-  const std::chrono::year_month_day date{days};
-  const auto of_day = time - days;
-  const std::chrono::hh_mm_ss<Duration> clock{of_day};
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", static_cast<int>(date.year()),
-                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
-                     clock.hours().count(), clock.minutes().count(), clock.seconds().count(),
-                     clock.subseconds().count());
-}
+std::string FormatTime(TimePoint time) { return manifests::FormatRfc3339(time, 3); }
 
 std::string FormatHttpDate(TimePoint time) {
   static constexpr std::array<std::string_view, 7> kDays{"Sun", "Mon", "Tue", "Wed",
@@ -56,38 +48,9 @@ std::string FormatHttpDate(TimePoint time) {
 }
 
 bool ParseTime(std::string_view text, TimePoint& out) {
-  int year = 0;
-  unsigned month = 0;
-  unsigned day = 0;
-  int hour = 0;
-  int minute = 0;
-  int second = 0;
-  int consumed = 0;
-  const std::string copy(text);
-  if (std::sscanf(copy.c_str(), "%4d-%2u-%2uT%2d:%2d:%2d%n", &year, &month, &day, &hour, &minute,
-                  &second, &consumed) != 6 ||
-      consumed != 19) {
-    return false;
-  }
-  std::string_view rest = text.substr(19);
-  int millis = 0;
-  if (rest.starts_with(".")) {
-    rest.remove_prefix(1);
-    int digits = 0;
-    while (!rest.empty() && rest.front() >= '0' && rest.front() <= '9') {
-      if (digits < 3) millis = millis * 10 + (rest.front() - '0');
-      ++digits;
-      rest.remove_prefix(1);
-    }
-    if (digits == 0) return false;
-    for (int i = digits; i < 3; ++i) millis *= 10;
-  }
-  if (rest != "Z") return false;
-  const std::chrono::year_month_day date{std::chrono::year{year}, std::chrono::month{month},
-                                         std::chrono::day{day}};
-  if (!date.ok() || hour > 23 || minute > 59 || second > 60) return false;
-  out = TimePoint{std::chrono::sys_days{date}.time_since_epoch() + std::chrono::hours(hour) +
-                  std::chrono::minutes(minute) + std::chrono::seconds(second) + Duration(millis)};
+  const auto time = manifests::ParseRfc3339(text, manifests::Rfc3339Form::kUtc);
+  if (!time) return false;
+  out = std::chrono::floor<Duration>(*time);
   return true;
 }
 

@@ -32,12 +32,14 @@ class SimClock {
   std::chrono::steady_clock::time_point real_start_;
 };
 
-/// RFC 3339 UTC with milliseconds: "2026-01-01T00:00:00.000Z" (the vAPI date-time form).
+/// RFC 3339 UTC with milliseconds: "2026-01-01T00:00:00.000Z" (the vAPI date-time form;
+/// manifests/rfc3339.hpp, as vsrd writes it).
 std::string FormatTime(TimePoint time);
 /// The HTTP `Date` form, IMF-fixdate (RFC 9110 section 5.6.7): "Thu, 01 Jan 2026 00:00:00 GMT".
 /// Every persona answer carries the simulated clock in it, as a real appliance carries its own.
 std::string FormatHttpDate(TimePoint time);
-/// Parses "YYYY-MM-DDTHH:MM:SS[.fff]Z"; false on anything else.
+/// Parses "YYYY-MM-DDTHH:MM:SS[.fraction]Z" (1 to 9 digits, read to the millisecond, rounded
+/// down): manifests::ParseRfc3339 in its kUtc form; false on anything else.
 bool ParseTime(std::string_view text, TimePoint& out);
 
 }  // namespace vsrd::simulator

@@ -6,10 +6,8 @@
 #include <charconv>
 #include <chrono>
 #include <csignal>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <ctime>
 #include <iterator>
 #include <mutex>
 #include <set>
@@ -21,6 +19,7 @@
 #include <unistd.h>
 
 #include "manifests/bounded_file.hpp"
+#include "manifests/rfc3339.hpp"
 #include "net/bounded_json.hpp"
 
 namespace vsrd::daemon {
@@ -305,86 +304,14 @@ std::vector<std::string> RecoverInFlightKeys(std::string_view text) {
   return {keys.begin(), keys.end()};
 }
 
-std::string FormatWallTime(WallTime time) {
-  // Rounded down, not toward zero: before 1970 a time's milliseconds still count up from its
-  // whole second (1878-01-01T10:00:00.500Z was written "...T10:00:01.-500Z", which
-  // ParseWallTime refuses; found by fuzz/json_codec_fuzz.cpp in a status answer's history).
-  const auto ms = std::chrono::floor<std::chrono::milliseconds>(time.time_since_epoch());
-  const auto whole = std::chrono::floor<std::chrono::seconds>(ms);
-  const auto seconds = static_cast<std::time_t>(whole.count());
-  const auto millis = static_cast<int>((ms - whole).count());
-  std::tm tm{};
-  ::gmtime_r(&seconds, &tm);
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
-  return buffer;
-}
+std::string FormatWallTime(WallTime time) { return manifests::FormatRfc3339(time, 3); }
 
 std::optional<WallTime> ParseWallTime(const std::string& text) {
-  // "YYYY-MM-DDTHH:MM:SS", then an optional fraction of 1 to 9 digits (read to the millisecond,
-  // the rest dropped), then "Z": digits only where digits belong (sscanf's %d also took signs,
-  // spaces and a short fraction ".5" as 5 ms).
-  const auto digits = [&text](std::size_t at, std::size_t count, int& value) {
-    if (at + count > text.size()) return false;
-    value = 0;
-    for (std::size_t i = at; i < at + count; ++i) {
-      if (text[i] < '0' || text[i] > '9') return false;
-      value = value * 10 + (text[i] - '0');
-    }
-    return true;
-  };
-  const auto at = [&text](std::size_t index, char expected) {
-    return index < text.size() && text[index] == expected;
-  };
-  int year = 0;
-  int month = 0;
-  int day = 0;
-  int hour = 0;
-  int minute = 0;
-  int second = 0;
-  if (!digits(0, 4, year) || !at(4, '-') || !digits(5, 2, month) || !at(7, '-') ||
-      !digits(8, 2, day) || !at(10, 'T') || !digits(11, 2, hour) || !at(13, ':') ||
-      !digits(14, 2, minute) || !at(16, ':') || !digits(17, 2, second)) {
-    return std::nullopt;
-  }
-  std::size_t next = 19;
-  int millis = 0;
-  if (at(next, '.')) {
-    std::size_t end = next + 1;
-    while (end < text.size() && end - next <= 9 && text[end] >= '0' && text[end] <= '9') ++end;
-    const std::size_t count = end - next - 1;
-    if (count == 0 || count > 9) return std::nullopt;
-    int fraction = 0;
-    (void)digits(next + 1, std::min<std::size_t>(count, 3), fraction);
-    for (std::size_t i = count; i < 3; ++i) fraction *= 10;
-    millis = fraction;
-    next = end;
-  }
-  if (next + 1 != text.size() || text[next] != 'Z') return std::nullopt;
-  // Each field in its range (second 60: a leap second, RFC 3339 section 5.7, counted as the next
-  // second), and the date computed by the calendar rather than by timegm, whose error value -1 is
-  // also 1969-12-31T23:59:59Z (that second was refused).
-  const std::chrono::year_month_day date{std::chrono::year(year),
-                                         std::chrono::month(static_cast<unsigned>(month)),
-                                         std::chrono::day(static_cast<unsigned>(day))};
-  if (!date.ok() || hour > 23 || minute > 59 || second > 60) {
-    return std::nullopt;
-  }
-  // WallTime counts nanoseconds in 64 bits, the years 1677 to 2262: converting a time outside
-  // them overflowed (UBSan; found by fuzz/json_codec_fuzz.cpp in a status answer's
-  // next_reconcile_at). The margins leave room for the milliseconds.
-  constexpr auto kEarliest =
-      std::chrono::ceil<std::chrono::seconds>(WallTime::min().time_since_epoch()) +
-      std::chrono::seconds(1);
-  constexpr auto kLatest =
-      std::chrono::floor<std::chrono::seconds>(WallTime::max().time_since_epoch()) -
-      std::chrono::seconds(1);
-  const std::chrono::seconds since_epoch = std::chrono::sys_days(date).time_since_epoch() +
-                                           std::chrono::hours(hour) + std::chrono::minutes(minute) +
-                                           std::chrono::seconds(second);
-  if (since_epoch < kEarliest || since_epoch > kLatest) return std::nullopt;
-  return WallTime(since_epoch) + std::chrono::milliseconds(millis);
+  const auto time = manifests::ParseRfc3339(text, manifests::Rfc3339Form::kUtc);
+  if (!time) return std::nullopt;
+  // To the millisecond, what FormatWallTime writes (rounded down: a fraction counts up from its
+  // whole second, before 1970 too).
+  return WallTime(std::chrono::floor<std::chrono::milliseconds>(*time));
 }
 
 Journal::Journal(std::filesystem::path state_dir)

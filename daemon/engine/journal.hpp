@@ -170,11 +170,13 @@ class Journal {
 /// whose own text is damaged cannot be found. Sorted, without duplicates.
 std::vector<std::string> RecoverInFlightKeys(std::string_view text);
 
-/// RFC 3339 UTC with milliseconds, "2026-01-01T00:00:00.000Z".
+/// RFC 3339 UTC with milliseconds, "2026-01-01T00:00:00.000Z" (manifests/rfc3339.hpp, as every
+/// time vsrd writes).
 std::string FormatWallTime(reconcilers::WallTime time);
 /// Parses what FormatWallTime writes, also with no fraction or 1 to 9 digits of one (read to the
-/// millisecond); nullopt for anything else (a field out of range, a sign, a space, a date that
-/// does not exist), and for a time WallTime cannot hold (before 1677-09-21 or after 2262-04-11).
+/// millisecond): manifests::ParseRfc3339 in its kUtc form; nullopt for anything else (a field out
+/// of range, a sign, a space, a date that does not exist), and for a time WallTime cannot hold
+/// (before 1677-09-21 or after 2262-04-11).
 std::optional<reconcilers::WallTime> ParseWallTime(const std::string& text);
 
 }  // namespace vsrd::daemon

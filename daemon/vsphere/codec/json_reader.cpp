@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <limits>
 #include <string>
 
+#include "manifests/rfc3339.hpp"
 #include "net/bounded_json.hpp"
 
 namespace vsrd::daemon::vsphere::codec {
@@ -32,26 +32,6 @@ std::string_view TypeName(const nlohmann::json& value) {
     default:
       return "unknown";
   }
-}
-
-/// Reads exactly `count` decimal digits at `pos`.
-bool ReadDigits(std::string_view text, std::size_t& pos, std::size_t count, int& out) {
-  if (pos + count > text.size()) return false;
-  int value = 0;
-  for (std::size_t i = 0; i < count; ++i) {
-    const char c = text[pos + i];
-    if (c < '0' || c > '9') return false;
-    value = value * 10 + (c - '0');
-  }
-  pos += count;
-  out = value;
-  return true;
-}
-
-bool ReadChar(std::string_view text, std::size_t& pos, char expected) {
-  if (pos >= text.size() || text[pos] != expected) return false;
-  ++pos;
-  return true;
 }
 
 }  // namespace
@@ -121,13 +101,11 @@ ports::WallTime JsonReader::Time() const {
   const std::string text = String();
   const auto time = ParseDateTime(text);
   if (!time) {
-    std::size_t pos = 0;
-    int year = 0;
     // A date-time whose year is out of range gets its own message; anything else (a
     // number of seconds, say) is the format error.
-    if (ReadDigits(text, pos, 4, year) && ReadChar(text, pos, '-') &&
-        (year < kMinYear || year > kMaxYear)) {
-      Fail("the date-time \"" + text + "\" is in the year " + std::to_string(year) +
+    const auto year = manifests::Rfc3339Year(text);
+    if (year && (*year < kMinYear || *year > kMaxYear)) {
+      Fail("the date-time \"" + text + "\" is in the year " + std::to_string(*year) +
            ", outside the years " + std::to_string(kMinYear) + " to " + std::to_string(kMaxYear) +
            " vsrd accepts");
     }
@@ -190,71 +168,7 @@ std::string JsonReader::ChildPath(std::string_view key) const {
 }
 
 std::optional<ports::WallTime> ParseDateTime(std::string_view text) {
-  std::size_t pos = 0;
-  int year = 0;
-  int month = 0;
-  int day = 0;
-  int hour = 0;
-  int minute = 0;
-  int second = 0;
-  if (!ReadDigits(text, pos, 4, year) || !ReadChar(text, pos, '-') ||
-      !ReadDigits(text, pos, 2, month) || !ReadChar(text, pos, '-') ||
-      !ReadDigits(text, pos, 2, day)) {
-    return std::nullopt;
-  }
-  if (pos >= text.size() || (text[pos] != 'T' && text[pos] != 't')) return std::nullopt;
-  ++pos;
-  if (!ReadDigits(text, pos, 2, hour) || !ReadChar(text, pos, ':') ||
-      !ReadDigits(text, pos, 2, minute) || !ReadChar(text, pos, ':') ||
-      !ReadDigits(text, pos, 2, second)) {
-    return std::nullopt;
-  }
-  // 60 is a leap second; it counts as the first second of the next minute.
-  if (hour > 23 || minute > 59 || second > 60) return std::nullopt;
-  std::chrono::nanoseconds fraction{0};
-  if (pos < text.size() && (text[pos] == '.' || text[pos] == ',')) {
-    ++pos;
-    const std::size_t start = pos;
-    std::int64_t nanos = 0;
-    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
-      if (pos - start < 9) nanos = nanos * 10 + (text[pos] - '0');
-      ++pos;
-    }
-    if (pos == start) return std::nullopt;
-    for (std::size_t digits = pos - start; digits < 9; ++digits) nanos *= 10;
-    fraction = std::chrono::nanoseconds(nanos);
-  }
-  std::chrono::minutes offset{0};
-  if (pos < text.size()) {
-    const char designator = text[pos++];
-    if (designator == 'Z' || designator == 'z') {
-      // UTC
-    } else if (designator == '+' || designator == '-') {
-      int offset_hours = 0;
-      int offset_minutes = 0;
-      if (!ReadDigits(text, pos, 2, offset_hours)) return std::nullopt;
-      ReadChar(text, pos, ':');
-      if (!ReadDigits(text, pos, 2, offset_minutes)) return std::nullopt;
-      if (offset_hours > 23 || offset_minutes > 59) return std::nullopt;
-      offset = std::chrono::hours(offset_hours) + std::chrono::minutes(offset_minutes);
-      if (designator == '-') offset = -offset;
-    } else {
-      return std::nullopt;
-    }
-  }
-  if (pos != text.size()) return std::nullopt;
-  // Checked before any arithmetic: the nanosecond sum below overflows past 2261.
-  if (year < kMinYear || year > kMaxYear) return std::nullopt;
-  const std::chrono::year_month_day date{std::chrono::year(year),
-                                         std::chrono::month(static_cast<unsigned>(month)),
-                                         std::chrono::day(static_cast<unsigned>(day))};
-  if (!date.ok()) return std::nullopt;
-  // The local time minus its offset from UTC is the UTC time. Within kMinYear..kMaxYear it
-  // fits WallTime's nanoseconds (the years 1678 to 2261) with room for any offset and fraction.
-  const std::chrono::sys_seconds utc = std::chrono::sys_days(date) + std::chrono::hours(hour) +
-                                       std::chrono::minutes(minute) + std::chrono::seconds(second) -
-                                       offset;
-  return std::chrono::time_point_cast<ports::WallTime::duration>(utc) + fraction;
+  return manifests::ParseRfc3339(text, manifests::Rfc3339Form::kAnyOffset, {kMinYear, kMaxYear});
 }
 
 std::optional<ports::WallTime> ParseHttpDate(std::string_view text) {

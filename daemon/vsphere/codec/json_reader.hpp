@@ -97,11 +97,11 @@ class JsonReader {
 };
 
 /// "2026-01-01T00:00:00Z", "2026-01-01T00:00:00.123Z", "2026-01-01T02:00:00+02:00" (also "+0200",
-/// a lower-case t/z, and no designator at all, read as UTC: vAPI always sends one). Fractions
-/// beyond nanoseconds are truncated; nullopt for anything else, an invalid calendar date, or a
-/// year outside kMinYear..kMaxYear (a nanosecond system_clock time_point holds only the years
-/// 1678 to 2261: an absurd year must be refused, not overflow into a wrong time; found by
-/// fuzz/json_codec_fuzz.cpp and by the install guard's review).
+/// a lower-case t/z, and no designator at all, read as UTC: vAPI always sends one):
+/// manifests::ParseRfc3339 in its kAnyOffset form (manifests/rfc3339.hpp). Fractions beyond
+/// nanoseconds are truncated; nullopt for anything else, an invalid calendar date, or a year
+/// outside kMinYear..kMaxYear (an absurd year must be refused, not overflow into a wrong time;
+/// found by fuzz/json_codec_fuzz.cpp and by the install guard's review).
 std::optional<ports::WallTime> ParseDateTime(std::string_view text);
 
 /// The years ParseDateTime and ParseHttpDate accept: no vSphere time lies outside them.
