@@ -4,7 +4,8 @@
 # (whichever comes first; 0 = no limit), through scripts/fuzz, so with the same options, seeds
 # and dictionaries as CI. Writes the command, the commit, the machine and each target's final
 # libFuzzer statistics (executions, executions per second, crashes) to
-# bench/results/DATE-fuzz.txt (DATE-fuzz-2.txt for the day's second run). Issue 14's target: at least 10 M executions per target, 0 crashes.
+# bench/results/DATE-fuzz.txt (DATE-fuzz-2.txt for the day's second run, and so on). Issue 14's
+# target: at least 10 M executions per target, 0 crashes.
 #
 #   bench/fuzz.sh                          RUNS=10000000 SECONDS_EACH=0 JOBS=5
 #   RUNS=1000000 SECONDS_EACH=3600 JOBS=2 bench/fuzz.sh manifest_fuzz config_fuzz
@@ -52,9 +53,10 @@ done
 mkdir -p bench/results
 # Never over an earlier record: the second run of a day writes DATE-fuzz-2.txt, and so on.
 result="bench/results/$(date -u +%Y-%m-%d)-fuzz.txt"
-for ((n = 2; n < 100 && ${#result} > 0; n++)); do
-  [[ -e $result ]] || break
+n=2
+while [[ -e $result ]]; do
   result="bench/results/$(date -u +%Y-%m-%d)-fuzz-$n.txt"
+  n=$((n + 1))
 done
 {
   echo "# fuzz targets, long run (bench/fuzz.sh)"
