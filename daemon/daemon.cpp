@@ -146,9 +146,11 @@ void Daemon::ReloadManifestsLocked() {
   const auto started = clock_.SteadyNow();
   auto load = manifest_set_.Reload(engine->config);
   LogDiagnostics(load);
-  engine->controller->SetObjects(load.objects, load.revision);
 
   // Every manifest file has a series, 0 while it is fine, so alerts see the family at once.
+  // Published before the objects: whoever sees a new generation in /status also sees this load's
+  // errors in /metrics (the other order left a window where a fixed file's new generation showed
+  // beside its old error count; DaemonProcessTest.BrokenYamlKeepsLastGood, under load).
   std::map<std::string, std::int64_t> errors;
   for (const auto& file : load.file_paths) errors[file] = 0;
   std::size_t total_errors = 0;
@@ -159,6 +161,7 @@ void Daemon::ReloadManifestsLocked() {
   metrics_.SetManifestErrors(errors);
   metrics_.SetManifestsLoaded(load.objects.size());
   manifest_errors_ = total_errors;
+  engine->controller->SetObjects(load.objects, load.revision);
   {
     const std::lock_guard state_lock(state_mutex_);
     revision_ = load.revision;
