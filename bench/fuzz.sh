@@ -7,6 +7,13 @@
 # bench/results/DATE-fuzz.txt (DATE-fuzz-2.txt for the day's second run, and so on). Issue 14's
 # target: at least 10 M executions per target, 0 crashes.
 #
+# A long run may take more than one sitting (the YAML targets run a few hundred to a thousand
+# inputs per second on a core once their corpus has grown): each target's corpus is kept in
+# CORPUS/TARGET/ (default build/fuzz/long-corpus; CORPUS= for a fresh scratch corpus as CI's),
+# so the next run, a segment of the same long run, starts from what the earlier ones found. The
+# segments are listed in CORPUS/TARGET.segments (result file, commit, executions, exit status),
+# and each result file shows the long run's total so far: the sum of its segments' results.
+#
 #   bench/fuzz.sh                          RUNS=10000000 SECONDS_EACH=0 JOBS=5
 #   RUNS=1000000 SECONDS_EACH=3600 JOBS=2 bench/fuzz.sh manifest_fuzz config_fuzz
 set -euo pipefail
@@ -15,6 +22,7 @@ cd "$(dirname "$0")/.."
 runs=${RUNS:-10000000}
 seconds=${SECONDS_EACH:-0}
 jobs=${JOBS:-5}
+corpus=${CORPUS-build/fuzz/long-corpus}
 targets=("$@")
 if ((${#targets[@]} == 0)); then
   targets=(manifest_fuzz config_fuzz json_codec_fuzz daemon_api_fuzz scenario_fuzz)
@@ -42,7 +50,8 @@ for target in "${targets[@]}"; do
     wait -n || status=1
     running=$((running - 1))
   fi
-  scripts/fuzz --no-build --runs "$runs" --seconds "$seconds" "$target" >"$work/$target.out" 2>&1 &
+  scripts/fuzz --no-build --runs "$runs" --seconds "$seconds" ${corpus:+--corpus "$corpus"} \
+    "$target" >"$work/$target.out" 2>&1 &
   running=$((running + 1))
 done
 while ((running > 0)); do
@@ -66,13 +75,24 @@ done
   echo "machine:     nproc $(nproc); $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //');" \
     "$(awk '/MemTotal/ {printf "%.1f GiB RAM", $2 / 1048576}' /proc/meminfo); $(uname -sr)"
   echo "build:       cmake --preset fuzz ($(clang++-14 --version | head -1); -O1, ASan+UBSan)"
-  echo "command:     scripts/fuzz --no-build --runs $runs --seconds $seconds TARGET" \
-    "(${#targets[@]} targets, $jobs at a time)"
+  echo "command:     scripts/fuzz --no-build --runs $runs --seconds $seconds" \
+    "${corpus:+--corpus $corpus }TARGET (${#targets[@]} targets, $jobs at a time)"
   echo "result:      $( ((status == 0)) && echo "no crash" || echo "A TARGET FAILED (see below)")"
   for target in "${targets[@]}"; do
     echo
     echo "## $target"
     cat "$work/$target.out"
+    if [[ -n $corpus ]]; then
+      # This run is a segment of the target's long run: add it to the list, then sum the list.
+      executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/$target.out")
+      target_status=$(sed -n 's/.*exit status \([0-9]*\)$/\1/p' "$work/$target.out")
+      echo "$result $(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)" \
+        "${executions:-0} ${target_status:-?}" >>"$corpus/$target.segments"
+      echo "long run:    segment $(wc -l <"$corpus/$target.segments") of $corpus/$target;" \
+        "$(awk '{n += $3} END {print n}' "$corpus/$target.segments") executions in all," \
+        "$(awk '$4 != 0 {bad++} END {print bad + 0}' "$corpus/$target.segments") segments with a finding:"
+      sed 's/^/             /' "$corpus/$target.segments"
+    fi
   done
 } >"$result"
 echo "fuzz: wrote $result"
