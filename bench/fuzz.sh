@@ -39,6 +39,8 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-malloc_context_size=0}
 scripts/install-deps
 cmake --preset fuzz
 cmake --build --preset fuzz
+# The commit the targets were built from (work committed while they run is not in them).
+commit=$(git describe --always --dirty --abbrev=12 2>/dev/null || echo unknown)
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -71,7 +73,7 @@ done
   echo "# fuzz targets, long run (bench/fuzz.sh)"
   echo "started:     $started"
   echo "ended:       $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "commit:      $(git describe --always --dirty --abbrev=12 2>/dev/null || echo unknown)"
+  echo "commit:      $commit"
   echo "machine:     nproc $(nproc); $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //');" \
     "$(awk '/MemTotal/ {printf "%.1f GiB RAM", $2 / 1048576}' /proc/meminfo); $(uname -sr)"
   echo "build:       cmake --preset fuzz ($(clang++-14 --version | head -1); -O1, ASan+UBSan)"
@@ -86,7 +88,7 @@ done
       # This run is a segment of the target's long run: add it to the list, then sum the list.
       executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/$target.out")
       target_status=$(sed -n 's/.*exit status \([0-9]*\)$/\1/p' "$work/$target.out")
-      echo "$result $(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)" \
+      echo "$result $commit" \
         "${executions:-0} ${target_status:-?}" >>"$corpus/$target.segments"
       echo "long run:    segment $(wc -l <"$corpus/$target.segments") of $corpus/$target;" \
         "$(awk '{n += $3} END {print n}' "$corpus/$target.segments") executions in all," \
