@@ -28,10 +28,15 @@ std::string Join(const std::vector<std::string>& lines) {
 
 std::string SummarizeStatus(const std::vector<ObjectStatus>& statuses,
                             std::size_t manifest_errors) {
-  std::array<std::size_t, reconcilers::kPhaseNames.size()> counts{};
+  PhaseCounts counts{};
   for (const auto& status : statuses) ++counts.at(static_cast<std::size_t>(status.phase));
-  std::string summary =
-      std::to_string(statuses.size()) + (statuses.size() == 1 ? " object" : " objects");
+  return SummarizeStatus(counts, manifest_errors);
+}
+
+std::string SummarizeStatus(const PhaseCounts& counts, std::size_t manifest_errors) {
+  std::size_t objects = 0;
+  for (const std::size_t count : counts) objects += count;
+  std::string summary = std::to_string(objects) + (objects == 1 ? " object" : " objects");
   std::string parts;
   for (std::size_t phase = 0; phase < counts.size(); ++phase) {
     if (counts.at(phase) == 0) continue;
@@ -322,6 +327,9 @@ http::DaemonBackend Daemon::Backend() {
   backend.health = [this] { return HealthChecks(); };
   backend.readiness = [this] { return ReadinessChecks(); };
   backend.statuses = [this] { return CurrentEngine()->controller->Status().Snapshot(); };
+  backend.status = [this](const manifests::ObjectKey& key) {
+    return CurrentEngine()->controller->Status().Get(key);
+  };
   backend.revision = [this] {
     const std::lock_guard lock(state_mutex_);
     return revision_;
@@ -415,7 +423,8 @@ void Daemon::LoginLoop() {
 std::string Daemon::StatusSummary() const {
   const auto engine = CurrentEngine();
   if (!engine) return "starting";
-  auto summary = SummarizeStatus(engine->controller->Status().Snapshot(), manifest_errors_.load());
+  auto summary =
+      SummarizeStatus(engine->controller->Status().CountPhases(), manifest_errors_.load());
   if (MutationsBlocked()) {
     summary += ", mutations blocked (vsrd journal show)";
   }

@@ -180,5 +180,7 @@ class Daemon {
 /// "12 objects: 10 ready, 1 progressing, 1 stalled" (phases with no object left out; manifest
 /// errors appended as ", 2 manifest errors"). The systemd STATUS= line.
 std::string SummarizeStatus(const std::vector<ObjectStatus>& statuses, std::size_t manifest_errors);
+/// The same from the count of objects in each phase (StatusStore::CountPhases).
+std::string SummarizeStatus(const PhaseCounts& counts, std::size_t manifest_errors);
 
 }  // namespace vsrd::daemon

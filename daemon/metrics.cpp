@@ -1,7 +1,10 @@
 #include "daemon/metrics.hpp"
 
 #include <algorithm>
+#include <array>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include <prometheus/text_serializer.h>
 
@@ -12,11 +15,6 @@ namespace {
 using prometheus::Histogram;
 
 std::string KindLabel(manifests::Kind kind) { return std::string(manifests::KindName(kind)); }
-
-/// The {kind, name} labels of an object's series.
-prometheus::Labels ObjectLabels(const manifests::ObjectKey& key) {
-  return {{"kind", KindLabel(key.kind)}, {"name", key.name}};
-}
 
 const Histogram::BucketBoundaries& ReconcileBuckets() {
   static const Histogram::BucketBoundaries kBuckets{0.01, 0.05, 0.1, 0.25, 0.5, 1,
@@ -55,20 +53,11 @@ Metrics::Metrics(std::string_view version)
       manifest_errors_(Build<prometheus::Gauge>(
           *registry_, "vsrd_manifest_errors",
           "Errors in a manifest file; its last good objects stay in force")),
-      object_ready_(
-          Build<prometheus::Gauge>(*registry_, "vsrd_object_ready", "1 when the object is Ready")),
-      object_phase_(Build<prometheus::Gauge>(*registry_, "vsrd_object_phase",
-                                             "1 for the object's current phase, 0 for the others")),
-      object_suspended_(Build<prometheus::Gauge>(*registry_, "vsrd_object_suspended",
-                                                 "1 when policy.suspend is set")),
       reconcile_total_(Build<prometheus::Counter>(
           *registry_, "vsrd_reconcile_total",
           "Reconcile passes by kind and result (success, error, requeue, stalled)")),
       reconcile_duration_(Build<prometheus::Histogram>(
           *registry_, "vsrd_reconcile_duration_seconds", "Duration of one reconcile pass")),
-      drift_total_(Build<prometheus::Counter>(
-          *registry_, "vsrd_drift_detected_total",
-          "Times live state was found to have drifted from a Ready object's desired state")),
       operations_in_flight_(Build<prometheus::Gauge>(*registry_, "vsrd_operations_in_flight",
                                                      "vSphere operations started and not ended")),
       operation_duration_(Build<prometheus::Histogram>(
@@ -110,49 +99,23 @@ Metrics::Metrics(std::string_view version)
 
 void Metrics::SetObjects(const std::vector<manifests::ObjectKey>& objects) {
   const std::lock_guard lock(mutex_);
-  for (const auto& old : objects_) {
-    if (std::find(objects.begin(), objects.end(), old) == objects.end()) RemoveObjectLocked(old);
-  }
+  std::map<manifests::ObjectKey, ObjectSeries> next;
   for (const auto& key : objects) {
-    const prometheus::Labels labels = ObjectLabels(key);
-    object_ready_.Add(labels);
-    object_suspended_.Add(labels);
-    drift_total_.Add(labels);
-    for (const auto phase : reconcilers::kPhaseNames) {
-      auto with_phase = labels;
-      with_phase["phase"] = std::string(phase);
-      object_phase_.Add(with_phase);
-    }
+    if (next.contains(key)) continue;
+    const auto old = objects_.find(key);
+    next.emplace(key, old != objects_.end() ? old->second : ObjectSeries{});
   }
-  objects_ = objects;
+  objects_ = std::move(next);  // the series of objects that are gone go with them
   manifests_loaded_.Add({}).Set(static_cast<double>(objects.size()));
-}
-
-void Metrics::RemoveObjectLocked(const manifests::ObjectKey& key) {
-  const prometheus::Labels labels = ObjectLabels(key);
-  object_ready_.Remove(&object_ready_.Add(labels));
-  object_suspended_.Remove(&object_suspended_.Add(labels));
-  drift_total_.Remove(&drift_total_.Add(labels));
-  for (const auto phase : reconcilers::kPhaseNames) {
-    auto with_phase = labels;
-    with_phase["phase"] = std::string(phase);
-    object_phase_.Remove(&object_phase_.Add(with_phase));
-  }
 }
 
 void Metrics::SetObjectPhase(const manifests::ObjectKey& key, reconcilers::Phase phase) {
   const std::lock_guard lock(mutex_);
   // Only objects in force: a pass that ends after its object was removed (or an orphan's)
   // must not bring its series back.
-  if (std::find(objects_.begin(), objects_.end(), key) == objects_.end()) return;
-  const prometheus::Labels labels = ObjectLabels(key);
-  object_ready_.Add(labels).Set(phase == reconcilers::Phase::kReady ? 1 : 0);
-  object_suspended_.Add(labels).Set(phase == reconcilers::Phase::kSuspended ? 1 : 0);
-  for (const auto phase_name : reconcilers::kPhaseNames) {
-    auto with_phase = labels;
-    with_phase["phase"] = std::string(phase_name);
-    object_phase_.Add(with_phase).Set(phase_name == reconcilers::PhaseName(phase) ? 1 : 0);
-  }
+  const auto it = objects_.find(key);
+  if (it == objects_.end()) return;
+  it->second.phase = phase;
 }
 
 void Metrics::CountReconcile(manifests::Kind kind, std::string_view result, double seconds) {
@@ -162,8 +125,9 @@ void Metrics::CountReconcile(manifests::Kind kind, std::string_view result, doub
 
 void Metrics::CountDrift(const manifests::ObjectKey& key) {
   const std::lock_guard lock(mutex_);
-  if (std::find(objects_.begin(), objects_.end(), key) == objects_.end()) return;
-  drift_total_.Add(ObjectLabels(key)).Increment();
+  const auto it = objects_.find(key);
+  if (it == objects_.end()) return;
+  ++it->second.drift;
 }
 
 void Metrics::SetJournalWritable(bool writable) { journal_writable_.Add({}).Set(writable ? 1 : 0); }
@@ -239,9 +203,95 @@ void Metrics::SetManifestErrors(const std::map<std::string, std::int64_t>& error
 }
 
 std::string Metrics::Render() const {
-  std::ostringstream out;
-  prometheus::TextSerializer().Serialize(out, registry_->Collect());
-  return out.str();
+  std::ostringstream registry;
+  prometheus::TextSerializer().Serialize(registry, registry_->Collect());
+  std::string out = std::move(registry).str();
+  const std::lock_guard lock(mutex_);
+  RenderObjectsLocked(out);
+  return out;
+}
+
+namespace {
+
+/// A label value in the text format: backslash, double quote and newline escaped.
+void AppendLabelValue(std::string& out, std::string_view value) {
+  for (const char c : value) {
+    if (c == '\\' || c == '"') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+}
+
+}  // namespace
+
+void Metrics::RenderObjectsLocked(std::string& out) const {
+  // Each object's labels, written once: kind="...",name="..."
+  std::vector<std::string> labels;
+  labels.reserve(objects_.size());
+  for (const auto& [key, series] : objects_) {
+    std::string text = "{kind=\"";
+    AppendLabelValue(text, manifests::KindName(key.kind));
+    text += "\",name=\"";
+    AppendLabelValue(text, key.name);
+    text += '"';
+    labels.push_back(std::move(text));
+  }
+  const auto family = [&](std::string_view name, std::string_view type, std::string_view help) {
+    out += "# HELP ";
+    out += name;
+    out += ' ';
+    out += help;
+    out += "\n# TYPE ";
+    out += name;
+    out += ' ';
+    out += type;
+    out += '\n';
+  };
+  const auto series = [&](std::string_view name, const std::string& label, std::string_view more,
+                          std::uint64_t value) {
+    out += name;
+    out += label;
+    out += more;
+    out += "} ";
+    out += std::to_string(value);
+    out += '\n';
+  };
+  family("vsrd_object_ready", "gauge", "1 when the object is Ready");
+  std::size_t i = 0;
+  for (const auto& [key, object] : objects_) {
+    series("vsrd_object_ready", labels[i++], "",
+           object.phase == reconcilers::Phase::kReady ? 1 : 0);
+  }
+  family("vsrd_object_phase", "gauge", "1 for the object's current phase, 0 for the others");
+  std::array<std::string, reconcilers::kPhaseNames.size()> phase_labels;
+  for (std::size_t phase = 0; phase < phase_labels.size(); ++phase) {
+    phase_labels.at(phase) = ",phase=\"" + std::string(reconcilers::kPhaseNames.at(phase)) + "\"";
+  }
+  i = 0;
+  for (const auto& [key, object] : objects_) {
+    for (std::size_t phase = 0; phase < phase_labels.size(); ++phase) {
+      series("vsrd_object_phase", labels[i], phase_labels.at(phase),
+             object.phase && static_cast<std::size_t>(*object.phase) == phase ? 1 : 0);
+    }
+    ++i;
+  }
+  family("vsrd_object_suspended", "gauge", "1 when policy.suspend is set");
+  i = 0;
+  for (const auto& [key, object] : objects_) {
+    series("vsrd_object_suspended", labels[i++], "",
+           object.phase == reconcilers::Phase::kSuspended ? 1 : 0);
+  }
+  family("vsrd_drift_detected_total", "counter",
+         "Times live state was found to have drifted from a Ready object's desired state");
+  i = 0;
+  for (const auto& [key, object] : objects_) {
+    series("vsrd_drift_detected_total", labels[i++], "", object.drift);
+  }
 }
 
 }  // namespace vsrd::daemon

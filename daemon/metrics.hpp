@@ -1,9 +1,11 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -21,7 +23,9 @@
 #include "reconcilers/outcome.hpp"
 
 // Every metric family of docs/operations.md "Metric families", in one registry, rendered with
-// prometheus-cpp's text serializer for GET /metrics. Label values come from closed sets (kinds,
+// prometheus-cpp's text serializer for GET /metrics, except the four per-object families, which
+// Render writes itself from one small record per object (ObjectSeries). Label values come from
+// closed sets (kinds,
 // phases, results, states) or from manifest and config names; never URLs, ids of tasks, or secrets.
 // Every label set that can be known in advance is created at once so it reads 0 before the first
 // event: per kind at construction, per object in SetObjects. Thread-safe.
@@ -81,19 +85,27 @@ class Metrics {
   template <class T>
   using Family = prometheus::Family<T>;
 
-  void RemoveObjectLocked(const manifests::ObjectKey& key);
+  /// What the per-object families (vsrd_object_ready, vsrd_object_phase, vsrd_object_suspended,
+  /// vsrd_drift_detected_total: nine series per object) show for one object in force. They are
+  /// kept here and written by Render, not as prometheus-cpp series: at 10,000 objects those
+  /// 90,000 series were most of vsrd's memory (a label map, a hash and a node each) and of
+  /// the time of a scrape, and a pass built their label sets to set them (issue 15,
+  /// bench/scale.sh).
+  struct ObjectSeries {
+    std::optional<reconcilers::Phase> phase;  ///< the phase shown; none yet: every gauge 0
+    std::uint64_t drift = 0;                  ///< vsrd_drift_detected_total
+  };
+
+  /// Appends the per-object families, in the text format, to `out`. Requires mutex_.
+  void RenderObjectsLocked(std::string& out) const;
 
   std::shared_ptr<prometheus::Registry> registry_;
   vsphere::ApiMetrics api_;
   Family<prometheus::Gauge>& build_info_;
   Family<prometheus::Gauge>& manifests_loaded_;
   Family<prometheus::Gauge>& manifest_errors_;
-  Family<prometheus::Gauge>& object_ready_;
-  Family<prometheus::Gauge>& object_phase_;
-  Family<prometheus::Gauge>& object_suspended_;
   Family<prometheus::Counter>& reconcile_total_;
   Family<prometheus::Histogram>& reconcile_duration_;
-  Family<prometheus::Counter>& drift_total_;
   Family<prometheus::Gauge>& operations_in_flight_;
   Family<prometheus::Histogram>& operation_duration_;
   Family<prometheus::Gauge>& workqueue_depth_;
@@ -105,7 +117,7 @@ class Metrics {
   Family<prometheus::Gauge>& journal_writable_;
 
   mutable std::mutex mutex_;
-  std::vector<manifests::ObjectKey> objects_;
+  std::map<manifests::ObjectKey, ObjectSeries> objects_;
   std::map<std::string, std::string> appliance_versions_;  ///< target -> version shown
   std::string revision_shown_;
   std::map<std::string, prometheus::Gauge*> manifest_error_series_;

@@ -24,21 +24,28 @@ Duration Backoff(std::int64_t failures, const RetryPolicy& policy) {
 
 QueueAction DecideRequeue(const Outcome& outcome, std::int64_t failures, const RetryPolicy& policy,
                           std::mt19937_64& rng) {
+  // An operation in flight is followed before retries and drift checks, also when one of its
+  // polls failed.
+  const bool in_flight = outcome.operation.has_value();
   switch (outcome.kind) {
     case Outcome::Kind::kDone:
       return {QueueAction::Kind::kRequeueAfter, Jittered(policy.interval, policy.jitter, rng), 0,
-              false};
+              false,
+              in_flight                     ? Priority::kInFlight
+              : outcome.waiting.has_value() ? Priority::kRetry
+                                            : Priority::kDrift};
     case Outcome::Kind::kRequeueAfter:
       // Progress (a task polled, a restart waited out) is not a failure, and the caller's
       // delay is exact: polls line up with the simulator's and vCenter's task clocks.
-      return {QueueAction::Kind::kRequeueAfter, outcome.after, 0, false};
+      return {QueueAction::Kind::kRequeueAfter, outcome.after, 0, false, Priority::kInFlight};
     case Outcome::Kind::kTransient: {
       const std::int64_t count = failures + 1;
       if (outcome.mutation_failed && count >= policy.max_failures) {
         return {QueueAction::Kind::kStall, Duration{0}, count, false};
       }
       return {QueueAction::Kind::kRequeueAfter,
-              Jittered(Backoff(count, policy), policy.jitter, rng), count, true};
+              Jittered(Backoff(count, policy), policy.jitter, rng), count, true,
+              in_flight ? Priority::kInFlight : Priority::kRetry};
     }
     case Outcome::Kind::kStalled:
       return {QueueAction::Kind::kStall, Duration{0}, failures, false};

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <random>
 
@@ -14,6 +15,10 @@
 //                                    jittered ±10%
 //   Stalled:                         after max_failures (3) failed mutations in a row of one
 //                                    generation, or at once on a Stalled outcome
+//   priority of the next pass:       kInFlight after progress (RequeueAfter) or with an operation
+//                                    in flight, kRetry after a failure or while Waiting,
+//                                    kDrift after Done (the engine queues new generations and
+//                                    operators' requests as kChange)
 
 namespace vsrd::reconcilers {
 
@@ -24,6 +29,17 @@ struct RetryPolicy {
   std::int64_t max_failures = 3;
   double jitter = 0.1;  ///< ± fraction applied to drift checks and backoffs
 };
+
+/// How urgently the engine's work queue (daemon/engine/work_queue.hpp) serves a pass, most urgent
+/// first: ready keys of a more urgent class always go first, and within a class first in first
+/// out (as controller-runtime's priority queue).
+enum class Priority : std::uint8_t {
+  kChange = 0,    ///< a new or changed generation, an operator's request, a dependency now Ready
+  kInFlight = 1,  ///< an operation in flight or under way, or a mutation waiting for its turn
+  kRetry = 2,     ///< a failed pass backing off, or an object Waiting for a dependency
+  kDrift = 3,     ///< an in-sync object's periodic drift check (policy.interval)
+};
+inline constexpr std::size_t kPriorities = 4;
 
 struct QueueAction {
   enum class Kind {
@@ -36,6 +52,8 @@ struct QueueAction {
   std::int64_t failures = 0;
   /// True when `after` is a backoff after a failure (counted in vsrd_workqueue_retries_total).
   bool retry = false;
+  /// The class of the next pass in the work queue (kRequeueAfter only).
+  Priority priority = Priority::kDrift;
 
   friend bool operator==(const QueueAction&, const QueueAction&) = default;
 };

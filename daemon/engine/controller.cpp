@@ -40,10 +40,12 @@ std::string ResultLabel(const Outcome& outcome, const rec::QueueAction& action) 
 /// The Context of one pass.
 class Controller::EngineContext final : public rec::Context {
  public:
-  EngineContext(Controller& controller, const Desired& desired, rec::TargetPorts& ports)
+  EngineContext(Controller& controller, const Desired& desired, rec::TargetPorts& ports,
+                bool& slot_refused)
       : controller_(controller),
         desired_(desired),
         ports_(ports),
+        slot_refused_(slot_refused),
         key_(desired.object.Key()),
         policy_(controller.PolicyOf(desired.object)),
         record_(controller.journal_.Get(key_)) {}
@@ -116,7 +118,9 @@ class Controller::EngineContext final : public rec::Context {
 
   bool TryBeginMutation() override {
     if (controller_.options_.dry_run) return true;
-    return controller_.TryTakeSlot(desired_.object.target.name, key_);
+    const bool taken = controller_.TryTakeSlot(desired_.object.target.name, key_);
+    slot_refused_ = !taken;
+    return taken;
   }
 
   bool DryRun() const override { return controller_.options_.dry_run; }
@@ -168,6 +172,7 @@ class Controller::EngineContext final : public rec::Context {
   Controller& controller_;
   const Desired& desired_;
   rec::TargetPorts& ports_;
+  bool& slot_refused_;  ///< the pass asked for a mutation slot and was refused (last answer)
   Key key_;
   rec::EffectivePolicy policy_;
   rec::ObjectRecord record_;
@@ -206,8 +211,9 @@ rec::EffectivePolicy Controller::PolicyOf(const manifests::Object& object) const
 
 void Controller::SetObjects(const std::vector<manifests::Object>& objects,
                             const std::string& revision) {
-  std::vector<Key> enqueue;
+  std::vector<std::pair<Key, rec::Priority>> enqueue;
   std::vector<Key> removed;
+  std::vector<Key> wake;
   {
     const std::lock_guard lock(mutex_);
     std::map<Key, Desired> next;
@@ -216,7 +222,7 @@ void Controller::SetObjects(const std::vector<manifests::Object>& objects,
       const auto old = objects_.find(key);
       if (old == objects_.end() || old->second.orphan ||
           old->second.object.generation != object.generation) {
-        enqueue.push_back(key);
+        enqueue.emplace_back(key, rec::Priority::kChange);
         stalled_.erase(key);
       }
       next.emplace(key, Desired{object, revision, false});
@@ -229,22 +235,32 @@ void Controller::SetObjects(const std::vector<manifests::Object>& objects,
         // (Process forgets it then). Nothing new is submitted for it.
         Desired orphan = desired;
         orphan.orphan = true;
-        if (!desired.orphan) enqueue.push_back(key);
+        if (!desired.orphan) enqueue.emplace_back(key, rec::Priority::kInFlight);
         next.emplace(key, std::move(orphan));
         continue;
       }
       removed.push_back(key);
       for (auto& [target, holders] : slots_) holders.erase(key);
+      for (auto& [target, waiters] : slot_waiters_) std::erase(waiters, key);
     }
     objects_ = std::move(next);
-    // Objects whose journal says an operation is in flight hold their target's slot.
+    dependents_.clear();
     for (const auto& [key, desired] : objects_) {
+      // Objects whose journal says an operation is in flight hold their target's slot.
       if (journal_.Get(key).in_flight) slots_[desired.object.target.name].insert(key);
+      for (const auto& dependency : desired.object.policy.depends_on) {
+        dependents_[Key{dependency.kind, dependency.name}].push_back(key);
+      }
     }
     TrackUnfollowedLocked();
+    // A removed holder or waiter may have freed a slot.
+    for (const auto& [target, waiters] : slot_waiters_) {
+      for (auto& key : SlotWakeupsLocked(target)) wake.push_back(std::move(key));
+    }
   }
   for (const auto& key : removed) Forget(key);
-  for (const auto& key : enqueue) {
+  for (const auto& key : wake) queue_.Add(key, rec::Priority::kInFlight);
+  for (const auto& [key, priority] : enqueue) {
     queue_.SetFailures(key, 0);
     if (const auto desired = Find(key)) {
       auto status = status_.Get(key).value_or(BaseStatus(*desired));
@@ -253,7 +269,7 @@ void Controller::SetObjects(const std::vector<manifests::Object>& objects,
       status.failures = 0;
       status_.Put(status);
     }
-    queue_.Add(key);
+    queue_.Add(key, priority);
   }
   if (auto* metrics = options_.metrics) {
     std::vector<Key> keys;
@@ -262,6 +278,8 @@ void Controller::SetObjects(const std::vector<manifests::Object>& objects,
     metrics->SetObjects(keys);
     if (!revision.empty()) metrics->SetRevision(revision);
   }
+  // Operations journaled before this load (a restart, an orphan) count from now on.
+  RecountOperationsInFlight(std::nullopt);
   // Unchanged objects keep their status but show the new revision.
   for (const auto& object : objects) {
     if (auto status = status_.Get(object.Key()); status && status->revision != revision) {
@@ -314,21 +332,37 @@ void Controller::TrackUnfollowedLocked() {
   unfollowed_ = std::move(next);
 }
 
-bool Controller::TryTakeSlot(const std::string& target, const Key& key) {
-  const std::lock_guard lock(mutex_);
-  auto& holders = slots_[target];
-  if (holders.contains(key)) return true;
+std::int64_t Controller::FreeSlotsLocked(const std::string& target) const {
   std::int64_t limit = 1;
   if (const auto it = config_.targets.find(target); it != config_.targets.end()) {
     limit = it->second.max_concurrent_mutations;
   }
+  std::int64_t held = 0;
+  if (const auto it = slots_.find(target); it != slots_.end()) {
+    held = static_cast<std::int64_t>(it->second.size());
+  }
   // Operations in flight that nothing follows any more count until their time is up.
   const WallTime now = clock_.Now();
-  auto held = static_cast<std::int64_t>(holders.size());
   for (const auto& [unfollowed_key, unfollowed] : unfollowed_) {
     if (unfollowed.target == target && now < unfollowed.until) ++held;
   }
-  if (held >= limit) return false;
+  return limit - held;
+}
+
+bool Controller::TryTakeSlot(const std::string& target, const Key& key) {
+  const std::lock_guard lock(mutex_);
+  auto& holders = slots_[target];
+  if (holders.contains(key)) return true;
+  // First come, first served: a free slot goes to the objects that were refused one before
+  // this one, in their order (they have been woken to take it), so a newcomer never overtakes.
+  auto& waiters = slot_waiters_[target];
+  const auto position = std::find(waiters.begin(), waiters.end(), key);
+  const auto ahead = static_cast<std::int64_t>(position - waiters.begin());
+  if (ahead >= FreeSlotsLocked(target)) {
+    if (position == waiters.end()) waiters.push_back(key);
+    return false;
+  }
+  if (position != waiters.end()) waiters.erase(position);
   holders.insert(key);
   return true;
 }
@@ -341,6 +375,43 @@ void Controller::SettleSlot(const std::string& target, const Key& key) {
   } else {
     slots_[target].erase(key);
   }
+}
+
+std::vector<Key> Controller::SlotWakeupsLocked(const std::string& target) const {
+  const auto it = slot_waiters_.find(target);
+  if (it == slot_waiters_.end()) return {};
+  const std::int64_t free = FreeSlotsLocked(target);
+  if (free <= 0) return {};
+  const auto count = std::min(static_cast<std::size_t>(free), it->second.size());
+  return {it->second.begin(), it->second.begin() + static_cast<std::ptrdiff_t>(count)};
+}
+
+void Controller::SettleSlotWaiter(const Key& key, bool refused) {
+  std::vector<Key> wake;
+  {
+    const std::lock_guard lock(mutex_);
+    const auto object = objects_.find(key);
+    const std::string* target =
+        object == objects_.end() ? nullptr : &object->second.object.target.name;
+    // A stalled object runs no pass until a new generation or a reset: it cannot wait in line.
+    if (const auto stalled = stalled_.find(key);
+        object != objects_.end() && stalled != stalled_.end() &&
+        stalled->second == object->second.object.generation) {
+      refused = false;
+    }
+    for (auto& [waited, waiters] : slot_waiters_) {
+      // Still refused: it keeps its place. Otherwise it took a slot, needs none now, was removed
+      // or moved to another target: the next in line may go.
+      if (!(refused && target != nullptr && waited == *target)) std::erase(waiters, key);
+    }
+    // A slot given back in this pass (SettleSlot), or a place in line given up, frees a turn.
+    for (const auto& [waited, waiters] : slot_waiters_) {
+      for (auto& next : SlotWakeupsLocked(waited)) wake.push_back(std::move(next));
+    }
+  }
+  // `key` itself too, when a slot freed during its pass after it was refused (Done queues it
+  // again once this pass ends).
+  for (const auto& next : wake) queue_.Add(next, rec::Priority::kInFlight);
 }
 
 void Controller::Forget(const Key& key) {
@@ -358,6 +429,7 @@ void Controller::ForgetOrphanIfEnded(const Key& key) {
     slots_[it->second.object.target.name].erase(key);
     objects_.erase(it);
   }
+  SettleSlotWaiter(key, false);  // its slot is free: the next waiting object goes at once
   std::string error;
   if (!journal_.Save(key, rec::ObjectRecord{}, &error) && logger_) {
     logger_->warn("object={} could not drop its journal entry: {}", key.ToString(), error);
@@ -383,15 +455,18 @@ void Controller::WakeDependents(const manifests::Object& ready) {
   std::vector<Key> dependents;
   {
     const std::lock_guard lock(mutex_);
-    for (const auto& [key, desired] : objects_) {
-      for (const auto& dependency : desired.object.policy.depends_on) {
-        if (dependency.kind == ready.kind && dependency.name == ready.metadata.name) {
-          dependents.push_back(key);
-        }
-      }
+    const auto it = dependents_.find(ready.Key());
+    if (it == dependents_.end()) return;
+    dependents = it->second;
+  }
+  for (const auto& key : dependents) {
+    // Only those waiting for it: a drift check of the dependency must not queue its dependents
+    // as changes (those that have not run yet are queued already).
+    const auto status = status_.Get(key);
+    if (status && status->waiting && status->waiting->dependency == ready.Key()) {
+      queue_.Add(key, rec::Priority::kChange);
     }
   }
-  for (const auto& key : dependents) queue_.Add(key);
 }
 
 bool Controller::ReconcileNow(const Key& key, bool reset) {
@@ -416,18 +491,30 @@ bool Controller::ReconcileNow(const Key& key, bool reset) {
     if (record != before && !journal_.Save(key, record, &error) && logger_) {
       logger_->error("object={} reset: journal write failed: {}", key.ToString(), error);
     }
+    if (record.in_flight.has_value() != before.in_flight.has_value()) {
+      RecountOperationsInFlight(key.kind);
+    }
   }
-  queue_.Add(key);
+  queue_.Add(key, rec::Priority::kChange);
   return true;
 }
 
 std::optional<Outcome> Controller::RunOnce(const Key& key) { return Process(key); }
 
 std::optional<Outcome> Controller::Process(const Key& key) {
+  bool slot_refused = false;
+  auto outcome = Pass(key, slot_refused);
+  if (!options_.dry_run) SettleSlotWaiter(key, slot_refused);
+  return outcome;
+}
+
+std::optional<Outcome> Controller::Pass(const Key& key, bool& slot_refused) {
   const auto desired = Find(key);
   if (!desired) return std::nullopt;
-  // Every API call of this pass starts only while its request timeout fits in the budget.
-  const vsphere::PassBudget budget(options_.pass_budget);
+  // Every API call of this pass starts only while its request timeout fits in the budget, and
+  // waits for the rate limit behind the calls of more urgent passes only.
+  const vsphere::PassBudget budget(options_.pass_budget,
+                                   queue_.ProcessingPriority(key).value_or(rec::Priority::kChange));
   const manifests::Object& object = desired->object;
   ObjectStatus status = status_.Get(key).value_or(BaseStatus(*desired));
   const rec::EffectivePolicy policy = PolicyOf(object);
@@ -469,8 +556,7 @@ std::optional<Outcome> Controller::Process(const Key& key) {
     if (outcome.kind == Outcome::Kind::kTransient || outcome.kind == Outcome::Kind::kStalled) {
       status.last_error = outcome.reason + ": " + outcome.message;
     }
-    status.history.push_back({now, result, status.phase, status.reason, status.message});
-    while (status.history.size() > ObjectStatus::kHistory) status.history.pop_front();
+    status.Record({now, now, 1, result, status.phase, status.reason, status.message});
     {
       // Under mutex_, so that an object removed during the pass never comes back: SetObjects
       // drops it from objects_ under the same lock before it removes its status.
@@ -522,7 +608,9 @@ std::optional<Outcome> Controller::Process(const Key& key) {
       const rec::QueueAction action{rec::QueueAction::Kind::kRequeueAfter, options_.waiting_recheck,
                                     0, false};
       settle(outcome, action);
-      if (!options_.dry_run) queue_.AddAfter(key, options_.waiting_recheck);
+      if (!options_.dry_run) {
+        queue_.AddAfter(key, options_.waiting_recheck, rec::Priority::kRetry);
+      }
       return outcome;
     }
   }
@@ -538,7 +626,7 @@ std::optional<Outcome> Controller::Process(const Key& key) {
     return outcome;
   }
 
-  EngineContext context(*this, *desired, target->second);
+  EngineContext context(*this, *desired, target->second, slot_refused);
   const std::optional<rec::InFlight> in_flight_before = context.Record().in_flight;
   const SteadyTime pass_started = clock_.SteadyNow();
   Outcome outcome;
@@ -585,7 +673,7 @@ std::optional<Outcome> Controller::Process(const Key& key) {
     const std::lock_guard lock(mutex_);
     stalled_[key] = object.generation;
   } else {
-    queue_.AddAfter(key, action.after);
+    queue_.AddAfter(key, action.after, action.priority);
   }
   settle(outcome, action);
   if (auto* metrics = options_.metrics) {
@@ -611,16 +699,31 @@ void Controller::RecordOperationMetrics(const manifests::Object& object,
     const double seconds = std::chrono::duration<double>(clock_.Now() - before->started_at).count();
     metrics->ObserveOperation(object.kind, failed ? "failed" : "succeeded", std::max(0.0, seconds));
   }
-  std::int64_t in_flight = 0;
+  // Counted again only when this object's operation started or ended: the count walks every
+  // object of the kind, which at 10,000 objects cost a millisecond per pass (issue 15).
+  if (before.has_value() != after.has_value()) RecountOperationsInFlight(object.kind);
+}
+
+void Controller::RecountOperationsInFlight(std::optional<manifests::Kind> only) {
+  auto* metrics = options_.metrics;
+  if (metrics == nullptr || options_.dry_run) return;
+  std::map<manifests::Kind, std::int64_t> counts;
   {
     const std::lock_guard lock(mutex_);
     for (const auto& [key, desired] : objects_) {
-      if (key.kind == object.kind && journal_.Get(key).in_flight) {
-        ++in_flight;
-      }
+      if (only && key.kind != *only) continue;
+      auto& count = counts[key.kind];
+      if (journal_.Get(key).in_flight) ++count;
     }
   }
-  metrics->SetOperationsInFlight(object.kind, in_flight);
+  if (only) {
+    metrics->SetOperationsInFlight(*only, counts[*only]);
+    return;
+  }
+  for (std::size_t index = 0; index < manifests::kKindNames.size(); ++index) {
+    const auto kind = static_cast<manifests::Kind>(index);
+    metrics->SetOperationsInFlight(kind, counts[kind]);
+  }
 }
 
 std::size_t Controller::RunDue() {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -128,10 +129,26 @@ class Controller {
   };
 
   void WorkerLoop();
+  /// One pass of `key` (Pass), then its place in its target's line for a mutation slot.
   std::optional<reconcilers::Outcome> Process(const Key& key);
+  /// One pass; `slot_refused` is set when the reconciler asked for a mutation slot and was
+  /// refused.
+  std::optional<reconcilers::Outcome> Pass(const Key& key, bool& slot_refused);
   std::optional<Desired> Find(const Key& key) const;
   reconcilers::EffectivePolicy PolicyOf(const manifests::Object& object) const;
+  /// A mutation slot of `target` for `key`: true when it holds one or takes a free one that no
+  /// earlier refused object waits for; else false, and `key` joins the end of the line.
   bool TryTakeSlot(const std::string& target, const Key& key);
+  /// max_concurrent_mutations minus the slots held (also by unfollowed operations). Requires
+  /// mutex_.
+  std::int64_t FreeSlotsLocked(const std::string& target) const;
+  /// The waiting objects of `target` a free slot goes to now (the first ones, as many as there
+  /// are free slots). Requires mutex_.
+  std::vector<Key> SlotWakeupsLocked(const std::string& target) const;
+  /// After a pass of `key`: it keeps its place in line only if it was refused a slot again;
+  /// every target's first waiters are woken (Priority::kInFlight) for the slots now free, so a
+  /// freed slot starts the next waiting mutation at once, not after its TargetBusy retry.
+  void SettleSlotWaiter(const Key& key, bool refused);
   /// Rebuilds unfollowed_ from the journal after objects_ changed. Requires mutex_.
   void TrackUnfollowedLocked();
   /// After a pass: the slot follows the journal. An operation in flight holds a slot of its
@@ -151,6 +168,9 @@ class Controller {
   void RecordOperationMetrics(const manifests::Object& object,
                               const std::optional<reconcilers::InFlight>& before,
                               const reconcilers::Outcome& outcome);
+  /// vsrd_operations_in_flight of one kind (nullopt: of every kind) from the journal. Walks
+  /// the objects: after a load, and when an operation starts or ends. Not under mutex_.
+  void RecountOperationsInFlight(std::optional<manifests::Kind> only);
   ObjectStatus BaseStatus(const Desired& desired) const;
 
   const Config& config_;
@@ -165,10 +185,15 @@ class Controller {
   WorkQueue queue_;
   StatusStore status_;
 
-  mutable std::mutex mutex_;  ///< guards objects_, stalled_, slots_, unfollowed_, rng_
+  /// Guards objects_, stalled_, slots_, slot_waiters_, dependents_, unfollowed_, rng_.
+  mutable std::mutex mutex_;
   std::map<Key, Desired> objects_;
   std::map<Key, std::string> stalled_;          ///< key -> the generation that stalled
   std::map<std::string, std::set<Key>> slots_;  ///< target -> keys holding a slot
+  /// target -> the objects refused a slot, in the order they were first refused (TryTakeSlot)
+  std::map<std::string, std::deque<Key>> slot_waiters_;
+  /// dependency -> the objects naming it in depends_on (rebuilt by SetObjects)
+  std::map<Key, std::vector<Key>> dependents_;
   /// A journal record with an operation in flight whose manifest this process never had (it was
   /// removed while vsrd was down): vsrd cannot follow it without its spec, so it holds a slot of
   /// its target until `until` (its start plus defaults.timeout), or until its manifest returns

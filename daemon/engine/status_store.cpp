@@ -2,6 +2,22 @@
 
 namespace vsrd::daemon {
 
+void ObjectStatus::Record(OutcomeEntry pass) {
+  if (!history.empty()) {
+    OutcomeEntry& last = history.back();
+    if (last.result == pass.result && last.phase == pass.phase && last.reason == pass.reason &&
+        last.message == pass.message) {
+      last.at = pass.at;
+      ++last.count;
+      return;
+    }
+  }
+  pass.since = pass.at;
+  pass.count = 1;
+  history.push_back(std::move(pass));
+  while (history.size() > kHistory) history.pop_front();
+}
+
 void StatusStore::Put(const ObjectStatus& status) {
   const std::lock_guard lock(mutex_);
   statuses_[status.key] = status;
@@ -17,6 +33,13 @@ std::optional<ObjectStatus> StatusStore::Get(const manifests::ObjectKey& key) co
 void StatusStore::Remove(const manifests::ObjectKey& key) {
   const std::lock_guard lock(mutex_);
   statuses_.erase(key);
+}
+
+PhaseCounts StatusStore::CountPhases() const {
+  const std::lock_guard lock(mutex_);
+  PhaseCounts counts{};
+  for (const auto& [key, status] : statuses_) ++counts.at(static_cast<std::size_t>(status.phase));
+  return counts;
 }
 
 std::vector<ObjectStatus> StatusStore::Snapshot() const {

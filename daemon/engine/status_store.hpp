@@ -1,5 +1,8 @@
 #pragma once
 
+#include <array>
+#include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -19,10 +22,15 @@
 
 namespace vsrd::daemon {
 
-/// One past outcome, newest last in ObjectStatus::history.
+/// One past outcome, newest last in ObjectStatus::history; passes in a row with the same
+/// outcome (result, phase, reason and message) share one entry, so that the history of an
+/// in-sync object is one line, not five copies of it (issue 15: memory and /status at 10,000
+/// objects).
 struct OutcomeEntry {
-  WallTime at;
-  std::string result;  ///< success | error | requeue | stalled (vsrd_reconcile_total's labels)
+  WallTime at;             ///< the latest of those passes
+  WallTime since;          ///< the first of them
+  std::int64_t count = 1;  ///< how many passes in a row had this outcome
+  std::string result;      ///< success | error | requeue | stalled (vsrd_reconcile_total's labels)
   reconcilers::Phase phase = reconcilers::Phase::kProgressing;
   std::string reason;
   std::string message;
@@ -46,10 +54,18 @@ struct ObjectStatus {
   std::optional<WallTime> last_transition;  ///< when `phase` last changed
   std::map<std::string, std::string> details;
   std::int64_t failures = 0;         ///< consecutive, of this generation
-  std::deque<OutcomeEntry> history;  ///< the last kHistory outcomes
+  std::deque<OutcomeEntry> history;  ///< the last kHistory different outcomes
+
+  /// Adds the outcome of one pass (`pass.at`; its since and count are ignored) to history: to
+  /// the newest entry when it is the same outcome, else as a new entry (the oldest dropped
+  /// beyond kHistory).
+  void Record(OutcomeEntry pass);
 
   static constexpr std::size_t kHistory = 5;
 };
+
+/// Objects per phase, indexed by reconcilers::Phase.
+using PhaseCounts = std::array<std::size_t, reconcilers::kPhaseNames.size()>;
 
 /// Thread-safe map of statuses by object key.
 class StatusStore {
@@ -62,6 +78,9 @@ class StatusStore {
   void Remove(const manifests::ObjectKey& key);
   /// Every status, ordered by key (as "Kind/name" text sorts).
   std::vector<ObjectStatus> Snapshot() const;
+  /// How many objects are in each phase (indexed by reconcilers::Phase), without copying any
+  /// status: the STATUS= line reads it every second, at 10,000 objects too.
+  PhaseCounts CountPhases() const;
 
  private:
   mutable std::mutex mutex_;

@@ -4,63 +4,115 @@
 
 namespace vsrd::daemon {
 
-void WorkQueue::AddLocked(const Key& key) {
-  if (shutting_down_) return;
-  delayed_.erase(key);  // an immediate add supersedes a pending delay
-  if (processing_.contains(key)) {
-    dirty_.insert(key);
-    return;
+namespace {
+
+std::size_t Index(Priority priority) { return static_cast<std::size_t>(priority); }
+
+}  // namespace
+
+void WorkQueue::PushReadyLocked(const Key& key, Priority priority) {
+  const std::uint64_t sequence = next_sequence_++;
+  auto [it, inserted] = queued_.try_emplace(key, Queued{priority, sequence});
+  if (!inserted) {
+    // Queued already: only a more urgent add moves it (its old entry turns stale).
+    if (it->second.priority <= priority) return;
+    const std::size_t old = Index(it->second.priority);
+    --ready_count_[old];
+    it->second = Queued{priority, sequence};
+    // Stale entries leave a list when they reach its front; a list that rarely drains (drift
+    // checks behind a stream of changes) is compacted once they outnumber its live entries.
+    auto& list = ready_[old];
+    if (list.size() > 2 * ready_count_[old] + 64) {
+      std::erase_if(list, [this](const auto& entry) {
+        const auto live = queued_.find(entry.first);
+        return live == queued_.end() || live->second.sequence != entry.second;
+      });
+    }
   }
-  if (queued_.insert(key).second) ready_.push_back(key);
+  ready_[Index(priority)].emplace_back(key, sequence);
+  ++ready_count_[Index(priority)];
 }
 
-void WorkQueue::Add(const Key& key) {
+void WorkQueue::EraseDelayedLocked(const Key& key) {
+  const auto it = delayed_.find(key);
+  if (it == delayed_.end()) return;
+  by_due_.erase({it->second.due, key});
+  delayed_.erase(it);
+}
+
+void WorkQueue::AddLocked(const Key& key, Priority priority) {
+  if (shutting_down_) return;
+  EraseDelayedLocked(key);  // an immediate add supersedes a pending delay
+  if (processing_.contains(key)) {
+    auto [it, inserted] = dirty_.try_emplace(key, priority);
+    if (!inserted) it->second = std::min(it->second, priority);
+    return;
+  }
+  PushReadyLocked(key, priority);
+}
+
+void WorkQueue::Add(const Key& key, Priority priority) {
   {
     const std::lock_guard lock(mutex_);
-    AddLocked(key);
+    AddLocked(key, priority);
   }
   changed_.notify_one();
 }
 
-void WorkQueue::AddAfter(const Key& key, std::chrono::milliseconds delay) {
+void WorkQueue::AddAfter(const Key& key, std::chrono::milliseconds delay, Priority priority) {
   if (delay.count() <= 0) {
-    Add(key);
+    Add(key, priority);
     return;
   }
   {
     const std::lock_guard lock(mutex_);
     if (shutting_down_ || queued_.contains(key) || dirty_.contains(key)) return;
     const SteadyTime due = clock_.SteadyNow() + delay;
-    auto [it, inserted] = delayed_.emplace(key, due);
-    if (!inserted) it->second = std::min(it->second, due);
+    auto [it, inserted] = delayed_.try_emplace(key, Delayed{due, priority});
+    if (!inserted) {
+      Delayed& pending = it->second;
+      // The earliest time wins, with its priority; at the same time, the more urgent one.
+      if (due > pending.due || (due == pending.due && priority >= pending.priority)) return;
+      by_due_.erase({pending.due, key});
+      pending = Delayed{due, priority};
+    }
+    by_due_.emplace(due, key);
   }
   // A waiting Get() must recompute how long to sleep.
   changed_.notify_all();
 }
 
 void WorkQueue::PromoteDueLocked(SteadyTime now) {
-  for (auto it = delayed_.begin(); it != delayed_.end();) {
-    if (it->second <= now) {
-      const Key key = it->first;
-      it = delayed_.erase(it);
-      if (processing_.contains(key)) {
-        dirty_.insert(key);
-      } else if (queued_.insert(key).second) {
-        ready_.push_back(key);
-      }
+  while (!by_due_.empty() && by_due_.begin()->first <= now) {
+    const Key key = by_due_.begin()->second;
+    by_due_.erase(by_due_.begin());
+    const auto it = delayed_.find(key);
+    const Priority priority = it->second.priority;
+    delayed_.erase(it);
+    if (processing_.contains(key)) {
+      auto [dirty, inserted] = dirty_.try_emplace(key, priority);
+      if (!inserted) dirty->second = std::min(dirty->second, priority);
     } else {
-      ++it;
+      PushReadyLocked(key, priority);
     }
   }
 }
 
 std::optional<Key> WorkQueue::PopReadyLocked() {
-  if (ready_.empty()) return std::nullopt;
-  Key key = ready_.front();
-  ready_.pop_front();
-  queued_.erase(key);
-  processing_.insert(key);
-  return key;
+  for (std::size_t index = 0; index < kPriorities; ++index) {
+    auto& list = ready_[index];
+    while (!list.empty()) {
+      auto [key, sequence] = std::move(list.front());
+      list.pop_front();
+      const auto it = queued_.find(key);
+      if (it == queued_.end() || it->second.sequence != sequence) continue;  // stale
+      processing_.emplace(key, it->second.priority);
+      queued_.erase(it);
+      --ready_count_[index];
+      return key;
+    }
+  }
+  return std::nullopt;
 }
 
 std::optional<Key> WorkQueue::TryGet(SteadyTime now) {
@@ -73,14 +125,15 @@ std::optional<Key> WorkQueue::TryGet(SteadyTime now) {
 std::optional<Key> WorkQueue::Get() {
   std::unique_lock lock(mutex_);
   while (!shutting_down_) {
-    PromoteDueLocked(clock_.SteadyNow());
+    const SteadyTime now = clock_.SteadyNow();
+    PromoteDueLocked(now);
     if (auto key = PopReadyLocked()) return key;
     // Sleep until the earliest delayed key is due, at most a second (the clock is injected:
     // a manual clock in tests does not wake us, so re-check now and then).
     auto wait = std::chrono::milliseconds(1000);
-    for (const auto& [key, due] : delayed_) {
+    if (!by_due_.empty()) {
       const auto until =
-          std::chrono::duration_cast<std::chrono::milliseconds>(due - clock_.SteadyNow());
+          std::chrono::duration_cast<std::chrono::milliseconds>(by_due_.begin()->first - now);
       wait = std::clamp(until, std::chrono::milliseconds(1), wait);
     }
     changed_.wait_for(lock, wait);
@@ -93,9 +146,13 @@ void WorkQueue::Done(const Key& key) {
   {
     const std::lock_guard lock(mutex_);
     processing_.erase(key);
-    if (dirty_.erase(key) > 0 && !shutting_down_) {
-      if (queued_.insert(key).second) ready_.push_back(key);
-      requeued = true;
+    if (const auto it = dirty_.find(key); it != dirty_.end()) {
+      const Priority priority = it->second;
+      dirty_.erase(it);
+      if (!shutting_down_) {
+        PushReadyLocked(key, priority);
+        requeued = true;
+      }
     }
   }
   if (requeued) changed_.notify_one();
@@ -103,7 +160,7 @@ void WorkQueue::Done(const Key& key) {
 
 void WorkQueue::Forget(const Key& key) {
   const std::lock_guard lock(mutex_);
-  delayed_.erase(key);
+  EraseDelayedLocked(key);
   failures_.erase(key);
 }
 
@@ -124,7 +181,12 @@ void WorkQueue::SetFailures(const Key& key, std::int64_t failures) {
 
 std::size_t WorkQueue::ReadyCount() const {
   const std::lock_guard lock(mutex_);
-  return ready_.size();
+  return queued_.size();
+}
+
+std::size_t WorkQueue::ReadyCount(Priority priority) const {
+  const std::lock_guard lock(mutex_);
+  return ready_count_[Index(priority)];
 }
 
 std::size_t WorkQueue::DelayedCount() const {
@@ -137,7 +199,22 @@ std::optional<SteadyTime> WorkQueue::NextDue(const Key& key) const {
   if (queued_.contains(key)) return clock_.SteadyNow();
   const auto it = delayed_.find(key);
   if (it == delayed_.end()) return std::nullopt;
+  return it->second.due;
+}
+
+std::optional<Priority> WorkQueue::ProcessingPriority(const Key& key) const {
+  const std::lock_guard lock(mutex_);
+  const auto it = processing_.find(key);
+  if (it == processing_.end()) return std::nullopt;
   return it->second;
+}
+
+std::optional<Priority> WorkQueue::QueuedPriority(const Key& key) const {
+  const std::lock_guard lock(mutex_);
+  if (const auto it = queued_.find(key); it != queued_.end()) return it->second.priority;
+  if (const auto it = dirty_.find(key); it != dirty_.end()) return it->second;
+  if (const auto it = delayed_.find(key); it != delayed_.end()) return it->second.priority;
+  return std::nullopt;
 }
 
 void WorkQueue::ShutDown() {

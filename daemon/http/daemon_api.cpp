@@ -1,7 +1,9 @@
 #include "daemon/http/daemon_api.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -9,6 +11,7 @@
 #include "daemon/http/status_json.hpp"
 #include "manifests/common.hpp"
 #include "manifests/object_key.hpp"
+#include "reconcilers/outcome.hpp"
 
 namespace vsrd::daemon::http {
 namespace {
@@ -76,11 +79,58 @@ Response Checks(const std::function<std::vector<Check>()>& source, std::string_v
   return Text(ok ? 200 : 503, std::move(body));
 }
 
-Response AllStatuses(const DaemonBackend& backend) {
-  json objects = json::array();
-  if (backend.statuses) {
-    for (const ObjectStatus& status : backend.statuses()) objects.push_back(StatusToJson(status));
+// GET /status[?kind=K][&phase=P][&target=T]: the objects that match every filter given.
+Response AllStatuses(const DaemonBackend& backend, const Request& request) {
+  std::optional<manifests::Kind> kind;
+  std::optional<std::string> phase;
+  std::optional<std::string> target;
+  for (const auto& [name, value] : request.query) {
+    if (name == "kind") {
+      kind = manifests::ParseKind(value);
+      if (!kind) {
+        std::string message = "unknown kind \"";
+        message += value;
+        message += "\"; kinds: ";
+        message += manifests::KindNamesList();
+        return JsonError(400, message);
+      }
+    } else if (name == "phase") {
+      if (std::find(reconcilers::kPhaseNames.begin(), reconcilers::kPhaseNames.end(), value) ==
+          reconcilers::kPhaseNames.end()) {
+        std::string message = "unknown phase \"";
+        message += value;
+        message += "\"; phases: ";
+        for (std::size_t i = 0; i < reconcilers::kPhaseNames.size(); ++i) {
+          if (i > 0) message += ", ";
+          message += reconcilers::kPhaseNames.at(i);
+        }
+        return JsonError(400, message);
+      }
+      phase = value;
+    } else if (name == "target") {
+      target = value;
+    } else {
+      std::string message = "unknown query parameter \"";
+      message += name;
+      message += "\"; filters: kind, phase, target";
+      return JsonError(400, message);
+    }
   }
+  // Each object is written as its own JSON text into the array: at 10,000 objects one tree of
+  // them all cost more than writing them (issue 15, bench/scale.sh).
+  std::string objects = "[";
+  if (backend.statuses) {
+    for (const ObjectStatus& status : backend.statuses()) {
+      if ((kind && status.key.kind != *kind) ||
+          (phase && reconcilers::PhaseName(status.phase) != *phase) ||
+          (target && status.target != *target)) {
+        continue;
+      }
+      if (objects.size() > 1) objects += ',';
+      objects += StatusToJson(status).dump(-1, ' ', false, json::error_handler_t::replace);
+    }
+  }
+  objects += ']';
   json manifest_errors = json::array();
   if (backend.manifest_errors) {
     for (const auto& line : backend.manifest_errors()) manifest_errors.push_back(line);
@@ -89,10 +139,13 @@ Response AllStatuses(const DaemonBackend& backend) {
   if (backend.mutations_blocked) {
     if (auto blocked = backend.mutations_blocked()) mutations_blocked = std::move(*blocked);
   }
-  return Json(200, json{{"revision", backend.revision ? backend.revision() : std::string()},
-                        {"manifest_errors", std::move(manifest_errors)},
-                        {"mutations_blocked", std::move(mutations_blocked)},
-                        {"objects", std::move(objects)}});
+  const json head{{"revision", backend.revision ? backend.revision() : std::string()},
+                  {"manifest_errors", std::move(manifest_errors)},
+                  {"mutations_blocked", std::move(mutations_blocked)}};
+  std::string body = head.dump(-1, ' ', false, json::error_handler_t::replace);
+  body.pop_back();  // the closing brace: "objects" goes last
+  body += ",\"objects\":" + objects + "}\n";
+  return Response{200, std::string(kJson), std::move(body), {}};
 }
 
 // The 404 for a kind that is not one of the five; nullopt for a known one.
@@ -106,6 +159,10 @@ std::optional<Response> UnknownKind(std::string_view kind) {
 // that is not a DNS-1123 label: no object has one).
 Response OneStatus(const DaemonBackend& backend, const std::string& text,
                    const std::optional<manifests::ObjectKey>& key) {
+  if (backend.status && key) {
+    if (auto status = backend.status(*key)) return Json(200, StatusToJson(*status));
+    return JsonError(404, "no object " + text);
+  }
   if (backend.statuses && key) {
     for (const ObjectStatus& status : backend.statuses()) {
       if (status.key == *key) return Json(200, StatusToJson(status));
@@ -146,7 +203,7 @@ Response Route(const DaemonBackend& backend, const Request& request) {
       }
       if (route == "healthz") return Checks(backend.health, "healthz", request);
       if (route == "readyz") return Checks(backend.readiness, "readyz", request);
-      return AllStatuses(backend);
+      return AllStatuses(backend, request);
     }
   } else if (segments.size() == 3 && (segments[0] == "status" || segments[0] == "reconcile")) {
     const bool status = segments[0] == "status";

@@ -31,7 +31,10 @@ struct DaemonBackend {
   std::function<std::vector<Check>()> health;           ///< liveness, e.g. "workers"
   std::function<std::vector<Check>()> readiness;        ///< e.g. "manifests", "target vc01"
   std::function<std::vector<ObjectStatus>()> statuses;  ///< daemon/engine/status_store.hpp
-  std::function<std::string()> revision;                ///< git revision in force ("" unknown)
+  /// One object's status (nullopt: no such object); without it, GET /status/{kind}/{name}
+  /// looks through statuses().
+  std::function<std::optional<ObjectStatus>(const manifests::ObjectKey& key)> status;
+  std::function<std::string()> revision;  ///< git revision in force ("" unknown)
   /// The manifest problems of the last load, one "FILE:LINE:COL: error: ..." line each.
   std::function<std::vector<std::string>()> manifest_errors;
   /// Why no vSphere mutation may be submitted (Journal::MutationsBlocked), nullopt when they
@@ -52,8 +55,10 @@ inline constexpr std::string_view kMetricsContentType = "text/plain; version=0.0
 ///   "[-]NAME: DETAIL" per failing check and "healthz check failed" / "readyz check failed".
 ///   With ?verbose, every check is listed ("[+]NAME ok" or "[-]NAME: DETAIL") and the last
 ///   line is "... check passed" or "... check failed".
-/// - GET /status: 200 {"revision": "...", "manifest_errors": ["FILE:LINE:COL: error: ..."],
-///   "mutations_blocked": null or "why", "objects": [StatusToJson...]}, objects by key.
+/// - GET /status[?kind=K][&phase=P][&target=T]: 200 {"revision": "...", "manifest_errors":
+///   ["FILE:LINE:COL: error: ..."], "mutations_blocked": null or "why", "objects":
+///   [StatusToJson...]}, objects by key, only those matching every filter given; 400 for an
+///   unknown kind or phase or another query parameter.
 /// - GET /status/{kind}/{name}: 200 the object's JSON; 404 {"error": ...} for an unknown kind
 ///   (the message lists the kinds) or an absent object.
 /// - POST /reconcile/{kind}/{name}[?reset=true|false]: 202 {"accepted": "Kind/name", "reset":

@@ -152,6 +152,9 @@ ObjectStatus Decode(const json& in) {
     const json& entry = Object(history[i], path);
     OutcomeEntry outcome;
     outcome.at = Time(entry, "at", path);
+    // `since` and `count` came with issue 15; an older daemon's entry is one pass.
+    outcome.since = entry.contains("since") ? Time(entry, "since", path) : outcome.at;
+    outcome.count = entry.contains("count") ? Integer(entry.at("count"), path + ".count") : 1;
     outcome.result = String(entry, "result", path);
     outcome.phase = ParsePhase(entry, "phase", path);
     outcome.reason = String(entry, "reason", path);
@@ -187,6 +190,8 @@ nlohmann::json StatusToJson(const ObjectStatus& status) {
   json history = json::array();
   for (const auto& entry : status.history) {
     history.push_back({{"at", FormatWallTime(entry.at)},
+                       {"since", FormatWallTime(entry.since)},
+                       {"count", entry.count},
                        {"result", entry.result},
                        {"phase", reconcilers::PhaseName(entry.phase)},
                        {"reason", entry.reason},

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <set>
 #include <span>
@@ -13,6 +14,7 @@
 #include <utility>
 
 #include "daemon/manifest_source/git_revision.hpp"
+#include "manifests/bounded_file.hpp"
 #include "manifests/decode.hpp"
 #include "manifests/object_set.hpp"
 
@@ -27,7 +29,7 @@ using manifests::Object;
 struct FileLoad {
   std::string relative;  ///< the file's identity across loads
   std::string display;   ///< the path printed in diagnostics
-  manifests::ManifestFile decoded;
+  std::shared_ptr<const manifests::ManifestFile> decoded;
 };
 
 /// An object in force before duplicates are resolved.
@@ -69,6 +71,31 @@ void AppendNew(manifests::Diagnostics& into, const manifests::Diagnostics& more)
 
 }  // namespace
 
+std::shared_ptr<const manifests::ManifestFile> ManifestSet::Decode(
+    const std::filesystem::path& path, const std::string& display,
+    std::map<std::string, DecodedFile>& next) const {
+  manifests::Diagnostics problems;
+  // Read as manifests::LoadManifestFile reads (bounded, a regular file only), then decoded
+  // only when the bytes differ from the last decode of this file.
+  auto text = manifests::ReadTextFile(path, display, manifests::kMaxManifestFileBytes, problems);
+  if (!text) {
+    auto unreadable = std::make_shared<manifests::ManifestFile>();
+    unreadable->path = display;
+    unreadable->diagnostics = std::move(problems);
+    return unreadable;
+  }
+  std::shared_ptr<const manifests::ManifestFile> file;
+  if (const auto cached = decoded_.find(display);
+      cached != decoded_.end() && cached->second.text == *text) {
+    file = cached->second.file;
+  } else {
+    file =
+        std::make_shared<const manifests::ManifestFile>(manifests::DecodeManifests(*text, display));
+  }
+  next[display] = DecodedFile{std::move(*text), file};
+  return file;
+}
+
 ManifestLoad ManifestSet::Reload(const Config& config) {
   const fs::path display_root(config.manifests);
   const auto missing = [&](const std::string& message) {
@@ -101,21 +128,26 @@ ManifestLoad ManifestSet::Reload(const Config& config) {
 
   // The last good versions belong to one manifests directory; a config naming another one
   // starts afresh.
-  if (config.manifests != last_good_root_) last_good_.clear();
+  if (config.manifests != last_good_root_) {
+    last_good_.clear();
+    decoded_.clear();
+  }
 
   ManifestLoad load;
   load.diagnostics = std::move(walk_problems);
+  std::map<std::string, DecodedFile> next_decoded;
   std::vector<FileLoad> files;
   for (const auto& path : paths) {
     if (fs::equivalent(path, config.path, error)) continue;
     FileLoad file;
     file.relative = path.lexically_relative(root).generic_string();
     file.display = (display_root / fs::path(file.relative)).string();
-    file.decoded = manifests::LoadManifestFile(path, file.display);
-    if (!file.decoded.is_manifest) continue;
+    file.decoded = Decode(path, file.display, next_decoded);
+    if (!file.decoded->is_manifest) continue;
     files.push_back(std::move(file));
   }
   load.files = files.size();
+  decoded_ = std::move(next_decoded);  // files gone from the tree leave the cache
 
   std::map<std::string, std::vector<Object>> next_last_good;
   manifests::Diagnostics in_force_problems;  // of kept objects, which `as written` does not see
@@ -123,20 +155,20 @@ ManifestLoad ManifestSet::Reload(const Config& config) {
   std::vector<Candidate> candidates;         // in file order
   for (std::size_t index = 0; index < files.size(); ++index) {
     const FileLoad& file = files[index];
-    load.diagnostics.insert(load.diagnostics.end(), file.decoded.diagnostics.begin(),
-                            file.decoded.diagnostics.end());
-    as_written.insert(as_written.end(), file.decoded.objects.begin(), file.decoded.objects.end());
-    as_written.insert(as_written.end(), file.decoded.incomplete.begin(),
-                      file.decoded.incomplete.end());
+    load.diagnostics.insert(load.diagnostics.end(), file.decoded->diagnostics.begin(),
+                            file.decoded->diagnostics.end());
+    as_written.insert(as_written.end(), file.decoded->objects.begin(), file.decoded->objects.end());
+    as_written.insert(as_written.end(), file.decoded->incomplete.begin(),
+                      file.decoded->incomplete.end());
 
-    const bool has_errors = manifests::CountErrors(file.decoded.diagnostics) > 0;
+    const bool has_errors = manifests::CountErrors(file.decoded->diagnostics) > 0;
     const auto previous = last_good_.find(file.relative);
     const std::vector<Object>* last_good =
         previous == last_good_.end() ? nullptr : &previous->second;
     const std::size_t first = candidates.size();
 
     std::set<manifests::ObjectKey> new_keys;
-    for (const auto& object : file.decoded.objects) {
+    for (const auto& object : file.decoded->objects) {
       new_keys.insert(object.Key());
       if (PassesTargetCheck(config, object, nullptr)) {
         candidates.push_back(Candidate{object, index, false});

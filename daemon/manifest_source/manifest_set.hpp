@@ -3,10 +3,12 @@
 #include <cstddef>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "daemon/config.hpp"
+#include "manifests/decode.hpp"
 #include "manifests/diagnostic.hpp"
 #include "manifests/object.hpp"
 
@@ -88,9 +90,27 @@ class ManifestSet {
   const ManifestLoad& Last() const { return last_; }
 
  private:
+  /// The last decode of one file, reused while its bytes stay the same: a reload decodes only
+  /// the files that changed (issue 15: 10,000 objects took 0.8 s to decode, at every edit).
+  /// The bytes are compared whole, not by a hash or a file time: a git-sync swap gives every
+  /// file a new inode and time but the same bytes, and an edit that keeps size and times is
+  /// still seen.
+  struct DecodedFile {
+    std::string text;
+    std::shared_ptr<const manifests::ManifestFile> file;
+  };
+
+  /// Reads `path` (bounded, as manifests::LoadManifestFile) and decodes it, or takes the last
+  /// decode of `display` from decoded_ when the bytes are the same; records it in `next`.
+  std::shared_ptr<const manifests::ManifestFile> Decode(
+      const std::filesystem::path& path, const std::string& display,
+      std::map<std::string, DecodedFile>& next) const;
+
   /// Per relative path: the objects of the file's last version without decode errors, as they
   /// were loaded (after the target check and its own fallback).
   std::map<std::string, std::vector<manifests::Object>> last_good_;
+  /// Per display path: the last decode of each manifest file of the last reload.
+  std::map<std::string, DecodedFile> decoded_;
   std::string last_good_root_;  ///< the config.manifests that last_good_ was read from
   ManifestLoad last_;
 };

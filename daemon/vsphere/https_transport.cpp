@@ -20,6 +20,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -35,11 +36,14 @@
 #include <openssl/ssl.h>
 #include <sys/socket.h>
 
+#include "daemon/vsphere/pass_budget.hpp"
 #include "daemon/vsphere/rate_limiter.hpp"
 #include "daemon/vsphere/tls.hpp"
 
 // How a request runs: Send (any thread) co_spawns Perform onto the transport's single I/O
-// thread and blocks on a future. Perform waits for a rate-limit token, takes a connection slot
+// thread and blocks on a future. Perform waits for a rate-limit token (when several wait, each
+// refilled token goes to the most urgent: the priority of the pass that sent it, first come first
+// served within a priority; daemon/vsphere/pass_budget.hpp), takes a connection slot
 // from the pool (an idle kept-alive connection, a new one, or, at max_connections, waits for
 // one to be released), writes the request and reads the answer, each network step under
 // expires_after with what is left of the request's deadline. Everything below Send runs on the
@@ -245,7 +249,20 @@ class HttpsTransport::Impl {
     HttpRequest request;
     std::chrono::milliseconds timeout{0};
     Clock::time_point deadline;
+    /// The priority of the pass that sent it (PassBudget::CurrentPriority on the sender).
+    reconcilers::Priority priority = reconcilers::Priority::kChange;
     std::promise<Result<HttpResponse>> promise;
+  };
+
+  /// A request waiting for a rate-limit token; GrantTokens hands them out, most urgent first.
+  struct TokenWaiter {
+    TokenWaiter(const net::any_io_executor& executor, reconcilers::Priority of_pass,
+                std::uint64_t arrival)
+        : timer(executor), priority(of_pass), sequence(arrival) {}
+    net::steady_timer timer;  ///< expires at the request's deadline; cancelled when granted
+    reconcilers::Priority priority;
+    std::uint64_t sequence;  ///< arrival order within a priority
+    bool granted = false;
   };
 
   /// A connection slot held by a request: an open connection to reuse, or none (open one).
@@ -277,6 +294,9 @@ class HttpsTransport::Impl {
   net::awaitable<void> Run(std::shared_ptr<Call> call);
   net::awaitable<Result<HttpResponse>> Perform(const Call& call);
   net::awaitable<std::optional<ApiError>> WaitForToken(const Call& call);
+  /// Runs while requests wait for tokens: at each refill, hands the tokens there to the most
+  /// urgent waiters. One at a time (granting_).
+  net::awaitable<void> GrantTokens();
   net::awaitable<Result<Lease>> Acquire(const Call& call);
   void Release(std::unique_ptr<Connection> connection, bool reusable);
   net::awaitable<Result<std::vector<tcp::endpoint>>> Resolve(const Call& call);
@@ -304,6 +324,9 @@ class HttpsTransport::Impl {
 
   // Used only on the I/O thread.
   RateLimiter limiter_;
+  std::vector<TokenWaiter*> token_waiters_;  ///< not yet granted, in arrival order
+  std::uint64_t token_sequence_ = 0;
+  bool granting_ = false;  ///< GrantTokens runs
   bool stopping_ = false;
   std::vector<std::unique_ptr<Connection>> idle_;  ///< most recently used last
   std::size_t slots_ = 0;                          ///< idle + in use + being opened
@@ -392,6 +415,7 @@ Result<HttpResponse> HttpsTransport::Impl::Send(const HttpRequest& request,
   call->timeout = timeout;
   // Capped so that the deadline cannot overflow the clock (milliseconds::max() means "none").
   call->deadline = Clock::now() + std::min(timeout, kLongestTimeout);
+  call->priority = PassBudget::CurrentPriority();
   auto future = call->promise.get_future();
   std::unique_lock lock(spawn_mutex_);
   if (closed_) return MakeUnexpected(Cancelled());  // a Send racing the destructor
@@ -459,14 +483,55 @@ net::awaitable<Result<HttpResponse>> HttpsTransport::Impl::Perform(const Call& c
 net::awaitable<std::optional<ApiError>> HttpsTransport::Impl::WaitForToken(const Call& call) {
   if (auto error = BeforeStep(call, "waiting for the rate limit")) co_return error;
   const Clock::time_point now = Clock::now();
-  const std::optional<Clock::time_point> due = limiter_.TryReserve(now, call.deadline);
-  if (!due) co_return Timeout(call, "waiting for the rate limit (no token before the deadline)");
-  if (*due <= now) co_return std::nullopt;
-  net::steady_timer timer(io_, *due);
-  const TimerRegistration registration(timers_, timer);
-  co_await timer.async_wait(kUseTuple);
+  // Nobody waits: a token that is there is this request's.
+  if (token_waiters_.empty() && limiter_.TryTake(now)) co_return std::nullopt;
+  // Those as urgent or more go first. If even with no later arrival ahead of it no token can
+  // come before the deadline, say so at once rather than wait for nothing.
+  const auto ahead = std::count_if(
+      token_waiters_.begin(), token_waiters_.end(),
+      [&call](const TokenWaiter* waiter) { return waiter->priority <= call.priority; });
+  if (limiter_.WhenAvailable(now, static_cast<double>(ahead) + 1) > call.deadline) {
+    co_return Timeout(call, "waiting for the rate limit (no token before the deadline)");
+  }
+  TokenWaiter waiter(io_.get_executor(), call.priority, token_sequence_++);
+  waiter.timer.expires_at(call.deadline);
+  token_waiters_.push_back(&waiter);
+  const TimerRegistration registration(timers_, waiter.timer);
+  if (!granting_) {
+    granting_ = true;  // before it runs: a second waiter in the meantime starts no second one
+    net::co_spawn(io_, GrantTokens(), net::detached);
+  }
+  co_await waiter.timer.async_wait(kUseTuple);
+  std::erase(token_waiters_, &waiter);
   if (stopping_) co_return Cancelled();
+  if (!waiter.granted) {
+    // Its deadline came first: more urgent requests took every token meanwhile.
+    co_return Timeout(call, "waiting for the rate limit (more urgent requests took the tokens)");
+  }
   co_return std::nullopt;
+}
+
+net::awaitable<void> HttpsTransport::Impl::GrantTokens() {
+  net::steady_timer timer(io_);
+  const TimerRegistration registration(timers_, timer);
+  while (!stopping_ && !token_waiters_.empty()) {
+    const Clock::time_point now = Clock::now();
+    while (!token_waiters_.empty() && limiter_.TryTake(now)) {
+      const auto next = std::min_element(token_waiters_.begin(), token_waiters_.end(),
+                                         [](const TokenWaiter* a, const TokenWaiter* b) {
+                                           return std::pair(a->priority, a->sequence) <
+                                                  std::pair(b->priority, b->sequence);
+                                         });
+      TokenWaiter* waiter = *next;
+      token_waiters_.erase(next);
+      waiter->granted = true;
+      waiter->timer.cancel();  // wakes it
+    }
+    if (token_waiters_.empty()) break;
+    timer.expires_at(limiter_.NextToken(now));
+    co_await timer.async_wait(kUseTuple);
+  }
+  granting_ = false;
 }
 
 net::awaitable<Result<HttpsTransport::Impl::Lease>> HttpsTransport::Impl::Acquire(

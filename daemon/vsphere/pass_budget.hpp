@@ -3,7 +3,10 @@
 #include <chrono>
 #include <optional>
 
-// The time budget of one reconcile pass, for the API calls made on the pass's thread.
+#include "reconcilers/decide_requeue.hpp"
+
+// The time budget and the priority of one reconcile pass, for the API calls made on the pass's
+// thread.
 //
 // Contract (docs/daemon.md "Health and the watchdog"): the controller opens a PassBudget around
 // every pass (Controller::Process). An API call starts only while at least its own request
@@ -19,6 +22,11 @@
 // scope is the pass, not the port. Calls outside any PassBudget (logins of the login loop,
 // `vsrd plan`, logout) have only their request timeout. Time is the real steady clock, as for
 // every network deadline (daemon/vsphere/https_transport.cpp).
+//
+// The priority is the work-queue class the pass was handed out in (reconcilers/decide_requeue.hpp
+// Priority): the per-target rate limit serves waiting calls by it (HttpsTransport), so a drift
+// check's calls never delay those of a manifest change or an operation in flight. Calls outside
+// any pass (logins, `vsrd plan`) count as kChange: someone waits for them.
 
 namespace vsrd::daemon::vsphere {
 
@@ -26,9 +34,10 @@ class PassBudget {
  public:
   using Clock = std::chrono::steady_clock;
 
-  /// Opens the budget of the pass running on this thread, `budget` from now. Budgets do not
-  /// nest: an inner one replaces the outer one until it closes.
-  explicit PassBudget(std::chrono::milliseconds budget);
+  /// Opens the budget of the pass running on this thread, `budget` from now, at `priority`.
+  /// Budgets do not nest: an inner one replaces the outer one until it closes.
+  explicit PassBudget(std::chrono::milliseconds budget,
+                      reconcilers::Priority priority = reconcilers::Priority::kChange);
   ~PassBudget();
   PassBudget(const PassBudget&) = delete;
   PassBudget& operator=(const PassBudget&) = delete;
@@ -40,8 +49,12 @@ class PassBudget {
   /// least `request_timeout` is left of the pass's budget.
   static bool AllowsCall(std::chrono::milliseconds request_timeout);
 
+  /// The priority of this thread's pass; kChange outside a pass.
+  static reconcilers::Priority CurrentPriority();
+
  private:
   std::optional<Clock::time_point> previous_;
+  reconcilers::Priority previous_priority_;
 };
 
 }  // namespace vsrd::daemon::vsphere

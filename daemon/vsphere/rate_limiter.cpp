@@ -5,6 +5,12 @@
 
 namespace vsrd::daemon::vsphere {
 
+namespace {
+
+constexpr double kTolerance = 1e-9;
+
+}  // namespace
+
 RateLimiter::RateLimiter(double requests_per_second, Clock::time_point now) : last_(now) {
   // `!(rate > 0)` also catches NaN; an infinite rate is unlimited as well.
   if (!(requests_per_second > 0) || std::isinf(requests_per_second)) return;
@@ -28,21 +34,26 @@ RateLimiter::Clock::time_point RateLimiter::DueTime(double tokens) const {
   return last_ + std::chrono::ceil<Clock::duration>(wait);
 }
 
-RateLimiter::Clock::time_point RateLimiter::Reserve(Clock::time_point now) {
-  if (Unlimited()) return now;
+bool RateLimiter::TryTake(Clock::time_point now) {
+  if (Unlimited()) return true;
   Refill(now);
+  // A token refilled in steps (a wake at each NextToken) may add up a hair short of 1 in
+  // floating point; it is there all the same (the debt left is below a nanosecond's worth).
+  if (tokens_ < 1 - kTolerance) return false;
   tokens_ -= 1;
-  return std::max(now, DueTime(tokens_));
+  return true;
 }
 
-std::optional<RateLimiter::Clock::time_point> RateLimiter::TryReserve(Clock::time_point now,
-                                                                      Clock::time_point deadline) {
+RateLimiter::Clock::time_point RateLimiter::NextToken(Clock::time_point now) {
+  return WhenAvailable(now, 1);
+}
+
+RateLimiter::Clock::time_point RateLimiter::WhenAvailable(Clock::time_point now, double count) {
   if (Unlimited()) return now;
   Refill(now);
-  const Clock::time_point due = std::max(now, DueTime(tokens_ - 1));
-  if (due > deadline) return std::nullopt;
-  tokens_ -= 1;
-  return due;
+  if (tokens_ >= count) return std::max(now, last_);
+  // The balance after taking them all, as DueTime reads it: rounded up to the clock's tick.
+  return std::max(now, DueTime(tokens_ - count));
 }
 
 }  // namespace vsrd::daemon::vsphere

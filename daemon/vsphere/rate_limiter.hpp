@@ -1,15 +1,16 @@
 #pragma once
 
 #include <chrono>
-#include <optional>
 
 // The per-target request rate limit: a token bucket refilled at `rate` tokens per second up to
 // a burst of max(1, rate), full at the start. Pure: the caller passes the time, so tests step
 // through it with tables and the transport decides how to wait (an asynchronous timer).
 //
-// Tokens are reserved, not polled: each reservation takes the next token whether or not it has
-// been refilled yet (the bucket goes into debt) and says when that token is due. Concurrent
-// callers therefore get distinct, ordered times and never wake up to find their token taken.
+// Tokens are taken only when they are there (TryTake), never reserved ahead: the caller hands
+// each refilled token to the most urgent of its waiters when it comes (HttpsTransport, by the
+// priority of the pass that sent each request), so a request that arrives later but is more
+// urgent is never stuck behind tokens promised to others. NextToken and WhenAvailable say when
+// to look again and whether a waiter can be served before its deadline at all.
 
 namespace vsrd::daemon::vsphere {
 
@@ -18,17 +19,17 @@ class RateLimiter {
   using Clock = std::chrono::steady_clock;
 
   /// A bucket for `requests_per_second`, full at `now`. A rate <= 0 (or NaN, or infinite)
-  /// means unlimited: every reservation is due at once.
+  /// means unlimited: every TryTake succeeds.
   RateLimiter(double requests_per_second, Clock::time_point now);
 
-  /// Takes the next token and returns when it may be used: `now` (or earlier) when one is
-  /// available, else the time it will have been refilled. Never fails.
-  Clock::time_point Reserve(Clock::time_point now);
-
-  /// Like Reserve, but only if the token is due no later than `deadline`; otherwise takes
-  /// nothing and returns nullopt (the request cannot be sent in time, and leaving the token
-  /// keeps later requests unaffected by it).
-  std::optional<Clock::time_point> TryReserve(Clock::time_point now, Clock::time_point deadline);
+  /// Takes a token if one is there at `now` (always when unlimited); never goes into debt.
+  bool TryTake(Clock::time_point now);
+  /// When the next whole token is there (`now` if one is, or when unlimited).
+  Clock::time_point NextToken(Clock::time_point now);
+  /// When `count` more tokens will have come, taken one by one as they come, from `now`
+  /// (`now` when unlimited or when they are there): the earliest time the last of `count`
+  /// waiters can go.
+  Clock::time_point WhenAvailable(Clock::time_point now, double count);
 
   /// True when the rate is unlimited.
   bool Unlimited() const { return rate_ <= 0; }
@@ -41,12 +42,12 @@ class RateLimiter {
   /// Adds the tokens refilled between last_ and `now` (capped at the burst). Time never moves
   /// backwards for the bucket: an earlier `now` than already seen adds nothing.
   void Refill(Clock::time_point now);
-  /// When a balance of `tokens` (after taking one) makes the taken token due, from last_.
+  /// When a balance of `tokens` (negative: tokens still to come) reaches 0, from last_.
   Clock::time_point DueTime(double tokens) const;
 
   double rate_ = 0;
   double burst_ = 0;
-  double tokens_ = 0;  ///< may be negative: tokens reserved ahead of their refill
+  double tokens_ = 0;  ///< a hair below 0 at most (TryTake's tolerance)
   Clock::time_point last_;
 };
 

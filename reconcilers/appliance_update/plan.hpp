@@ -30,7 +30,8 @@
 
 namespace vsrd::reconcilers::appliance_update {
 
-/// How often a running stage, install, retrieve or restart is looked at again.
+/// How often a stage, install or retrieve that is not ours (ApplianceBusy) is looked at again;
+/// ours are looked at on their own clock (NextPoll, reconcilers/poll_delay.hpp).
 inline constexpr Duration kPollInterval = std::chrono::seconds(10);
 /// How long to wait when the target's mutation slots are all taken.
 inline constexpr Duration kTargetBusyRetry = std::chrono::seconds(15);
@@ -81,7 +82,8 @@ struct Live {
 enum class StepKind {
   kInSync,      ///< Ready: the appliance runs the desired version
   kRead,        ///< read `read` into Live, then plan again
-  kPoll,        ///< something runs: look again after kPollInterval (phase `phase`)
+  kPoll,        ///< something runs: look again (phase `phase`): ours on its own clock
+                ///< (reconcilers/poll_delay.hpp), another's after kPollInterval
   kFinished,    ///< the in-flight operation is over: clear in_flight, then plan again
   kFailed,      ///< the in-flight operation failed: clear in_flight, a failed mutation
   kReadFailed,  ///< a read failed: transient, `error`

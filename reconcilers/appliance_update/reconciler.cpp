@@ -11,6 +11,7 @@
 #include "reconcilers/appliance_update/plan.hpp"
 #include "reconcilers/appliance_update/reasons.hpp"
 #include "reconcilers/mutation.hpp"
+#include "reconcilers/poll_delay.hpp"
 
 namespace vsrd::reconcilers::appliance_update {
 namespace {
@@ -98,7 +99,11 @@ class Pass {
         case StepKind::kReadFailed:
           return ReadFailure(*step.error);
         case StepKind::kPoll: {
-          Outcome outcome = Outcome::RequeueAfter(kPollInterval, step.reason, step.message);
+          // Ours runs: looked at on its own clock. Someone else's (ApplianceBusy): every
+          // kPollInterval.
+          Outcome outcome = Outcome::RequeueAfter(
+              record_.in_flight ? PollAfter(*record_.in_flight, step.progress) : kPollInterval,
+              step.reason, step.message);
           outcome.phase = step.phase;
           if (record_.in_flight) outcome.operation = Operation(*record_.in_flight, step.progress);
           return outcome;
@@ -167,7 +172,8 @@ class Pass {
       if (step.counts_attempt) CountAttempt();
       if (!Save()) return JournalFailure();
     }
-    Outcome outcome = Outcome::RequeueAfter(kPollInterval, step.reason, step.message);
+    Outcome outcome =
+        Outcome::RequeueAfter(PollAfter(*step.adopt, step.progress), step.reason, step.message);
     outcome.operation = Operation(*step.adopt, step.progress);
     return outcome;
   }
@@ -217,7 +223,7 @@ class Pass {
         if (IsAlreadyDone(*submitted.error)) {
           // The appliance says the work is done: the next pass's reads decide.
           if (!protocol_.Succeeded()) return JournalFailure();
-          return Outcome::RequeueAfter(kPollInterval, step.reason,
+          return Outcome::RequeueAfter(NextPoll(Duration::zero()), step.reason,
                                        step.message + ": the appliance reports it already done");
         }
         return protocol_.Failed(FailureReason(step.mutation), submitted.error->Summary());
@@ -225,7 +231,8 @@ class Pass {
       case MutationProtocol::Result::kNotSubmitted:
         break;
     }
-    Outcome outcome = Outcome::RequeueAfter(kPollInterval, step.reason, "started " + step.message);
+    Outcome outcome =
+        Outcome::RequeueAfter(NextPoll(Duration::zero()), step.reason, "started " + step.message);
     outcome.operation = Operation(*record_.in_flight, std::nullopt);
     return outcome;
   }
@@ -257,6 +264,12 @@ class Pass {
 
   /// Writes the journal entry; a dry run keeps its changes to itself.
   bool Save() { return context_.DryRun() || context_.SaveRecord(record_); }
+
+  /// When to look at an operation of ours again: on its own clock (reconcilers/poll_delay.hpp),
+  /// from its start and the progress the appliance reports.
+  Duration PollAfter(const InFlight& in_flight, std::optional<std::int64_t> progress) const {
+    return NextPoll(std::chrono::duration_cast<Duration>(now_ - in_flight.started_at), progress);
+  }
 
   static OperationStatus Operation(const InFlight& in_flight,
                                    std::optional<std::int64_t> progress) {

@@ -33,8 +33,6 @@ namespace vsrd::reconcilers::offline_depot_from_host {
 
 /// The fixed operation name of the extraction, as journaled (reconcilers/ports/operations.hpp).
 inline constexpr std::string_view kCreateOperation = ports::operations::kDepotsCreateFromHost;
-/// How often a running extraction task is polled.
-inline constexpr Duration kPollInterval = std::chrono::seconds(10);
 /// The cis task list's service and operation of a createFromHost task (docs/vsphere-api.md
 /// "Tasks"): where a submission whose outcome is unknown is looked for.
 inline ports::TaskFilter CreateTaskFilter() {
@@ -83,7 +81,8 @@ struct Step {
     kReady,    ///< the depot (or its content) is in vLCM: Done, phase Ready
     kStalled,  ///< retrying cannot help until the manifest changes
     kFailed,   ///< the extraction failed (or its result is unknown): counts towards max_failures
-    kPoll,     ///< the extraction task still runs: poll it again after kPollInterval
+    kPoll,     ///< the extraction task still runs: poll it again (when: the reconciler's NextPoll,
+               ///< reconcilers/poll_delay.hpp)
     kExtract,  ///< the one mutation: createFromHost
   };
   Kind kind = Kind::kReady;

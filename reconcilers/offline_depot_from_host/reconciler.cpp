@@ -10,13 +10,15 @@
 #include "reconcilers/mutation.hpp"
 #include "reconcilers/offline_depot_from_host/plan.hpp"
 #include "reconcilers/offline_depot_from_host/reasons.hpp"
+#include "reconcilers/poll_delay.hpp"
 
 namespace vsrd::reconcilers::offline_depot_from_host {
 
 namespace {
 
-/// The outcome of every step but kExtract, which the reconciler carries out itself.
-Outcome ToOutcome(const Step& step) {
+/// The outcome of every step but kExtract, which the reconciler carries out itself; a running
+/// extraction is looked at again after `poll_after` (NextPoll, reconcilers/poll_delay.hpp).
+Outcome ToOutcome(const Step& step, Duration poll_after) {
   switch (step.kind) {
     case Step::Kind::kReady:
       return Outcome::Done(Phase::kReady, step.reason, step.message);
@@ -28,7 +30,7 @@ Outcome ToOutcome(const Step& step) {
     case Step::Kind::kExtract:
       break;
   }
-  return Outcome::RequeueAfter(kPollInterval, step.reason, step.message);
+  return Outcome::RequeueAfter(poll_after, step.reason, step.message);
 }
 
 class Pass {
@@ -101,7 +103,7 @@ class Pass {
       record_ = std::move(next);
     }
     if (step.kind == Step::Kind::kFailed) return protocol.Failed(step.reason, step.message);
-    if (step.kind != Step::Kind::kExtract) return ToOutcome(step);
+    if (step.kind != Step::Kind::kExtract) return ToOutcome(step, PollAfter());
     return Extract(step, *depots, *tasks, protocol);
   }
 
@@ -145,7 +147,7 @@ class Pass {
         if (judged.kind == Step::Kind::kFailed)
           return protocol.Failed(judged.reason, judged.message);
         if (judged.kind == Step::Kind::kReady && !protocol.Succeeded()) return JournalFailure();
-        return ToOutcome(judged);
+        return ToOutcome(judged, PollAfter());
       }
       case MutationProtocol::Result::kAccepted:
       case MutationProtocol::Result::kNotSubmitted:
@@ -154,8 +156,17 @@ class Pass {
     // Drift is counted once per repair, when it starts: a pass that waits (window, slot) or fails
     // to submit would otherwise count the same deletion again every time.
     if (step.drift) context_.ObserveDrift();
-    return Outcome::RequeueAfter(kPollInterval, reasons::kExtractRunning,
+    return Outcome::RequeueAfter(NextPoll(Duration::zero()), reasons::kExtractRunning,
                                  step.message + " (task " + submitted.task + ")");
+  }
+
+  /// When to look at the journaled extraction again: on its own clock, from its start and the
+  /// progress its task reports (just submitted when none is journaled).
+  Duration PollAfter() const {
+    if (!record_.in_flight) return NextPoll(Duration::zero());
+    return NextPoll(
+        std::chrono::duration_cast<Duration>(context_.Now() - record_.in_flight->started_at),
+        progress_);
   }
 
   const manifests::OfflineDepotFromHostSpec& spec_;

@@ -29,8 +29,9 @@
 // DepotDeleted                 Progressing  `vsrd plan` only: the recorded depot was deleted out of
 //                                           band (drift; apply also counts
 //                                           vsrd_drift_detected_total). -> Run apply.
-// ExtractRunning               Progressing  The createFromHost task runs (polled every 10s); the
-//                                           message says why it started. -> Wait.
+// ExtractRunning               Progressing  The createFromHost task runs (polled on its own
+//                                           clock: reconcilers/poll_delay.hpp); the message
+//                                           says why it started. -> Wait.
 // OperationOverdue             Progressing  The task has run longer than policy.timeout; still
 //                                           polled. -> Look at the task in vCenter.
 // ExtractFailed                Progressing  createFromHost (5xx, unreachable, reset) or its task

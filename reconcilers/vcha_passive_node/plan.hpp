@@ -25,8 +25,6 @@ namespace vsrd::reconcilers::vcha_passive_node {
 
 /// The fixed operation name of the redeploy, as journaled (reconcilers/ports/operations.hpp).
 inline constexpr std::string_view kRedeployOperation = ports::operations::kVchaPassiveRedeploy;
-/// How often a running redeploy task is polled.
-inline constexpr Duration kPollInterval = std::chrono::seconds(10);
 /// The cis task list's service and operation of a redeploy task (docs/vsphere-api.md "Tasks"):
 /// where a submission whose outcome is unknown is looked for.
 inline ports::TaskFilter RedeployTaskFilter() {
@@ -67,7 +65,8 @@ struct Step {
     kStalled,   ///< retrying cannot help until the manifest or vSphere is fixed
     kRetry,     ///< an answer vsrd cannot judge: retried with backoff, not counted as a failure
     kFailed,    ///< the redeploy failed (or its result is unknown): counts towards max_failures
-    kPoll,      ///< the redeploy task still runs: poll it again after kPollInterval
+    kPoll,      ///< the redeploy task still runs: poll it again (when: the reconciler's NextPoll,
+                ///< reconcilers/poll_delay.hpp)
     kRedeploy,  ///< the one mutation: check the placement, then redeploy the passive node
   };
   Kind kind = Kind::kReady;

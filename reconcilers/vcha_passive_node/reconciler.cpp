@@ -11,6 +11,7 @@
 
 #include "reconcilers/api_outcomes.hpp"
 #include "reconcilers/mutation.hpp"
+#include "reconcilers/poll_delay.hpp"
 #include "reconcilers/vcha_passive_node/plan.hpp"
 #include "reconcilers/vcha_passive_node/reasons.hpp"
 
@@ -18,8 +19,9 @@ namespace vsrd::reconcilers::vcha_passive_node {
 
 namespace {
 
-/// The outcome of every step but kRedeploy, which the reconciler carries out itself.
-Outcome ToOutcome(const Step& step) {
+/// The outcome of every step but kRedeploy, which the reconciler carries out itself; a running
+/// redeploy is looked at again after `poll_after` (NextPoll, reconcilers/poll_delay.hpp).
+Outcome ToOutcome(const Step& step, Duration poll_after) {
   switch (step.kind) {
     case Step::Kind::kReady:
       return Outcome::Done(Phase::kReady, step.reason, step.message);
@@ -37,7 +39,7 @@ Outcome ToOutcome(const Step& step) {
     case Step::Kind::kRedeploy:
       break;
   }
-  return Outcome::RequeueAfter(kPollInterval, step.reason, step.message);
+  return Outcome::RequeueAfter(poll_after, step.reason, step.message);
 }
 
 class Pass {
@@ -135,7 +137,7 @@ class Pass {
       if (!context_.DryRun() && !context_.SaveRecord(updated)) return JournalFailure();
       record_ = std::move(updated);
     }
-    if (step.kind != Step::Kind::kRedeploy) return ToOutcome(step);
+    if (step.kind != Step::Kind::kRedeploy) return ToOutcome(step, PollAfter());
     return Redeploy(step, protocol);
   }
 
@@ -155,9 +157,9 @@ class Pass {
 
     ports::VchaPort& vcha = *context_.Target().vcha;
     auto check = vcha.CheckPassive(MakeCheckSpec(spec_, vc_spec_));
-    if (!check) return ToOutcome(JudgeCheckError(check.Error()));
+    if (!check) return ToOutcome(JudgeCheckError(check.Error()), PollAfter());
     const Step checked = JudgeCheck(*check);
-    if (checked.kind != Step::Kind::kRedeploy) return ToOutcome(checked);
+    if (checked.kind != Step::Kind::kRedeploy) return ToOutcome(checked, PollAfter());
     auto known = ListTaskIds(*context_.Target().tasks, RedeployTaskFilter());
     if (!known) return ReadFailure(known.Error());
     mutation.known_tasks = std::move(known).Value();
@@ -174,16 +176,25 @@ class Pass {
         if (judged.kind == Step::Kind::kFailed) {
           return protocol.Failed(judged.reason, judged.message);
         }
-        return ToOutcome(judged);
+        return ToOutcome(judged, PollAfter());
       }
       case MutationProtocol::Result::kAccepted:
       case MutationProtocol::Result::kNotSubmitted:
         break;
     }
-    return Outcome::RequeueAfter(kPollInterval, reasons::kRedeployRunning,
+    return Outcome::RequeueAfter(NextPoll(Duration::zero()), reasons::kRedeployRunning,
                                  "redeploying the passive node " + spec_.placement.name +
                                      " (task " + submitted.task + "): " + step.message + "; " +
                                      checked.message);
+  }
+
+  /// When to look at the journaled redeploy again: on its own clock, from its start and the
+  /// progress its task reports (just submitted when none is journaled).
+  Duration PollAfter() const {
+    if (!record_.in_flight) return NextPoll(Duration::zero());
+    return NextPoll(
+        std::chrono::duration_cast<Duration>(context_.Now() - record_.in_flight->started_at),
+        progress_);
   }
 
   const manifests::VchaPassiveNodeSpec& spec_;

@@ -36,11 +36,12 @@
 //                                           15s). -> Nothing.
 // RedeployNeeded               Progressing  `vsrd plan` only: apply would check and redeploy now.
 //                                           -> Run apply.
-// RedeployRunning              Progressing  The redeploy task runs (polled every 10s). -> Wait.
+// RedeployRunning              Progressing  The redeploy task runs (polled on its own clock:
+//                                           reconcilers/poll_delay.hpp). -> Wait.
 // OperationOverdue             Progressing  The task has run longer than policy.timeout; still
 //                                           polled. -> Look at the task in vCenter.
-// AlreadyDone                  Progressing  The redeploy answered ALREADY_*: success, re-read in
-//                                           10s. -> Nothing.
+// AlreadyDone                  Progressing  The redeploy answered ALREADY_*: success, re-read
+//                                           soon (reconcilers/poll_delay.hpp). -> Nothing.
 // CheckFailed                  Progressing  The check call failed (transient, counts towards
 //                                           max_failures). -> See the message; Stalled after
 //                                           max_failures.

@@ -10,6 +10,7 @@
 #include <functional>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -28,6 +29,7 @@
 #include <unistd.h>
 
 #include "daemon/vsphere/https_transport.hpp"
+#include "daemon/vsphere/pass_budget.hpp"
 #include "daemon/vsphere/tls.hpp"
 #include "simulator/base64.hpp"
 #include "tests/integration/vsphere/sim_https_server.hpp"
@@ -751,6 +753,63 @@ TEST_F(TransportTest, NoTokenBeforeTheDeadlineIsATimeoutWithoutSending) {
   const auto later = transport.Send(Probe(), std::chrono::seconds(2));
   ASSERT_TRUE(later) << Describe(later);
   EXPECT_EQ(CountProbes(server_), 2U);
+}
+
+// Issue 15: when requests wait for tokens, each refilled token goes to the most urgent, by the
+// priority of the pass that sent it (daemon/vsphere/pass_budget.hpp): a manifest change sent
+// after two drift checks goes before them.
+TEST_F(TransportTest, TheRateLimitServesWaitingRequestsMostUrgentFirst) {
+  TransportOptions options = Options();
+  options.requests_per_second = 2;  // burst 2, then a token every 500 ms
+  HttpsTransport transport(options);
+  ASSERT_TRUE(transport.Send(Probe(), kTimeout));
+  ASSERT_TRUE(transport.Send(Probe(), kTimeout));
+  std::mutex mutex;
+  std::vector<std::string> done;
+  auto send = [&](const std::string& name, reconcilers::Priority priority) {
+    const PassBudget pass(std::chrono::minutes(1), priority);
+    const auto result = transport.Send(Probe(), std::chrono::seconds(10));
+    EXPECT_TRUE(result) << name << ": " << Describe(result);
+    const std::lock_guard lock(mutex);
+    done.push_back(name);
+  };
+  std::thread drift1(send, "drift 1", reconcilers::Priority::kDrift);
+  std::this_thread::sleep_for(milliseconds(50));
+  std::thread drift2(send, "drift 2", reconcilers::Priority::kDrift);
+  std::this_thread::sleep_for(milliseconds(50));
+  std::thread change(send, "change", reconcilers::Priority::kChange);
+  drift1.join();
+  drift2.join();
+  change.join();
+  EXPECT_EQ(done, (std::vector<std::string>{"change", "drift 1", "drift 2"}));
+  EXPECT_EQ(CountProbes(server_), 5U);
+}
+
+// A request whose deadline comes while more urgent ones take every token fails as a timeout,
+// unsent, and takes no token from those behind it.
+TEST_F(TransportTest, ARequestOvertakenUntilItsDeadlineTimesOutUnsent) {
+  TransportOptions options = Options();
+  options.requests_per_second = 2;
+  HttpsTransport transport(options);
+  ASSERT_TRUE(transport.Send(Probe(), kTimeout));
+  ASSERT_TRUE(transport.Send(Probe(), kTimeout));
+  std::optional<decltype(transport.Send(Probe(), kTimeout))> drift;
+  std::thread low([&] {
+    const PassBudget pass(std::chrono::minutes(1), reconcilers::Priority::kDrift);
+    drift = transport.Send(Probe(), milliseconds(700));  // a token could come at 500 ms
+  });
+  std::this_thread::sleep_for(milliseconds(50));
+  std::thread high([&] {
+    const PassBudget pass(std::chrono::minutes(1), reconcilers::Priority::kInFlight);
+    EXPECT_TRUE(transport.Send(Probe(), std::chrono::seconds(5)));  // takes the 500 ms token
+  });
+  low.join();
+  high.join();
+  ASSERT_TRUE(drift.has_value());
+  ASSERT_FALSE(*drift);
+  EXPECT_EQ(drift->Error().kind, ErrorKind::kTimeout) << Describe(*drift);
+  EXPECT_NE(drift->Error().detail.find("rate limit"), std::string::npos) << drift->Error().detail;
+  EXPECT_EQ(CountProbes(server_), 3U);
 }
 
 // --- shutdown --------------------------------------------------------------------------------

@@ -43,5 +43,19 @@ TEST(SummarizeStatusTest, CountsEachPhasePresentInPhaseOrder) {
   }
 }
 
+// The STATUS= line counts phases in the store itself, copying no status (issue 15).
+TEST(SummarizeStatusTest, TheStoreCountsItsPhasesAsTheStatusesDo) {
+  const auto statuses =
+      WithPhases({Phase::kStalled, Phase::kReady, Phase::kProgressing, Phase::kReady});
+  StatusStore store;
+  for (const auto& status : statuses) store.Put(status);
+  const PhaseCounts counts = store.CountPhases();
+  EXPECT_EQ(counts.at(static_cast<std::size_t>(Phase::kReady)), 2U);
+  EXPECT_EQ(counts.at(static_cast<std::size_t>(Phase::kWaiting)), 0U);
+  EXPECT_EQ(SummarizeStatus(counts, 2), SummarizeStatus(statuses, 2));
+  store.Remove(statuses.front().key);
+  EXPECT_EQ(SummarizeStatus(store.CountPhases(), 0), "3 objects: 2 ready, 1 progressing");
+}
+
 }  // namespace
 }  // namespace vsrd::daemon

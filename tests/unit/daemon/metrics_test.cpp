@@ -66,6 +66,50 @@ TEST(Metrics, PhasesAreOneHotAndFollowTheObject) {
   EXPECT_TRUE(Has(text, "vsrd_object_suspended{" + labels + "} 0"));
 }
 
+// The per-object families are written by Metrics itself (issue 15): each object's nine series
+// once, in family blocks, drift counted, label values escaped as the text format wants.
+TEST(Metrics, ObjectFamiliesListEachObjectOnceInTheirBlocks) {
+  Metrics metrics("0.1.0");
+  metrics.SetObjects({{Kind::kApplianceInstall, "a"},
+                      {Kind::kGuestCustomizationCheck, "b"},
+                      {Kind::kApplianceInstall, "odd\"na\\me\n"}});
+  metrics.SetObjectPhase({Kind::kGuestCustomizationCheck, "b"}, Phase::kSuspended);
+  metrics.CountDrift({Kind::kApplianceInstall, "a"});
+  metrics.CountDrift({Kind::kApplianceInstall, "a"});
+  metrics.CountDrift({Kind::kApplianceInstall, "gone"});  // not in force: no series
+  const std::string text = metrics.Render();
+  const auto count = [&text](const std::string& needle) {
+    std::size_t n = 0;
+    for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
+      ++n;
+    }
+    return n;
+  };
+  EXPECT_EQ(count("\nvsrd_object_ready{"), 3U);
+  EXPECT_EQ(count("\nvsrd_object_phase{"), 18U);
+  EXPECT_EQ(count("\nvsrd_object_suspended{"), 3U);
+  EXPECT_EQ(count("\nvsrd_drift_detected_total{"), 3U);
+  EXPECT_EQ(count("# TYPE vsrd_object_phase gauge\n"), 1U);
+  EXPECT_EQ(count("# TYPE vsrd_drift_detected_total counter\n"), 1U);
+  EXPECT_TRUE(Has(text, "vsrd_drift_detected_total{kind=\"ApplianceInstall\",name=\"a\"} 2"));
+  EXPECT_EQ(text.find("name=\"gone\""), std::string::npos);
+  const std::string b = "kind=\"GuestCustomizationCheck\",name=\"b\"";
+  EXPECT_TRUE(Has(text, "vsrd_object_suspended{" + b + "} 1"));
+  EXPECT_TRUE(Has(text, "vsrd_object_ready{" + b + "} 0"));
+  EXPECT_TRUE(Has(text, "vsrd_object_phase{" + b + ",phase=\"Suspended\"} 1"));
+  EXPECT_TRUE(Has(text, "vsrd_object_phase{" + b + ",phase=\"Ready\"} 0"));
+  EXPECT_TRUE(
+      Has(text, "vsrd_object_ready{kind=\"ApplianceInstall\",name=\"odd\\\"na\\\\me\\n\"} 0"))
+      << text;
+  // A family's series follow its TYPE line, before the next family's HELP.
+  const auto type = text.find("# TYPE vsrd_object_ready gauge\n");
+  const auto next = text.find("# HELP vsrd_object_phase ");
+  ASSERT_NE(type, std::string::npos);
+  ASSERT_NE(next, std::string::npos);
+  EXPECT_LT(type, next);
+  EXPECT_EQ(text.find("vsrd_object_ready{", next), std::string::npos);
+}
+
 TEST(Metrics, RemovedObjectsAndReplacedVersionsLeaveNoStaleSeries) {
   Metrics metrics("0.1.0");
   metrics.SetObjects({{Kind::kApplianceInstall, "a"}, {Kind::kApplianceInstall, "b"}});

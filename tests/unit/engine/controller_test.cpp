@@ -6,7 +6,10 @@
 #include <future>
 #include <mutex>
 #include <optional>
+#include <set>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -130,6 +133,47 @@ TEST_F(ControllerTest, ANewObjectIsReconciledAndRecheckedAtItsInterval) {
   EXPECT_EQ(controller.RunDue(), 0U) << "the drift check is 5m ± 10%";
   clock_.Advance(seconds(200));
   EXPECT_EQ(controller.RunDue(), 1U);
+}
+
+// Issue 15: passes in a row with the same outcome share one history entry (count, since, at),
+// so an in-sync object's history is one entry however long it stays in sync.
+TEST_F(ControllerTest, PassesWithTheSameOutcomeShareOneHistoryEntry) {
+  bool fail = false;
+  reconciler_->script = [&fail](rec::Context&) {
+    return fail ? Outcome::ReadFailed("TargetUnreachable", "refused")
+                : Outcome::Done(Phase::kReady, "InSync");
+  };
+  auto& controller = Make();
+  controller.SetObjects(Objects(Check("a")), "rev1");
+  const WallTime first = clock_.Now();
+  controller.RunDue();
+  for (int i = 0; i < 6; ++i) {
+    clock_.Advance(std::chrono::minutes(6));
+    controller.RunDue();
+  }
+  auto status = controller.Status().Get(CheckKey("a"));
+  ASSERT_EQ(status->history.size(), 1U);
+  EXPECT_EQ(status->history.back().count, 7);
+  EXPECT_EQ(status->history.back().since, first);
+  EXPECT_EQ(status->history.back().at, clock_.Now());
+  fail = true;
+  clock_.Advance(std::chrono::minutes(6));
+  controller.RunDue();
+  fail = false;
+  clock_.Advance(std::chrono::minutes(11));
+  controller.RunDue();
+  status = controller.Status().Get(CheckKey("a"));
+  ASSERT_EQ(status->history.size(), 3U) << "in sync, failed, in sync again";
+  EXPECT_EQ(status->history[1].result, "error");
+  EXPECT_EQ(status->history[1].count, 1);
+  EXPECT_EQ(status->history[2].count, 1);
+  for (int i = 0; i < 8; ++i) {
+    fail = i % 2 == 0;
+    clock_.Advance(std::chrono::minutes(11));
+    controller.RunDue();
+  }
+  EXPECT_EQ(controller.Status().Get(CheckKey("a"))->history.size(), ObjectStatus::kHistory)
+      << "the last five different outcomes";
 }
 
 TEST_F(ControllerTest, AnUnchangedReloadDoesNotRequeueAndAChangedSpecDoesAtOnce) {
@@ -327,6 +371,162 @@ TEST_F(ControllerTest, AnOperationAdoptedFromLiveStateHoldsTheSlotUntilItEnds) {
   clock_.Advance(seconds(15));  // b's next look, whichever ran first at 20s
   controller.RunDue();
   EXPECT_EQ(ReasonOf("b"), "Mutated");
+}
+
+/// Scripted operations whose end the test decides: an object without a finished operation asks
+/// for a slot (TargetBusy when refused), journals its operation and polls it every 10 s until
+/// the test puts its name in `ended`; then it is Ready ("Mutated") for good.
+struct TimedOperations {
+  std::set<std::string> ended;
+  std::set<std::string> finished;
+  std::vector<std::string> started;  ///< names, in the order their operations started
+  std::mutex mutex;
+  Outcome operator()(rec::Context& context) {
+    const std::string name = context.Object().metadata.name;
+    const std::lock_guard lock(mutex);
+    if (finished.contains(name)) return Outcome::Done(Phase::kReady, "Mutated");
+    if (!context.Record().in_flight) {
+      if (!context.TryBeginMutation()) return MutateUnlessBusy(context);  // refused again
+      rec::ObjectRecord record;
+      record.in_flight = rec::InFlight::Accepted("op", "task-" + name, context.Object().generation,
+                                                 context.Now(), "");
+      if (!context.SaveRecord(record)) return Outcome::ReadFailed("JournalUnavailable", "");
+      started.push_back(name);
+      return Outcome::RequeueAfter(seconds(10), "Running");
+    }
+    if (!ended.contains(name)) return Outcome::RequeueAfter(seconds(10), "Running");
+    context.SaveRecord(rec::ObjectRecord{});
+    finished.insert(name);
+    return Outcome::Done(Phase::kReady, "Mutated");
+  }
+};
+
+// Issue 15: a freed slot starts the next waiting mutation at once (not after its 15 s TargetBusy
+// retry), first come first served: the object refused first goes first, and a newcomer never
+// overtakes an object already waiting.
+TEST_F(ControllerTest, AFreedSlotStartsTheFirstWaitingMutationAtOnceAndNoNewcomerOvertakes) {
+  auto operations = std::make_shared<TimedOperations>();
+  reconciler_->script = [operations](rec::Context& context) { return (*operations)(context); };
+  auto& controller = Make();
+  controller.SetObjects(Objects(Check("a")), "rev1");
+  controller.RunDue();
+  EXPECT_EQ(ReasonOf("a"), "Running");
+  controller.SetObjects(Objects(Check("a") + Check("b")), "rev2");
+  controller.RunDue();
+  controller.SetObjects(Objects(Check("a") + Check("b") + Check("c")), "rev3");
+  controller.RunDue();
+  EXPECT_EQ(ReasonOf("b"), "TargetBusy");
+  EXPECT_EQ(ReasonOf("c"), "TargetBusy");
+
+  // a ends at its next poll; b was refused before c, so b starts in the same instant.
+  operations->ended.insert("a");
+  clock_.Advance(seconds(10));
+  controller.RunDue();
+  EXPECT_EQ(ReasonOf("a"), "Mutated");
+  EXPECT_EQ(ReasonOf("b"), "Running") << "the freed slot waited for b's 15 s retry";
+  EXPECT_EQ(ReasonOf("c"), "TargetBusy");
+
+  // b ends in a pass run on its own; d arrives (a manifest change: served first) before c's
+  // wakeup is served. The slot is c's: d waits behind it.
+  operations->ended.insert("b");
+  ASSERT_TRUE(controller.RunOnce(CheckKey("b")).has_value());
+  controller.SetObjects(Objects(Check("a") + Check("b") + Check("c") + Check("d")), "rev4");
+  controller.RunDue();
+  EXPECT_EQ(ReasonOf("d"), "TargetBusy") << "a newcomer overtook c";
+  EXPECT_EQ(ReasonOf("c"), "Running");
+  operations->ended.insert("c");
+  clock_.Advance(seconds(10));
+  controller.RunDue();
+  EXPECT_EQ(ReasonOf("d"), "Running");
+  EXPECT_EQ(operations->started, (std::vector<std::string>{"a", "b", "c", "d"}));
+}
+
+// A waiting object that stops waiting (suspended, stalled, removed, or no longer in need of a
+// mutation) gives up its place: it never holds up the objects behind it.
+TEST_F(ControllerTest, AnObjectThatStopsWaitingForASlotGivesUpItsPlaceInLine) {
+  auto operations = std::make_shared<TimedOperations>();
+  bool b_stalls = false;
+  reconciler_->script = [operations, &b_stalls](rec::Context& context) {
+    if (context.Object().metadata.name == "b" && b_stalls) {
+      EXPECT_FALSE(context.TryBeginMutation());  // refused again, then it stalls
+      return Outcome::Stalled("NotConfigured", "b cannot go on");
+    }
+    return (*operations)(context);
+  };
+  auto& controller = Make();
+  const std::string rest = Check("c") + Check("d") + Check("e");
+  controller.SetObjects(Objects(Check("a") + Check("b") + Check("s") + Check("r") + rest), "rev1");
+  controller.RunDue();
+  ASSERT_EQ(operations->started, std::vector<std::string>{"a"});
+  // In line: b, s, r, c, d, e. s is suspended, r removed, b stalls at its next pass.
+  controller.SetObjects(Objects(Check("a") + Check("b") + Check("s", "{suspend: true}") + rest),
+                        "rev2");
+  controller.RunDue();
+  EXPECT_EQ(PhaseOf("s"), Phase::kSuspended);
+  b_stalls = true;
+  ASSERT_TRUE(controller.ReconcileNow(CheckKey("b"), false));
+  controller.RunDue();
+  EXPECT_EQ(PhaseOf("b"), Phase::kStalled);
+  operations->ended.insert("a");
+  clock_.Advance(seconds(10));
+  controller.RunDue();
+  EXPECT_EQ(ReasonOf("c"), "Running") << "a place left by a suspended, stalled or removed object";
+  EXPECT_EQ(ReasonOf("d"), "TargetBusy");
+  EXPECT_EQ(operations->started, (std::vector<std::string>{"a", "c"}));
+}
+
+// Issue 15: the work queue serves manifest changes before drift checks: a generation that
+// changes while 19 drift checks are ready runs next, not after them.
+TEST_F(ControllerTest, AChangedGenerationRunsBeforeTheDriftChecksReadyBeforeIt) {
+  std::string yaml;
+  std::string changed;
+  for (int i = 0; i < 20; ++i) {
+    const std::string name = "o" + std::to_string(i);
+    yaml += Check(name);
+    changed += i == 17 ? Check(name, "{}", "[vm-1, vm-2]") : Check(name);
+  }
+  std::vector<std::string> order;
+  bool change_during_pass = false;
+  reconciler_->script = [&](rec::Context& context) {
+    order.push_back(context.Object().metadata.name);
+    if (change_during_pass) {
+      // The first drift check's pass: every other drift check is ready by now.
+      change_during_pass = false;
+      controller_->SetObjects(Objects(changed), "rev2");
+    }
+    return Outcome::Done(Phase::kReady, "InSync");
+  };
+  auto& controller = Make();
+  controller.SetObjects(Objects(yaml), "rev1");
+  controller.RunDue();
+  clock_.Advance(std::chrono::minutes(6));  // every drift check is due
+  order.clear();
+  change_during_pass = true;
+  controller.RunDue();
+  ASSERT_GE(order.size(), 20U);
+  // (Should the first drift check be o17's own, its change runs again right after it.)
+  EXPECT_EQ(order[1], "o17") << "the change waited behind the drift checks";
+}
+
+// The rate limit serves a pass's API calls by the class the pass was queued in
+// (daemon/vsphere/pass_budget.hpp): the pass's thread carries it.
+TEST_F(ControllerTest, APassRunsAtTheClassItWasQueuedIn) {
+  std::vector<rec::Priority> seen;
+  reconciler_->script = [&seen](rec::Context&) {
+    seen.push_back(vsphere::PassBudget::CurrentPriority());
+    if (seen.size() == 2) return Outcome::RequeueAfter(seconds(10), "Running");
+    return Outcome::Done(Phase::kReady, "InSync");
+  };
+  auto& controller = Make();
+  controller.SetObjects(Objects(Check("a")), "rev1");
+  controller.RunDue();  // new: a change
+  clock_.Advance(std::chrono::minutes(6));
+  controller.RunDue();  // its drift check, which finds work under way
+  clock_.Advance(seconds(10));
+  controller.RunDue();  // following it
+  EXPECT_EQ(seen, (std::vector<rec::Priority>{rec::Priority::kChange, rec::Priority::kDrift,
+                                              rec::Priority::kInFlight}));
+  EXPECT_EQ(vsphere::PassBudget::CurrentPriority(), rec::Priority::kChange) << "outside a pass";
 }
 
 TEST_F(ControllerTest, PassesPhasesOperationsAndObservationsReachTheMetrics) {

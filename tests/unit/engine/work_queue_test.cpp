@@ -1,7 +1,13 @@
 #include "daemon/engine/work_queue.hpp"
 
+#include <algorithm>
 #include <atomic>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -16,6 +22,8 @@ using std::chrono::seconds;
 
 const Key kA{Kind::kVchaPassiveNode, "a"};
 const Key kB{Kind::kApplianceUpdate, "b"};
+const Key kC{Kind::kGuestCustomizationCheck, "c"};
+const Key kD{Kind::kOfflineDepotFromHost, "d"};
 
 class WorkQueueTest : public ::testing::Test {
  protected:
@@ -121,6 +129,210 @@ TEST_F(WorkQueueTest, ABlockedGetReturnsAKeyAddedFromAnotherThread) {
   queue_.Add(kB);
   worker.join();
   EXPECT_EQ(got, kB);
+}
+
+TEST_F(WorkQueueTest, ReadyKeysGoMostUrgentClassFirstAndInOrderWithinAClass) {
+  queue_.Add(kA, Priority::kDrift);
+  queue_.Add(kB, Priority::kRetry);
+  queue_.Add(kC, Priority::kDrift);
+  queue_.Add(kD, Priority::kChange);
+  EXPECT_EQ(queue_.ReadyCount(), 4U);
+  EXPECT_EQ(queue_.ReadyCount(Priority::kDrift), 2U);
+  EXPECT_EQ(queue_.ReadyCount(Priority::kChange), 1U);
+  EXPECT_EQ(Next(), kD) << "a manifest change goes before everything";
+  EXPECT_EQ(Next(), kB) << "a retry goes before drift checks";
+  EXPECT_EQ(Next(), kA) << "drift checks in the order they came";
+  EXPECT_EQ(Next(), kC);
+  EXPECT_EQ(Next(), std::nullopt);
+}
+
+TEST_F(WorkQueueTest, AKeyBeingProcessedRemembersTheClassItWasHandedOutIn) {
+  queue_.Add(kA, Priority::kDrift);
+  EXPECT_EQ(queue_.ProcessingPriority(kA), std::nullopt) << "queued, not processing";
+  ASSERT_EQ(Next(), kA);
+  EXPECT_EQ(queue_.ProcessingPriority(kA), Priority::kDrift);
+  queue_.Add(kA, Priority::kChange);  // dirty: the next pass is a change
+  EXPECT_EQ(queue_.ProcessingPriority(kA), Priority::kDrift)
+      << "this pass is still the drift check";
+  queue_.Done(kA);
+  EXPECT_EQ(queue_.ProcessingPriority(kA), std::nullopt);
+  ASSERT_EQ(Next(), kA);
+  EXPECT_EQ(queue_.ProcessingPriority(kA), Priority::kChange);
+}
+
+TEST_F(WorkQueueTest, AMoreUrgentAddMovesAQueuedKeyUpAndALessUrgentOneNeverDown) {
+  queue_.Add(kA, Priority::kDrift);
+  queue_.Add(kB, Priority::kDrift);
+  queue_.Add(kC, Priority::kInFlight);
+  queue_.Add(kB, Priority::kChange);  // its manifest changed while its drift check waited
+  queue_.Add(kC, Priority::kDrift);   // changes nothing
+  EXPECT_EQ(queue_.QueuedPriority(kB), Priority::kChange);
+  EXPECT_EQ(queue_.QueuedPriority(kC), Priority::kInFlight);
+  EXPECT_EQ(queue_.ReadyCount(), 3U);
+  EXPECT_EQ(queue_.ReadyCount(Priority::kDrift), 1U);
+  EXPECT_EQ(Next(), kB);
+  EXPECT_EQ(Next(), kC);
+  EXPECT_EQ(Next(), kA);
+  EXPECT_EQ(Next(), std::nullopt) << "the moved key's old place is not handed out";
+}
+
+TEST_F(WorkQueueTest, ADelayedKeyComesDueInItsClass) {
+  queue_.Add(kA, Priority::kDrift);
+  queue_.AddAfter(kB, seconds(10), Priority::kInFlight);  // a task poll
+  queue_.AddAfter(kC, seconds(10), Priority::kDrift);
+  EXPECT_EQ(queue_.QueuedPriority(kB), Priority::kInFlight);
+  clock_.Advance(seconds(10));
+  EXPECT_EQ(Next(), kB) << "the due poll goes before the drift check that was ready first";
+  EXPECT_EQ(Next(), kA);
+  EXPECT_EQ(Next(), kC);
+}
+
+TEST_F(WorkQueueTest, OfTwoDelaysTheEarlierKeepsItsClassAndAtTheSameTimeTheMoreUrgent) {
+  queue_.AddAfter(kA, seconds(60), Priority::kInFlight);
+  queue_.AddAfter(kA, seconds(5), Priority::kDrift);
+  EXPECT_EQ(queue_.QueuedPriority(kA), Priority::kDrift);
+  EXPECT_EQ(queue_.NextDue(kA), clock_.SteadyNow() + seconds(5));
+  queue_.AddAfter(kA, seconds(5), Priority::kRetry);
+  EXPECT_EQ(queue_.QueuedPriority(kA), Priority::kRetry);
+  queue_.AddAfter(kA, seconds(5), Priority::kDrift);
+  EXPECT_EQ(queue_.QueuedPriority(kA), Priority::kRetry);
+  EXPECT_EQ(queue_.DelayedCount(), 1U);
+}
+
+TEST_F(WorkQueueTest, AnAddWhileProcessingRequeuesInTheMostUrgentClassAskedFor) {
+  queue_.Add(kA, Priority::kDrift);
+  ASSERT_EQ(Next(), kA);
+  queue_.Add(kA, Priority::kDrift);
+  queue_.Add(kA, Priority::kChange);
+  queue_.Add(kA, Priority::kRetry);
+  queue_.Add(kB, Priority::kInFlight);
+  queue_.Done(kA);
+  EXPECT_EQ(queue_.QueuedPriority(kA), Priority::kChange);
+  EXPECT_EQ(Next(), kA);
+  EXPECT_EQ(Next(), kB);
+}
+
+TEST_F(WorkQueueTest, ADelayedKeyDueWhileProcessingKeepsItsClass) {
+  queue_.Add(kA);
+  ASSERT_EQ(Next(), kA);
+  queue_.AddAfter(kA, seconds(1), Priority::kInFlight);
+  queue_.Add(kB, Priority::kRetry);
+  clock_.Advance(seconds(1));
+  EXPECT_EQ(Next(), kB);
+  queue_.Add(kC, Priority::kRetry);
+  queue_.Done(kA);
+  EXPECT_EQ(Next(), kA) << "the poll that came due during the pass goes before retries";
+}
+
+// The queue against a plain model (a list scanned for the most urgent, oldest entry) over many
+// random adds, delays, gets and dones: the same keys in the same order, none handed out twice,
+// none lost, and the counts agree. Moving keys between classes leaves stale entries behind; this
+// is what would catch one handed out or counted.
+TEST_F(WorkQueueTest, AgreesWithAPlainModelOverRandomOperations) {
+  struct Entry {
+    Key key;
+    Priority priority;
+    std::uint64_t order;
+  };
+  struct Model {
+    std::vector<Entry> ready;
+    std::map<Key, Priority> dirty;
+    std::set<Key> processing;
+    std::uint64_t order = 0;
+    void Push(const Key& key, Priority priority) {
+      const auto it = std::find_if(ready.begin(), ready.end(),
+                                   [&](const Entry& entry) { return entry.key == key; });
+      if (it != ready.end()) {
+        if (it->priority <= priority) return;
+        ready.erase(it);
+      }
+      ready.push_back({key, priority, order++});
+    }
+    void Add(const Key& key, Priority priority) {
+      if (processing.contains(key)) {
+        auto [it, inserted] = dirty.try_emplace(key, priority);
+        if (!inserted) it->second = std::min(it->second, priority);
+        return;
+      }
+      Push(key, priority);
+    }
+    std::optional<Key> Get() {
+      if (ready.empty()) return std::nullopt;
+      const auto it =
+          std::min_element(ready.begin(), ready.end(), [](const auto& a, const auto& b) {
+            return std::pair(a.priority, a.order) < std::pair(b.priority, b.order);
+          });
+      const Key key = it->key;
+      ready.erase(it);
+      processing.insert(key);
+      return key;
+    }
+    void Done(const Key& key) {
+      processing.erase(key);
+      if (const auto it = dirty.find(key); it != dirty.end()) {
+        const Priority priority = it->second;
+        dirty.erase(it);
+        Push(key, priority);
+      }
+    }
+  };
+  std::vector<Key> keys;
+  keys.reserve(12);
+  for (int i = 0; i < 12; ++i)
+    keys.push_back(Key{Kind::kGuestCustomizationCheck, std::to_string(i)});
+  std::mt19937_64 rng(2026);
+  Model model;
+  std::vector<Key> handed_out;
+  for (int step = 0; step < 20000; ++step) {
+    const Key& key = keys[rng() % keys.size()];
+    const auto priority = static_cast<Priority>(rng() % kPriorities);
+    switch (rng() % 4) {
+      case 0:
+      case 1:
+        queue_.Add(key, priority);
+        model.Add(key, priority);
+        break;
+      case 2: {
+        const auto got = Next();
+        ASSERT_EQ(got, model.Get()) << "step " << step;
+        if (got) handed_out.push_back(*got);
+        break;
+      }
+      default:
+        if (!handed_out.empty()) {
+          const std::size_t index = rng() % handed_out.size();
+          const Key done = handed_out[index];
+          handed_out.erase(handed_out.begin() + static_cast<std::ptrdiff_t>(index));
+          queue_.Done(done);
+          model.Done(done);
+        }
+        break;
+    }
+    ASSERT_EQ(queue_.ReadyCount(), model.ready.size()) << "step " << step;
+    for (std::size_t p = 0; p < kPriorities; ++p) {
+      const auto expected =
+          std::count_if(model.ready.begin(), model.ready.end(),
+                        [&](const auto& e) { return e.priority == static_cast<Priority>(p); });
+      ASSERT_EQ(queue_.ReadyCount(static_cast<Priority>(p)), static_cast<std::size_t>(expected))
+          << "step " << step;
+    }
+  }
+}
+
+TEST_F(WorkQueueTest, ADrainedQueueOfManyMovedKeysHandsOutEachOnce) {
+  // Many keys queued as drift checks, then each moved up twice: 3 entries per key in the lists,
+  // one live; each key comes out once, in the order of its last move.
+  std::vector<Key> keys;
+  keys.reserve(500);
+  for (int i = 0; i < 500; ++i)
+    keys.push_back(Key{Kind::kGuestCustomizationCheck, std::to_string(i)});
+  for (const auto& key : keys) queue_.Add(key, Priority::kDrift);
+  for (const auto& key : keys) queue_.Add(key, Priority::kRetry);
+  for (auto it = keys.rbegin(); it != keys.rend(); ++it) queue_.Add(*it, Priority::kInFlight);
+  EXPECT_EQ(queue_.ReadyCount(), keys.size());
+  for (auto it = keys.rbegin(); it != keys.rend(); ++it) ASSERT_EQ(Next(), *it);
+  EXPECT_EQ(Next(), std::nullopt);
+  EXPECT_EQ(queue_.ReadyCount(), 0U);
 }
 
 }  // namespace

@@ -163,6 +163,81 @@ TEST(DaemonApi, ServesEveryStatusWithTheRevision) {
   EXPECT_EQ(body["objects"][1], StatusToJson(fake.statuses[1]));
 }
 
+// Issue 15: at 10,000 objects an operator asks for some: by kind, phase and target, each filter
+// narrowing the others; a filter that names nothing known is a 400, not an empty answer.
+TEST(DaemonApi, FiltersStatusByKindPhaseAndTarget) {
+  struct Case {
+    std::map<std::string, std::string> query;
+    int status;
+    std::vector<std::string> names;  // of the objects answered, in order
+    std::string error;               // for a 400: part of the message
+  };
+  const std::vector<Case> cases{
+      {{}, 200, {"vc01-passive", "vr01", "vc02-passive"}, ""},
+      {{{"kind", "VchaPassiveNode"}}, 200, {"vc01-passive", "vc02-passive"}, ""},
+      {{{"phase", "Progressing"}}, 200, {"vr01", "vc02-passive"}, ""},
+      {{{"kind", "VchaPassiveNode"}, {"phase", "Progressing"}}, 200, {"vc02-passive"}, ""},
+      {{{"target", "vc02"}}, 200, {"vc02-passive"}, ""},
+      {{{"target", "vc09"}}, 200, {}, ""},
+      {{{"phase", "Stalled"}}, 200, {}, ""},
+      {{{"kind", "vchapassivenode"}}, 400, {}, "unknown kind \"vchapassivenode\""},
+      {{{"phase", "ready"}}, 400, {}, "unknown phase \"ready\""},
+      {{{"name", "vr01"}}, 400, {}, "unknown query parameter \"name\""},
+  };
+  FakeBackend fake;
+  ObjectStatus other = MakeStatus(manifests::Kind::kVchaPassiveNode, "vc02-passive",
+                                  reconcilers::Phase::kProgressing);
+  other.target = "vc02";
+  fake.statuses.push_back(other);
+  const Handler handler = MakeDaemonHandler(fake.Make());
+  for (const Case& c : cases) {
+    std::string trace;
+    for (const auto& [name, value] : c.query) {
+      trace += name;
+      trace += '=';
+      trace += value;
+      trace += ' ';
+    }
+    SCOPED_TRACE(trace);
+    const Response response = handler(Make("GET", "/status", c.query));
+    EXPECT_EQ(response.status, c.status);
+    EXPECT_EQ(response.content_type, "application/json");
+    const json body = json::parse(response.body);
+    if (c.status != 200) {
+      EXPECT_NE(body["error"].get<std::string>().find(c.error), std::string::npos) << body;
+      continue;
+    }
+    std::vector<std::string> names;
+    for (const auto& object : body["objects"]) names.push_back(object["name"]);
+    EXPECT_EQ(names, c.names);
+    EXPECT_EQ(body["revision"], "4f2c1d0e9b8a7c6d5e4f3a2b1c0d9e8f7a6b5c4d");
+  }
+}
+
+// GET /status/{kind}/{name} asks the backend for that one object when it can (no copy of every
+// status per request).
+TEST(DaemonApi, ServesOneStatusFromTheBackendsLookup) {
+  FakeBackend fake;
+  DaemonBackend backend = fake.Make();
+  int lookups = 0;
+  backend.statuses = []() -> std::vector<ObjectStatus> { throw std::runtime_error("not used"); };
+  backend.status = [&](const manifests::ObjectKey& key) -> std::optional<ObjectStatus> {
+    ++lookups;
+    for (const auto& status : fake.statuses) {
+      if (status.key == key) return status;
+    }
+    return std::nullopt;
+  };
+  const Handler handler = MakeDaemonHandler(backend);
+  const Response found = handler(Make("GET", "/status/ApplianceUpdate/vr01"));
+  EXPECT_EQ(found.status, 200);
+  EXPECT_EQ(json::parse(found.body), StatusToJson(fake.statuses[1]));
+  const Response absent = handler(Make("GET", "/status/ApplianceUpdate/vr02"));
+  EXPECT_EQ(absent.status, 404);
+  EXPECT_EQ(json::parse(absent.body)["error"], "no object ApplianceUpdate/vr02");
+  EXPECT_EQ(lookups, 2);
+}
+
 TEST(DaemonApi, StatusSaysWhyMutationsAreBlocked) {
   FakeBackend fake;
   DaemonBackend backend = fake.Make();

@@ -30,8 +30,10 @@ ObjectStatus Full() {
   status.details = {{"current_version", "8.0.2.00100"}, {"target_version", "8.0.3.00400"}};
   status.failures = 2;
   status.history = {
-      {At("2026-01-01T09:00:00.000Z"), "success", Phase::kReady, "InSync", "up to date"},
-      {At("2026-01-01T10:00:00.500Z"), "requeue", Phase::kProgressing, "UpdateInstalling", ""},
+      {At("2026-01-01T09:00:00.000Z"), At("2026-01-01T08:00:00.000Z"), 13, "success", Phase::kReady,
+       "InSync", "up to date"},
+      {At("2026-01-01T10:00:00.500Z"), At("2026-01-01T10:00:00.500Z"), 1, "requeue",
+       Phase::kProgressing, "UpdateInstalling", ""},
   };
   return status;
 }
@@ -60,6 +62,8 @@ void ExpectEqual(const ObjectStatus& a, const ObjectStatus& b) {
   ASSERT_EQ(a.history.size(), b.history.size());
   for (std::size_t i = 0; i < a.history.size(); ++i) {
     EXPECT_EQ(a.history[i].at, b.history[i].at);
+    EXPECT_EQ(a.history[i].since, b.history[i].since);
+    EXPECT_EQ(a.history[i].count, b.history[i].count);
     EXPECT_EQ(a.history[i].result, b.history[i].result);
     EXPECT_EQ(a.history[i].phase, b.history[i].phase);
     EXPECT_EQ(a.history[i].reason, b.history[i].reason);
@@ -87,10 +91,10 @@ TEST(StatusJson, WritesTheDocumentedShape) {
     "failures": 2,
     "details": {"current_version": "8.0.2.00100", "target_version": "8.0.3.00400"},
     "history": [
-      {"at": "2026-01-01T09:00:00.000Z", "result": "success", "phase": "Ready",
-       "reason": "InSync", "message": "up to date"},
-      {"at": "2026-01-01T10:00:00.500Z", "result": "requeue", "phase": "Progressing",
-       "reason": "UpdateInstalling", "message": ""}
+      {"at": "2026-01-01T09:00:00.000Z", "since": "2026-01-01T08:00:00.000Z", "count": 13,
+       "result": "success", "phase": "Ready", "reason": "InSync", "message": "up to date"},
+      {"at": "2026-01-01T10:00:00.500Z", "since": "2026-01-01T10:00:00.500Z", "count": 1,
+       "result": "requeue", "phase": "Progressing", "reason": "UpdateInstalling", "message": ""}
     ]
   })");
   EXPECT_EQ(StatusToJson(Full()), expected);
@@ -180,6 +184,8 @@ TEST(StatusJson, NamesTheFieldThatIsWrong) {
        "waiting.object: \"Nope/x\" is not KIND/NAME"},
       {"history entry with a bad phase", [](json& j) { j["history"][1]["phase"] = "?"; },
        "history[1].phase: unknown phase \"?\""},
+      {"history entry with a count that is not a number",
+       [](json& j) { j["history"][0]["count"] = "13"; }, "history[0].count: must be an integer"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
@@ -189,6 +195,20 @@ TEST(StatusJson, NamesTheFieldThatIsWrong) {
     EXPECT_FALSE(StatusFromJson(in, &error));
     EXPECT_EQ(error, c.error);
   }
+}
+
+// A daemon from before issue 15 writes no `since` or `count`: each entry is one pass.
+TEST(StatusJson, ReadsAHistoryEntryWithoutSinceOrCountAsOnePass) {
+  json in = StatusToJson(Full());
+  for (auto& entry : in["history"]) {
+    entry.erase("since");
+    entry.erase("count");
+  }
+  std::string error;
+  const auto status = StatusFromJson(in, &error);
+  ASSERT_TRUE(status) << error;
+  EXPECT_EQ(status->history[0].count, 1);
+  EXPECT_EQ(status->history[0].since, status->history[0].at);
 }
 
 TEST(StatusJson, WritesWhatAWaitingObjectWaitsFor) {

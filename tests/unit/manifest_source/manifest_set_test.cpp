@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "manifests/decode.hpp"
 #include "tests/unit/manifest_source/test_files.hpp"
 
 // ManifestSet: the manifests directory merged per file with its last good version.
@@ -324,6 +325,40 @@ TEST_F(ManifestSetTest, SymlinkSwapIsSeenAsEditsOfTheSameFiles) {
   // Paths are printed under the configured name, not the checkout it points at.
   EXPECT_EQ(Find(second, "ApplianceInstall/b1")->location.file, (link / "sub/b.yaml").string());
   EXPECT_EQ(second.diagnostics.at(0).location.file, (link / "a.yaml").string());
+}
+
+// Issue 15: a reload decodes only files whose bytes changed, and reuses the others' decode. An
+// edit is seen however the file was written: in place with its size and times kept, or swapped
+// in (new inode); a file whose bytes come back as before reads as before; a cached file that
+// turns unreadable reports so.
+TEST_F(ManifestSetTest, AReloadSeesEveryChangeOfBytesWhateverTheFileTimesSay) {
+  Write("a.yaml", Install("a", "4h"));
+  Write("b.yaml", Install("b", "4h"));
+  auto load = Reload();
+  const std::string a4 = Generation(load, "ApplianceInstall/a");
+  const std::string b4 = Generation(load, "ApplianceInstall/b");
+
+  // Same length, same modification time, in place.
+  const auto time = fs::last_write_time(Root() / "a.yaml");
+  Write("a.yaml", Install("a", "5h"));
+  fs::last_write_time(Root() / "a.yaml", time);
+  load = Reload();
+  EXPECT_NE(Generation(load, "ApplianceInstall/a"), a4) << "an edit hidden by its file times";
+  EXPECT_EQ(Generation(load, "ApplianceInstall/b"), b4);
+
+  // Back to the old bytes through a rename, as git writes.
+  WriteFile(Root() / "a.yaml.tmp", Install("a", "4h"));
+  fs::rename(Root() / "a.yaml.tmp", Root() / "a.yaml");
+  load = Reload();
+  EXPECT_EQ(Generation(load, "ApplianceInstall/a"), a4);
+  EXPECT_EQ(load.objects.size(), 2U);
+  EXPECT_TRUE(load.diagnostics.empty()) << ::testing::PrintToString(Messages(load));
+
+  // A decoded file that is now too large to read keeps its last good objects and says why.
+  Write("b.yaml", std::string(manifests::kMaxManifestFileBytes + 1, '#'));
+  load = Reload();
+  EXPECT_EQ(Generation(load, "ApplianceInstall/b"), b4) << "the last good version stays";
+  EXPECT_EQ(load.errors_by_file.count("b.yaml"), 1U) << ::testing::PrintToString(Messages(load));
 }
 
 TEST_F(ManifestSetTest, RevisionIsTheCommitOfTheCheckout) {

@@ -14,11 +14,18 @@ namespace {
 using std::chrono::minutes;
 using std::chrono::seconds;
 using Action = QueueAction::Kind;
+using P = Priority;
 
 RetryPolicy NoJitter() {
   RetryPolicy policy;
   policy.jitter = 0;
   return policy;
+}
+
+Outcome WithOperation(Outcome outcome) {
+  outcome.operation = OperationStatus{};
+  outcome.operation->name = "appliance.update.install";
+  return outcome;
 }
 
 TEST(DecideRequeue, MapsEveryOutcomeToItsQueueAction) {
@@ -32,31 +39,47 @@ TEST(DecideRequeue, MapsEveryOutcomeToItsQueueAction) {
       {"done schedules the drift check and clears failures",
        Outcome::Done(Phase::kReady, "InSync"),
        2,
-       {Action::kRequeueAfter, minutes(5), 0, false}},
+       {Action::kRequeueAfter, minutes(5), 0, false, P::kDrift}},
       {"done while degraded is still a drift check",
        Outcome::Done(Phase::kDegraded, "NotCustomizable"),
        0,
-       {Action::kRequeueAfter, minutes(5), 0, false}},
+       {Action::kRequeueAfter, minutes(5), 0, false, P::kDrift}},
+      {"done while waiting for a dependency looks again as a retry, not a drift check",
+       Outcome::DependencyNotReady({manifests::Kind::kVchaPassiveNode, "a"}, "waiting"),
+       0,
+       {Action::kRequeueAfter, minutes(5), 0, false, P::kRetry}},
+      {"done while waiting for the window looks again as a retry, not a drift check",
+       Outcome::OutsideWindow("pending"),
+       0,
+       {Action::kRequeueAfter, minutes(5), 0, false, P::kRetry}},
+      {"done with an operation still in flight follows it before retries and drift checks",
+       WithOperation(Outcome::Done(Phase::kProgressing, "InstallRunning")),
+       0,
+       {Action::kRequeueAfter, minutes(5), 0, false, P::kInFlight}},
       {"requeue-after keeps the reconciler's exact delay and clears failures",
        Outcome::RequeueAfter(seconds(10), "TaskRunning"),
        2,
-       {Action::kRequeueAfter, seconds(10), 0, false}},
+       {Action::kRequeueAfter, seconds(10), 0, false, P::kInFlight}},
       {"a failed read backs off from retry_interval",
        Outcome::ReadFailed("TargetUnreachable", "refused"),
        0,
-       {Action::kRequeueAfter, seconds(30), 1, true}},
+       {Action::kRequeueAfter, seconds(30), 1, true, P::kRetry}},
       {"a failed read never stalls however often it fails",
        Outcome::ReadFailed("TargetUnreachable", "refused"),
        10,
-       {Action::kRequeueAfter, minutes(10), 11, true}},
+       {Action::kRequeueAfter, minutes(10), 11, true, P::kRetry}},
+      {"a failed poll of an operation in flight backs off but stays before other retries",
+       WithOperation(Outcome::ReadFailed("TargetUnreachable", "refused")),
+       0,
+       {Action::kRequeueAfter, seconds(30), 1, true, P::kInFlight}},
       {"the first failed mutation backs off",
        Outcome::MutationFailed("RedeployFailed", "500"),
        0,
-       {Action::kRequeueAfter, seconds(30), 1, true}},
+       {Action::kRequeueAfter, seconds(30), 1, true, P::kRetry}},
       {"the second failed mutation doubles the backoff",
        Outcome::MutationFailed("RedeployFailed", "500"),
        1,
-       {Action::kRequeueAfter, minutes(1), 2, true}},
+       {Action::kRequeueAfter, minutes(1), 2, true, P::kRetry}},
       {"the third failed mutation in a row stalls",
        Outcome::MutationFailed("RedeployFailed", "500"),
        2,
@@ -74,6 +97,12 @@ TEST(DecideRequeue, MapsEveryOutcomeToItsQueueAction) {
   for (const auto& c : cases) {
     EXPECT_EQ(DecideRequeue(c.outcome, c.failures, NoJitter(), rng), c.expected) << c.name;
   }
+}
+
+TEST(DecideRequeue, PrioritiesAreOrderedMostUrgentFirst) {
+  EXPECT_LT(P::kChange, P::kInFlight);
+  EXPECT_LT(P::kInFlight, P::kRetry);
+  EXPECT_LT(P::kRetry, P::kDrift);
 }
 
 TEST(DecideRequeue, BackoffDoublesUpToItsCap) {
