@@ -26,8 +26,9 @@
 //                             set max_duration: 0s.
 //   OutsideWindow          -> Waiting: a cancel is due but policy.window is closed. Operator: wait
 //                             or widen the window.
-//   TargetBusy             -> Waiting (requeued after 15s): a cancel is due but the target's
-//                             mutation slots are taken. Operator: nothing.
+//   TargetBusy             -> Waiting (in line for a slot: at once when one frees, or in 15s):
+//                             a cancel is due but the target's mutation slots are taken.
+//                             Operator: nothing.
 //   CancelFailed           -> Progressing (transient; Stalled after max_failures): the cancel call
 //                             failed, or answered 400 while the re-read still shows the install
 //                             running past its limit. Operator: read the message, fix, reset.

@@ -20,8 +20,9 @@
 //                                           change the spec to extract again.
 // OutsideWindow                Waiting      An extraction is due, but policy.window is closed. ->
 //                                           Wait for the window.
-// TargetBusy                   Waiting      Every mutation slot of the target is taken (again in
-//                                           15s). -> Nothing.
+// TargetBusy                   Waiting      Every mutation slot of the target is taken; in line
+//                                           for the next one (at once when it frees, or in 15s).
+//                                           -> Nothing.
 // NotExtracted                 Progressing  `vsrd plan` only: nothing extracted for this object
 //                                           yet. -> Run apply.
 // SpecChanged                  Progressing  `vsrd plan` only: the spec changed since the last

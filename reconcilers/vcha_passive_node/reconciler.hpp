@@ -32,8 +32,9 @@
 //                                           (or undo) the configuration.
 // OutsideWindow                Waiting      A redeploy is due, but policy.window is closed. -> Wait
 //                                           for the window.
-// TargetBusy                   Waiting      Every mutation slot of the target is taken (again in
-//                                           15s). -> Nothing.
+// TargetBusy                   Waiting      Every mutation slot of the target is taken; in line
+//                                           for the next one (at once when it frees, or in 15s).
+//                                           -> Nothing.
 // RedeployNeeded               Progressing  `vsrd plan` only: apply would check and redeploy now.
 //                                           -> Run apply.
 // RedeployRunning              Progressing  The redeploy task runs (polled on its own clock:
