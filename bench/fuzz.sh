@@ -61,14 +61,10 @@ while ((running > 0)); do
   running=$((running - 1))
 done
 
-mkdir -p bench/results
-# Never over an earlier record: the second run of a day writes DATE-fuzz-2.txt, and so on.
-result="bench/results/$(date -u +%Y-%m-%d)-fuzz.txt"
-n=2
-while [[ -e $result ]]; do
-  result="bench/results/$(date -u +%Y-%m-%d)-fuzz-$n.txt"
-  n=$((n + 1))
-done
+# Never over an earlier record (bench/result_path.sh).
+# shellcheck source=bench/result_path.sh
+source bench/result_path.sh
+result=$(next_result fuzz)
 {
   echo "# fuzz targets, long run (bench/fuzz.sh)"
   echo "started:     $started"

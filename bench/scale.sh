@@ -20,13 +20,10 @@ edits=${EDITS:-20}
 cmake --preset release >/dev/null
 cmake --build --preset release --target vsrd vsrd-sim ${JOBS:+--parallel "$JOBS"}
 
-mkdir -p bench/results
-result="bench/results/$(date -u +%Y-%m-%d)-scale.txt"
-n=2
-while [[ -e $result ]]; do
-  result="bench/results/$(date -u +%Y-%m-%d)-scale-$n.txt"
-  n=$((n + 1))
-done
+# Never over an earlier record (bench/result_path.sh).
+# shellcheck source=bench/result_path.sh
+source bench/result_path.sh
+result=$(next_result scale)
 report=$(mktemp)
 trap 'rm -f "$report"' EXIT
 python3 bench/scale.py --vsrd build/release/daemon/vsrd \
