@@ -7,6 +7,7 @@
 
 #include "manifests/bounded_file.hpp"
 #include "manifests/names.hpp"
+#include "net/listen_address.hpp"
 
 namespace vsrd::simulator {
 namespace {
@@ -48,6 +49,11 @@ std::optional<PersonaScenario> DecodePersona(ReadContext& context, const std::st
   }
   if (const auto value = map.Require("listen")) {
     persona.listen = manifests::ReadString(context, *value, map.Path("listen")).value_or("");
+    std::string problem;
+    if (!persona.listen.empty() && !net::ParseListenAddress(persona.listen, problem)) {
+      context.Error(*value, map.Path("listen"),
+                    "\"" + persona.listen + "\" is not a listen address: " + problem);
+    }
   }
   if (const auto value = map.Require("users"))
     DecodeUsers(context, *value, map.Path("users"), persona);
@@ -153,7 +159,11 @@ ScenarioResult DecodeScenario(std::string_view text, const std::string& file) {
           continue;
         }
         if (auto persona = DecodePersona(context, name, entry.second, path)) {
-          if (!listens.insert(persona->listen).second) {
+          // Two personas cannot bind one address; port 0 (a free port each) never conflicts.
+          // Compared in canonical form: localhost:8443 and 127.0.0.1:8443 are one address.
+          const auto address = net::ParseListenAddress(persona->listen);
+          if (address && address->port != 0 &&
+              !listens.insert(net::FormatListenAddress(*address)).second) {
             context.Error(entry.first, path + ".listen",
                           "\"" + persona->listen + "\" is used by another persona");
             continue;

@@ -445,6 +445,44 @@ personas:
       }));
 }
 
+// Personas may all take a free port (port 0: bench/scale.py starts ten that way); a fixed address
+// is one persona's, compared in canonical form; a listen that cannot be bound is reported where
+// it is written rather than at bind time.
+TEST(DecodeScenario, ListenAddressesConflictOnlyWhenTheyNameTheSameFixedPort) {
+  const auto persona = [](const std::string& name, const std::string& listen) {
+    return "  " + name + ": {type: vcenter, listen: \"" + listen +
+           "\", users: {a: {password: x}}}\n";
+  };
+  struct Row {
+    std::string first, second;
+    std::vector<std::string> messages;
+  };
+  const std::vector<Row> rows{
+      {"127.0.0.1:0", "127.0.0.1:0", {}},
+      {"127.0.0.1:8443", "127.0.0.1:8444", {}},
+      {"127.0.0.1:8443",
+       "127.0.0.1:8443",
+       {"s.yaml:3:3: error: personas.vc02.listen: \"127.0.0.1:8443\" is used by another "
+        "persona"}},
+      {"localhost:8443",
+       "127.0.0.1:8443",
+       {"s.yaml:3:3: error: personas.vc02.listen: \"127.0.0.1:8443\" is used by another "
+        "persona"}},
+      {"[127.0.0.1]:0",
+       "127.0.0.1:0",
+       {"s.yaml:2:33: error: personas.vc01.listen: \"[127.0.0.1]:0\" is not a listen address: "
+        "brackets are only for IPv6 addresses (RFC 3986 section 3.2.2); write 127.0.0.1:0"}},
+  };
+  for (const auto& row : rows) {
+    const auto result = DecodeScenario(
+        "personas:\n" + persona("vc01", row.first) + persona("vc02", row.second), "s.yaml");
+    std::vector<std::string> messages;
+    for (const auto& d : result.diagnostics) messages.push_back(manifests::FormatDiagnostic(d));
+    EXPECT_EQ(messages, row.messages) << row.first << " and " << row.second;
+    EXPECT_EQ(result.scenario.has_value(), row.messages.empty()) << row.first << " " << row.second;
+  }
+}
+
 TEST(DecodeScenario, FaultsInTheScenarioAreInForceFromTheStartAndAfterAReset) {
   const auto result = DecodeScenario(testing::Scenario() + R"(faults:
   - {persona: vc01, method: POST, path: /api/session, status: 503, error_type: SERVICE_UNAVAILABLE}
