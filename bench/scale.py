@@ -45,6 +45,8 @@ INSTALL = 30
 RESTART = 1
 CRITICAL_PATH = REDEPLOY + 2 * EXTRACT + STAGE + INSTALL + RESTART
 PASSWORD = "bench-only-password"
+# POSTs that change nothing (vsrd-sim's operation names): left out of the mutation timeline.
+READ_ONLY_POST = re.compile(r"\.(get|check|list|precheck)$")
 
 
 def persona(name, vms):
@@ -266,6 +268,30 @@ class Lab:
         if not self.api:
             raise SystemExit("scale: vsrd run did not start:\n" + open(self.log).read()[-4000:])
 
+    def mutation_timeline(self, say):
+        """Where one target's cold start went: its mutating calls (POST and PATCH but the login
+        and the read-only POSTs) in seconds since vsrd started, for the target whose last
+        mutation came latest."""
+        offsets = []
+        for _ in range(5):
+            before = time.time()
+            now = sim_time(self.sim_call("GET", "/sim/clock")["now"])
+            offsets.append(now - (before + time.time()) / 2)
+        start = self.started + statistics.median(offsets)
+        worst = None
+        for target in self.targets:
+            calls = [entry for entry in self.sim_call("GET", "/sim/requests?persona=" + target)
+                     if entry["method"] in ("POST", "PATCH") and entry["path"] != "/api/session"
+                     and not READ_ONLY_POST.search(entry["operation"])]
+            if calls and (worst is None or calls[-1]["time"] > worst[1][-1]["time"]):
+                worst = (target, calls)
+        if worst is None:
+            return
+        target, calls = worst
+        say("  %s's mutating calls, s after start: " % target + "; ".join(
+            "%.1f %s %s" % (sim_time(c["time"]) - start, c["operation"], c["status"])
+            for c in calls))
+
     def get(self, path):
         with urllib.request.urlopen(self.api + path, timeout=120) as response:
             return response.read()
@@ -302,7 +328,10 @@ class Lab:
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait()
-        shutil.rmtree(self.work, ignore_errors=True)
+        if self.args.keep:
+            print("scale: kept %s" % self.work, file=sys.stderr)
+        else:
+            shutil.rmtree(self.work, ignore_errors=True)
 
 
 def seconds(text):
@@ -352,6 +381,7 @@ def run(args, n, report):
             cold = done_at - lab.started
             say("cold start -> all Ready: %.1f s; critical path %d s; ratio %.2f (phases %s)" %
                 (cold, CRITICAL_PATH, cold / CRITICAL_PATH, phases))
+        lab.mutation_timeline(say)
 
         # 2. Steady state: one interval to settle, then STEADY seconds.
         interval = seconds(args.interval)
@@ -446,6 +476,8 @@ def main():
     parser.add_argument("--edits", type=int, default=20)
     parser.add_argument("--edit-gap", type=float, default=1.0)
     parser.add_argument("--cold-timeout", type=float, default=900)
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the scratch directory (scenario, manifests, vsrd.log)")
     args = parser.parse_args()
     report = []
     print("critical path of one target: redeploy %ds + 2 x extract %ds + stage %ds + install %ds "

@@ -242,6 +242,8 @@ void Controller::SetObjects(const std::vector<manifests::Object>& objects,
       removed.push_back(key);
       for (auto& [target, holders] : slots_) holders.erase(key);
       for (auto& [target, waiters] : slot_waiters_) std::erase(waiters, key);
+      for (auto& [target, waiters] : unreachable_) waiters.erase(key);
+      woken_.erase(key);
     }
     objects_ = std::move(next);
     dependents_.clear();
@@ -449,6 +451,31 @@ void Controller::SetJournalWritable(bool writable) {
   if (auto* metrics = options_.metrics; metrics != nullptr && !options_.dry_run) {
     metrics->SetJournalWritable(writable);
   }
+}
+
+void Controller::SettleUnreachable(const std::string& target, const Key& key, bool unreachable,
+                                   bool answered) {
+  std::set<Key> wake;
+  {
+    const std::lock_guard lock(mutex_);
+    const bool was_woken = woken_.erase(key) > 0;
+    if (unreachable) {
+      if (!was_woken) unreachable_[target].insert(key);
+      return;
+    }
+    const auto it = unreachable_.find(target);
+    if (it == unreachable_.end()) return;
+    it->second.erase(key);
+    if (!answered || it->second.empty()) return;
+    wake = std::move(it->second);
+    unreachable_.erase(it);
+    woken_.insert(wake.begin(), wake.end());
+  }
+  if (logger_) {
+    logger_->info("target={} answers again: retrying the {} object(s) that found it unreachable",
+                  target, wake.size());
+  }
+  for (const auto& next : wake) queue_.Add(next, rec::Priority::kRetry);
 }
 
 void Controller::WakeDependents(const manifests::Object& ready) {
@@ -675,6 +702,11 @@ std::optional<Outcome> Controller::Pass(const Key& key, bool& slot_refused) {
   } else {
     queue_.AddAfter(key, action.after, action.priority);
   }
+  SettleUnreachable(object.target.name, key,
+                    outcome.kind == Outcome::Kind::kTransient &&
+                        outcome.reason == rec::reasons::kTargetUnreachable &&
+                        action.kind == rec::QueueAction::Kind::kRequeueAfter,
+                    budget.Answered());
   settle(outcome, action);
   if (auto* metrics = options_.metrics) {
     const double seconds = std::chrono::duration<double>(clock_.SteadyNow() - pass_started).count();

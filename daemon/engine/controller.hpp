@@ -157,6 +157,16 @@ class Controller {
   /// whether or not a slot was free, and no other mutation may start beside it. Without an
   /// operation in flight the slot is given back.
   void SettleSlot(const std::string& target, const Key& key);
+  /// After a pass of `key` on `target`: a pass that failed TargetUnreachable waits (besides its
+  /// backoff) for the target to answer again; a pass the target answered (`answered`, from its
+  /// PassBudget) retries every object waiting so at once (Priority::kRetry). An appliance that
+  /// restarts for minutes thus has its objects back when it is, not after a backoff that grew
+  /// while it was down; the per-target rate limit paces them behind more urgent work. A woken
+  /// pass that fails TargetUnreachable again waits for its backoff only (it may be another
+  /// endpoint that is down, e.g. a management vCenter): at most one early pass per backoff, so
+  /// answers of the target can never make an object loop.
+  void SettleUnreachable(const std::string& target, const Key& key, bool unreachable,
+                         bool answered);
   void WakeDependents(const manifests::Object& ready);
   /// Status, queue and metrics of a removed object.
   void Forget(const Key& key);
@@ -185,13 +195,18 @@ class Controller {
   WorkQueue queue_;
   StatusStore status_;
 
-  /// Guards objects_, stalled_, slots_, slot_waiters_, dependents_, unfollowed_, rng_.
+  /// Guards objects_, stalled_, slots_, slot_waiters_, unreachable_, woken_, dependents_,
+  /// unfollowed_, rng_.
   mutable std::mutex mutex_;
   std::map<Key, Desired> objects_;
   std::map<Key, std::string> stalled_;          ///< key -> the generation that stalled
   std::map<std::string, std::set<Key>> slots_;  ///< target -> keys holding a slot
   /// target -> the objects refused a slot, in the order they were first refused (TryTakeSlot)
   std::map<std::string, std::deque<Key>> slot_waiters_;
+  /// target -> the objects whose last pass failed TargetUnreachable on it (SettleUnreachable)
+  std::map<std::string, std::set<Key>> unreachable_;
+  /// The objects SettleUnreachable queued early whose pass has not settled yet.
+  std::set<Key> woken_;
   /// dependency -> the objects naming it in depends_on (rebuilt by SetObjects)
   std::map<Key, std::vector<Key>> dependents_;
   /// A journal record with an operation in flight whose manifest this process never had (it was

@@ -121,6 +121,7 @@ Result<HttpResponse> ApiSession::Exchange(std::string_view operation, const Http
     error.operation = std::string(operation);
     return ports::MakeUnexpected(std::move(error));
   }
+  if (result->status != 503) PassBudget::NoteAnswered();
   if (result->status < 200 || result->status >= 300) {
     ports::ApiError error = codec::DecodeErrorResponse(operation, result->status, result->body,
                                                        Dialect(options_.scheme));

@@ -27,6 +27,10 @@
 // Priority): the per-target rate limit serves waiting calls by it (HttpsTransport), so a drift
 // check's calls never delay those of a manifest change or an operation in flight. Calls outside
 // any pass (logins, `vsrd plan`) count as kChange: someone waits for them.
+//
+// A pass also notes whether its target answered any call (NoteAnswered, from ApiSession): the
+// engine wakes the objects that failed with TargetUnreachable on that target when a pass finds
+// it answering again (Controller::SettleUnreachable), rather than after their backoff.
 
 namespace vsrd::daemon::vsphere {
 
@@ -52,9 +56,17 @@ class PassBudget {
   /// The priority of this thread's pass; kChange outside a pass.
   static reconcilers::Priority CurrentPriority();
 
+  /// The target answered a call of this thread's pass: any HTTP response but a 503 (a 503 is
+  /// "unreachable" as ports::ApiError::IsUnreachable has it). No effect outside a pass.
+  static void NoteAnswered();
+  /// Whether the target answered a call of this pass since it opened. Meaningful while this is
+  /// the thread's innermost budget.
+  bool Answered() const;
+
  private:
   std::optional<Clock::time_point> previous_;
   reconcilers::Priority previous_priority_;
+  bool previous_answered_;
 };
 
 }  // namespace vsrd::daemon::vsphere

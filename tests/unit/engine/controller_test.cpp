@@ -280,6 +280,55 @@ TEST_F(ControllerTest, FailedReadsBackOffButNeverStall) {
   EXPECT_EQ(controller.Status().Get(CheckKey("a"))->last_error, "TargetUnreachable: refused");
 }
 
+// An object that found its target unreachable is retried as soon as a pass finds the target
+// answering again (Controller::SettleUnreachable), not after its backoff: after an appliance
+// restart every check is back within a pass, not 30 s or more later (bench/scale.sh cold start).
+TEST_F(ControllerTest, ObjectsThatFoundTheTargetUnreachableRetryAsSoonAsItAnswersAgain) {
+  bool down = true;
+  reconciler_->script = [&down](rec::Context&) {
+    if (down) return Outcome::ReadFailed("TargetUnreachable", "refused");
+    vsphere::PassBudget::NoteAnswered();
+    return Outcome::Done(Phase::kReady, "InSync");
+  };
+  auto& controller = Make();
+  controller.SetObjects(Objects(Check("a") + Check("b") + Check("c")), "rev1");
+  EXPECT_EQ(controller.RunDue(), 3U);
+  EXPECT_EQ(PhaseOf("a"), Phase::kProgressing);
+  down = false;
+  clock_.Advance(seconds(1));
+  EXPECT_EQ(controller.RunDue(), 0U) << "their backoff is 30 s";
+  ASSERT_TRUE(controller.ReconcileNow(CheckKey("b"), false));
+  EXPECT_EQ(controller.RunDue(), 3U) << "b's pass found the target answering: a and c went too";
+  EXPECT_EQ(PhaseOf("a"), Phase::kReady);
+  EXPECT_EQ(PhaseOf("c"), Phase::kReady);
+  EXPECT_EQ(controller.Status().Get(CheckKey("a"))->failures, 0);
+}
+
+// The wake-up cannot make an object loop: one whose calls fail for another reason than its
+// target (e.g. a management vCenter that is down) while the target answers others gets at most
+// one early pass per backoff.
+TEST_F(ControllerTest, AnObjectStillUnreachableAfterAWakeUpWaitsForItsBackoff) {
+  reconciler_->script = [](rec::Context& context) {
+    if (context.Object().metadata.name == "a") {
+      return Outcome::ReadFailed("TargetUnreachable", "management vCenter refused");
+    }
+    vsphere::PassBudget::NoteAnswered();
+    return Outcome::RequeueAfter(seconds(1), "Running");
+  };
+  auto& controller = Make();
+  controller.SetObjects(Objects(Check("a") + Check("b")), "rev1");
+  for (int i = 0; i < 130; ++i) {
+    controller.RunDue();
+    clock_.Advance(seconds(1));
+  }
+  EXPECT_GE(reconciler_->passes["b"], 130);
+  // a: fails at 0 s (backoff 30 s), woken at once by b, fails (60 s), then by its backoff at
+  // about 60 s, woken again, fails (240 s): four passes, where an unguarded wake-up would give
+  // one per pass of b.
+  EXPECT_GE(reconciler_->passes["a"], 3);
+  EXPECT_LE(reconciler_->passes["a"], 5);
+}
+
 TEST_F(ControllerTest, TwoObjectsOnOneTargetNeverMutateAtTheSameTime) {
   reconciler_->script = [](rec::Context& context) {
     if (!context.Record().in_flight) {
