@@ -51,12 +51,25 @@ void WorkQueue::AddLocked(const Key& key, Priority priority) {
   PushReadyLocked(key, priority);
 }
 
+WorkQueue::Wake WorkQueue::ReadyWakeLocked() const {
+  if (followers_waiting_ > 0) return Wake::kFollower;
+  if (timer_waiting_) return Wake::kTimer;
+  return Wake::kNone;  // every worker is busy: the next Get() finds the key
+}
+
+void WorkQueue::Notify(Wake wake) {
+  if (wake == Wake::kFollower) followers_.notify_one();
+  if (wake == Wake::kTimer) timer_.notify_one();
+}
+
 void WorkQueue::Add(const Key& key, Priority priority) {
+  Wake wake = Wake::kNone;
   {
     const std::lock_guard lock(mutex_);
     AddLocked(key, priority);
+    wake = ReadyWakeLocked();
   }
-  changed_.notify_one();
+  Notify(wake);
 }
 
 void WorkQueue::AddAfter(const Key& key, std::chrono::milliseconds delay, Priority priority) {
@@ -64,6 +77,7 @@ void WorkQueue::AddAfter(const Key& key, std::chrono::milliseconds delay, Priori
     Add(key, priority);
     return;
   }
+  Wake wake = Wake::kNone;
   {
     const std::lock_guard lock(mutex_);
     if (shutting_down_ || queued_.contains(key) || dirty_.contains(key)) return;
@@ -76,10 +90,17 @@ void WorkQueue::AddAfter(const Key& key, std::chrono::milliseconds delay, Priori
       by_due_.erase({pending.due, key});
       pending = Delayed{due, priority};
     }
+    const bool earliest = by_due_.empty() || due < by_due_.begin()->first;
     by_due_.emplace(due, key);
+    // Only a new earliest due time changes how long the timer waiter sleeps; without one, a
+    // follower becomes the timer waiter.
+    if (timer_waiting_) {
+      if (earliest) wake = Wake::kTimer;
+    } else if (followers_waiting_ > 0) {
+      wake = Wake::kFollower;
+    }
   }
-  // A waiting Get() must recompute how long to sleep.
-  changed_.notify_all();
+  Notify(wake);
 }
 
 void WorkQueue::PromoteDueLocked(SteadyTime now) {
@@ -124,25 +145,47 @@ std::optional<Key> WorkQueue::TryGet(SteadyTime now) {
 
 std::optional<Key> WorkQueue::Get() {
   std::unique_lock lock(mutex_);
+  // Every wait re-checks after at most a second: the clock is injected, and a manual clock in
+  // tests wakes no one.
+  constexpr auto kRecheck = std::chrono::milliseconds(1000);
   while (!shutting_down_) {
     const SteadyTime now = clock_.SteadyNow();
     PromoteDueLocked(now);
-    if (auto key = PopReadyLocked()) return key;
-    // Sleep until the earliest delayed key is due, at most a second (the clock is injected:
-    // a manual clock in tests does not wake us, so re-check now and then).
-    auto wait = std::chrono::milliseconds(1000);
+    if (auto key = PopReadyLocked()) {
+      // More ready keys, or delayed keys with no one left to wait for them: pass the turn on.
+      Wake wake = Wake::kNone;
+      if (!queued_.empty()) {
+        wake = ReadyWakeLocked();
+      } else if (!by_due_.empty() && !timer_waiting_ && followers_waiting_ > 0) {
+        wake = Wake::kFollower;
+      }
+      lock.unlock();
+      Notify(wake);
+      return key;
+    }
+    if (timer_waiting_) {
+      ++followers_waiting_;
+      followers_.wait_for(lock, kRecheck);
+      --followers_waiting_;
+      continue;
+    }
+    // The timer waiter: sleeps until the earliest delayed key is due.
+    auto wait = kRecheck;
     if (!by_due_.empty()) {
       const auto until =
           std::chrono::duration_cast<std::chrono::milliseconds>(by_due_.begin()->first - now);
       wait = std::clamp(until, std::chrono::milliseconds(1), wait);
     }
-    changed_.wait_for(lock, wait);
+    timer_waiting_ = true;
+    timer_.wait_for(lock, wait);
+    timer_waiting_ = false;
   }
   return std::nullopt;
 }
 
 void WorkQueue::Done(const Key& key) {
   bool requeued = false;
+  Wake wake = Wake::kNone;
   {
     const std::lock_guard lock(mutex_);
     processing_.erase(key);
@@ -154,8 +197,9 @@ void WorkQueue::Done(const Key& key) {
         requeued = true;
       }
     }
+    if (requeued) wake = ReadyWakeLocked();
   }
-  if (requeued) changed_.notify_one();
+  Notify(wake);
 }
 
 void WorkQueue::Forget(const Key& key) {
@@ -222,7 +266,8 @@ void WorkQueue::ShutDown() {
     const std::lock_guard lock(mutex_);
     shutting_down_ = true;
   }
-  changed_.notify_all();
+  followers_.notify_all();
+  timer_.notify_all();
 }
 
 bool WorkQueue::ShuttingDown() const {

@@ -98,9 +98,23 @@ class WorkQueue {
   void PromoteDueLocked(SteadyTime now);
   std::optional<Key> PopReadyLocked();
 
+  /// Wakes one idle Get() for a key that is ready now: a follower if one waits, else the timer
+  /// waiter. Requires mutex_ (the caller notifies after unlocking: see Wake).
+  enum class Wake : std::uint8_t { kNone, kFollower, kTimer };
+  Wake ReadyWakeLocked() const;
+  void Notify(Wake wake);
+
   const Clock& clock_;
   mutable std::mutex mutex_;
-  std::condition_variable changed_;
+  // Idle workers wait as leader and followers, so that a key falling due wakes one worker, not
+  // all of them (at 1,000 objects every worker woke some 30 times a second for a key only one
+  // could take; bench/results/2026-12-07-scale.txt). At most one Get() sleeps until the earliest
+  // delayed key is due (the timer waiter, on timer_); the others sleep on followers_ until a key
+  // is ready or the timer waiter leaves to take one (then one of them takes its place).
+  std::condition_variable followers_;
+  std::condition_variable timer_;
+  bool timer_waiting_ = false;
+  int followers_waiting_ = 0;
   /// One FIFO per priority. An entry whose sequence is not its key's in queued_ is stale (the
   /// key moved up, or was handed out) and is skipped when it reaches the front.
   std::array<std::deque<std::pair<Key, std::uint64_t>>, kPriorities> ready_;
