@@ -116,6 +116,11 @@ class Reconciler {
   /// decide, make at most one mutating call, say what happened. Never throws; every failure is
   /// an Outcome.
   virtual Outcome Reconcile(Context& context) = 0;
+  /// False for a kind that never mutates (a check): when many objects are new at once (a cold
+  /// start, a large commit), the engine queues the kinds that may start an operation first, since
+  /// their operations take minutes and make the critical path, and a check takes one request
+  /// (Controller::SetObjects).
+  virtual bool MayMutate() const { return true; }
 };
 
 }  // namespace vsrd::reconcilers

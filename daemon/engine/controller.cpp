@@ -262,6 +262,12 @@ void Controller::SetObjects(const std::vector<manifests::Object>& objects,
   }
   for (const auto& key : removed) Forget(key);
   for (const auto& key : wake) queue_.Add(key, rec::Priority::kInFlight);
+  // Kinds that may start an operation first, each in manifest order (Reconciler::MayMutate): at
+  // 10,000 new objects the last target's mutations otherwise waited 91 s behind 9,950 checks.
+  std::stable_partition(enqueue.begin(), enqueue.end(), [this](const auto& entry) {
+    const auto reconciler = reconcilers_.find(entry.first.kind);
+    return reconciler == reconcilers_.end() || reconciler->second->MayMutate();
+  });
   for (const auto& [key, priority] : enqueue) {
     queue_.SetFailures(key, 0);
     if (const auto desired = Find(key)) {

@@ -45,6 +45,7 @@ class GuestCustomizationCheckReconciler final : public Reconciler {
   /// One pass: checks every listed VM, reports Ready or Degraded, never mutates and never
   /// throws. The same in dry run (the check is the live-state read), with an empty plan.
   Outcome Reconcile(Context& context) override;
+  bool MayMutate() const override { return false; }
 };
 
 }  // namespace vsrd::reconcilers::guest_customization_check

@@ -6,6 +6,7 @@
 #include <future>
 #include <mutex>
 #include <optional>
+#include <regex>
 #include <set>
 #include <string>
 #include <thread>
@@ -36,13 +37,17 @@ class ScriptedReconciler final : public rec::Reconciler {
  public:
   std::function<Outcome(rec::Context&)> script;
   std::map<std::string, int> passes;  ///< read only while no worker runs
+  std::vector<std::string> order;     ///< object names, one per pass
+  bool may_mutate = true;
   Outcome Reconcile(rec::Context& context) override {
     {
       const std::lock_guard lock(mutex);
       ++passes[context.Object().metadata.name];
+      order.push_back(context.Object().metadata.name);
     }
     return script(context);
   }
+  bool MayMutate() const override { return may_mutate; }
   std::mutex mutex;
 };
 
@@ -327,6 +332,33 @@ TEST_F(ControllerTest, AnObjectStillUnreachableAfterAWakeUpWaitsForItsBackoff) {
   // one per pass of b.
   EXPECT_GE(reconciler_->passes["a"], 3);
   EXPECT_LE(reconciler_->passes["a"], 5);
+}
+
+// Many new objects at once: the kinds that may start an operation go first (their operations
+// make the critical path), the checks after them, each in manifest order.
+TEST_F(ControllerTest, NewObjectsOfKindsThatMayMutateAreQueuedBeforeChecks) {
+  reconciler_->may_mutate = false;
+  auto depots = std::make_shared<ScriptedReconciler>();
+  depots->script = [this](rec::Context& context) {
+    reconciler_->order.push_back(context.Object().metadata.name);
+    return Outcome::Done(Phase::kReady, "InSync");
+  };
+  std::map<std::string, rec::TargetPorts> ports{{"vc01", rec::TargetPorts{"vc01"}}};
+  controller_ = std::make_unique<Controller>(
+      config_, ports, *journal_, clock_,
+      ReconcilerSet{{manifests::Kind::kGuestCustomizationCheck, reconciler_},
+                    {manifests::Kind::kOfflineDepotFromHost, depots}},
+      ControllerOptions{}, nullptr);
+  const std::string depot =
+      "apiVersion: vsrd/v1\nkind: OfflineDepotFromHost\nmetadata: {name: NAME}\n"
+      "spec: {target: vc01, host: host-1}\n---\n";
+  const auto named = [&depot](const std::string& name) {
+    return std::regex_replace(depot, std::regex("NAME"), name);
+  };
+  controller_->SetObjects(
+      Objects(Check("c1") + Check("c2") + named("d1") + Check("c3") + named("d2")), "rev1");
+  EXPECT_EQ(controller_->RunDue(), 5U);
+  EXPECT_EQ(reconciler_->order, (std::vector<std::string>{"d1", "d2", "c1", "c2", "c3"}));
 }
 
 TEST_F(ControllerTest, TwoObjectsOnOneTargetNeverMutateAtTheSameTime) {
