@@ -19,6 +19,8 @@ edits=${EDITS:-20}
 
 cmake --preset release >/dev/null
 cmake --build --preset release --target vsrd vsrd-sim ${JOBS:+--parallel "$JOBS"}
+# The commit the binaries were built from (work committed while the benchmark runs is not in them).
+commit=$(git describe --always --dirty --abbrev=12 2>/dev/null || echo unknown)
 
 # Never over an earlier record (bench/result_path.sh).
 # shellcheck source=bench/result_path.sh
@@ -34,7 +36,8 @@ python3 bench/scale.py --vsrd build/release/daemon/vsrd \
   echo "ended:   $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "command: SIZES=$sizes TARGETS=$targets INTERVAL=$interval STEADY=$steady EDITS=$edits" \
     "bench/scale.sh"
-  echo "commit:  $(git describe --always --dirty --abbrev=12 2>/dev/null || echo unknown)"
+  echo "commit:  $commit (built from)"
+  echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) at the end"
   echo "machine: nproc $(nproc); $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //');" \
     "$(awk '/MemTotal/ {printf "%.1f GiB RAM", $2 / 1048576}' /proc/meminfo); $(uname -sr)"
   echo "build:   cmake --preset release; vsrd-sim and vsrd share the machine"

@@ -75,8 +75,14 @@ asio::awaitable<void> AcceptLoop(tcp::acceptor& acceptor, ConnectionCap& cap,
     }
     ConnectionCap::Slot slot;
     switch (cap.Admit(slot)) {
-      case ConnectionCap::Verdict::kServe:
+      case ConnectionCap::Verdict::kServe: {
+        // TCP_NODELAY: a response goes out in more than one write (headers, body, TLS records);
+        // with Nagle's algorithm the second waits for the peer's delayed ACK, about 40 ms a
+        // request (bench/results/2026-12-07-scale.txt: most calls took 25 to 50 ms).
+        ErrorCode ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
         handlers.serve(std::move(socket), std::move(slot));
+      }
         continue;
       case ConnectionCap::Verdict::kRefuse:
         if (handlers.refuse) {

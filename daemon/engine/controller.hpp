@@ -71,7 +71,9 @@ class Controller {
   Controller& operator=(const Controller&) = delete;
 
   /// Replaces the desired objects (from a manifest load). A new object, or one whose
-  /// generation changed, is queued at once and its failures and stall are cleared; an
+  /// generation changed, is queued at once (Priority::kChange; on the first load, the initial
+  /// list, kDrift, or kInFlight with an operation in flight in the journal; kinds that may
+  /// mutate first) and its failures and stall are cleared; an
   /// unchanged one is left alone; an object no longer present is forgotten (status removed,
   /// nothing deleted in vSphere) — unless its journal records an operation in flight: it is then
   /// followed as an orphan, holding its mutation slot, until the operation ends. Thread-safe.
@@ -219,6 +221,7 @@ class Controller {
   };
   std::map<Key, Unfollowed> unfollowed_;
   std::mt19937_64 rng_;
+  bool loaded_ = false;  ///< SetObjects ran once: later loads are changes
 
   std::vector<std::thread> workers_;
   std::atomic<bool> stopped_{false};

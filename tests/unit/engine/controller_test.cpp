@@ -592,22 +592,44 @@ TEST_F(ControllerTest, AChangedGenerationRunsBeforeTheDriftChecksReadyBeforeIt) 
 // The rate limit serves a pass's API calls by the class the pass was queued in
 // (daemon/vsphere/pass_budget.hpp): the pass's thread carries it.
 TEST_F(ControllerTest, APassRunsAtTheClassItWasQueuedIn) {
-  std::vector<rec::Priority> seen;
-  reconciler_->script = [&seen](rec::Context&) {
-    seen.push_back(vsphere::PassBudget::CurrentPriority());
-    if (seen.size() == 2) return Outcome::RequeueAfter(seconds(10), "Running");
+  std::vector<std::pair<std::string, rec::Priority>> seen;
+  reconciler_->script = [&seen](rec::Context& context) {
+    seen.emplace_back(context.Object().metadata.name, vsphere::PassBudget::CurrentPriority());
+    if (seen.size() == 3) return Outcome::RequeueAfter(seconds(10), "Running");
     return Outcome::Done(Phase::kReady, "InSync");
   };
   auto& controller = Make();
   controller.SetObjects(Objects(Check("a")), "rev1");
-  controller.RunDue();  // new: a change
+  controller.RunDue();  // the initial list: behind operations in flight, as drift checks
+  controller.SetObjects(Objects(Check("a") + Check("b")), "rev2");
+  controller.RunDue();  // b is new in a later load: a change
   clock_.Advance(std::chrono::minutes(6));
-  controller.RunDue();  // its drift check, which finds work under way
+  controller.RunDue();  // a's drift check, which finds work under way; and b's
   clock_.Advance(seconds(10));
-  controller.RunDue();  // following it
-  EXPECT_EQ(seen, (std::vector<rec::Priority>{rec::Priority::kChange, rec::Priority::kDrift,
-                                              rec::Priority::kInFlight}));
+  controller.RunDue();  // following a's work
+  using P = rec::Priority;
+  EXPECT_EQ(seen, (std::vector<std::pair<std::string, P>>{{"a", P::kDrift},
+                                                          {"b", P::kChange},
+                                                          {"a", P::kDrift},
+                                                          {"b", P::kDrift},
+                                                          {"a", P::kInFlight}}));
   EXPECT_EQ(vsphere::PassBudget::CurrentPriority(), rec::Priority::kChange) << "outside a pass";
+}
+
+// The initial list of a restarted vsrd: an object whose journal records an operation in flight
+// is followed first, before the objects with nothing under way.
+TEST_F(ControllerTest, OnTheFirstLoadAnOperationInFlightIsFollowedBeforeTheOthers) {
+  rec::ObjectRecord record;
+  record.in_flight = rec::InFlight{};
+  record.in_flight->operation = "redeploy";
+  record.in_flight->task = "task-1";
+  record.in_flight->state = rec::Submission::kAccepted;
+  std::string error;
+  ASSERT_TRUE(journal_->Save(CheckKey("z"), record, &error)) << error;
+  auto& controller = Make();
+  controller.SetObjects(Objects(Check("a") + Check("b") + Check("z")), "rev1");
+  EXPECT_EQ(controller.RunDue(), 3U);
+  EXPECT_EQ(reconciler_->order, (std::vector<std::string>{"z", "a", "b"}));
 }
 
 TEST_F(ControllerTest, PassesPhasesOperationsAndObservationsReachTheMetrics) {
