@@ -146,6 +146,14 @@ class LimitCounter final : public YAML::EventHandler {
     Leaf(mark, anchor);
   }
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    // An alias of a collection that is still open refers to a node containing it: yaml-cpp
+    // builds a cycle, which every walker (the inline-secret check first) follows until memory
+    // runs out (the long fuzz run of manifest_fuzz, bench/results/2026-12-07-fuzz-5.txt).
+    for (const Frame& frame : open_) {
+      if (frame.anchor != YAML::NullAnchor && frame.anchor == anchor) {
+        throw LimitCrossed{mark, "an alias refers to a collection that contains it (a cycle)"};
+      }
+    }
     const auto found = anchors_.find(anchor);
     Add(mark, found == anchors_.end() ? 1 : found->second);
   }

@@ -192,6 +192,21 @@ TEST_F(YamlReaderTest, LoadYamlDocumentsRefusesAnAliasBombBeforeBuildingIt) {
       << Messages()[0];
 }
 
+// Found by the long fuzz run (manifest_fuzz, 337 bytes): an alias inside the collection its
+// anchor names made yaml-cpp build a cycle, and the inline-secret check recursed on it until
+// it ran out of memory. Refused before a node is built, at the alias.
+TEST_F(YamlReaderTest, LoadYamlDocumentsRefusesAnAliasOfACollectionThatContainsIt) {
+  EXPECT_FALSE(LoadYamlDocuments(context_, "spec: &a\n  target: vc01\n  again: *a\n"));
+  ASSERT_EQ(Messages().size(), 1U);
+  EXPECT_NE(Messages()[0].find("3:10: error: an alias refers to a collection that contains it "
+                               "(a cycle)"),
+            std::string::npos)
+      << Messages()[0];
+  EXPECT_FALSE(LoadYamlDocuments(context_, "- &s [1, [2, *s]]\n"));
+  // An alias of a finished collection, also one nested in another, is fine.
+  EXPECT_TRUE(LoadYamlDocuments(context_, "a: &a {x: 1}\nb: {c: *a, d: [*a]}\n"));
+}
+
 TEST_F(YamlReaderTest, LoadYamlDocumentsCountsExpandedNodesExactlyAtTheLimit) {
   // The map (1), four keys (4), a0 (the sequence and x: 2), and each level a sequence of ten
   // aliases of the previous one: 1 + 10 × 2 = 21, 211, 2111.
