@@ -476,23 +476,32 @@ void Controller::SettleUnreachable(const std::string& target, const Key& key, bo
   {
     const std::lock_guard lock(mutex_);
     const bool was_woken = woken_.erase(key) > 0;
-    if (unreachable) {
-      if (!was_woken) unreachable_[target].insert(key);
-      return;
+    // At most one place, on the target of this pass (it may have moved), and none for an object
+    // removed during the pass (SetObjects dropped it under this lock).
+    for (auto& [waited, waiters] : unreachable_) waiters.erase(key);
+    const auto object = objects_.find(key);
+    if (unreachable && !was_woken && object != objects_.end() &&
+        object->second.object.target.name == target) {
+      unreachable_[target].insert(key);
     }
+    if (unreachable || !answered) return;
     const auto it = unreachable_.find(target);
     if (it == unreachable_.end()) return;
-    it->second.erase(key);
-    if (!answered || it->second.empty()) return;
     wake = std::move(it->second);
     unreachable_.erase(it);
+    if (wake.empty()) return;
     woken_.insert(wake.begin(), wake.end());
   }
   if (logger_) {
     logger_->info("target={} answers again: retrying the {} object(s) that found it unreachable",
                   target, wake.size());
   }
-  for (const auto& next : wake) queue_.Add(next, rec::Priority::kRetry);
+  for (const auto& next : wake) {
+    // Retried now, but never less urgent than its pending pass: an operation's poll that found
+    // the target down stays in_flight (an immediate add replaces the delay and its class).
+    const rec::Priority pending = queue_.QueuedPriority(next).value_or(rec::Priority::kRetry);
+    queue_.Add(next, std::min(pending, rec::Priority::kRetry));
+  }
 }
 
 void Controller::WakeDependents(const manifests::Object& ready) {

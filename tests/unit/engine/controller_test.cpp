@@ -309,6 +309,57 @@ TEST_F(ControllerTest, ObjectsThatFoundTheTargetUnreachableRetryAsSoonAsItAnswer
   EXPECT_EQ(controller.Status().Get(CheckKey("a"))->failures, 0);
 }
 
+// A poll of an operation in flight that found the target down is woken as in_flight, not as a
+// retry: it does not fall behind every other woken object and their calls.
+TEST_F(ControllerTest, AWokenOperationInFlightKeepsItsClass) {
+  bool down = true;
+  std::vector<std::pair<std::string, rec::Priority>> seen;
+  reconciler_->script = [&down, &seen](rec::Context& context) {
+    const std::string name = context.Object().metadata.name;
+    seen.emplace_back(name, vsphere::PassBudget::CurrentPriority());
+    if (down) {
+      Outcome outcome = Outcome::ReadFailed("TargetUnreachable", "refused");
+      if (name == "op") {
+        outcome.operation = rec::OperationStatus{};
+        outcome.operation->name = "vcha.passive.redeploy";
+      }
+      return outcome;
+    }
+    vsphere::PassBudget::NoteAnswered();
+    return Outcome::Done(Phase::kReady, "InSync");
+  };
+  auto& controller = Make();
+  controller.SetObjects(Objects(Check("a") + Check("op") + Check("z")), "rev1");
+  EXPECT_EQ(controller.RunDue(), 3U);
+  down = false;
+  seen.clear();
+  ASSERT_TRUE(controller.ReconcileNow(CheckKey("z"), false));
+  EXPECT_EQ(controller.RunDue(), 3U);
+  using P = rec::Priority;
+  EXPECT_EQ(seen, (std::vector<std::pair<std::string, P>>{
+                      {"z", P::kChange}, {"op", P::kInFlight}, {"a", P::kRetry}}));
+}
+
+// An object removed while it waits for its target leaves no trace: the target's answer wakes
+// only objects that exist.
+TEST_F(ControllerTest, ARemovedObjectNoLongerWaitsForItsTarget) {
+  bool down = true;
+  reconciler_->script = [&down](rec::Context&) {
+    if (down) return Outcome::ReadFailed("TargetUnreachable", "refused");
+    vsphere::PassBudget::NoteAnswered();
+    return Outcome::Done(Phase::kReady, "InSync");
+  };
+  auto& controller = Make();
+  controller.SetObjects(Objects(Check("a") + Check("b")), "rev1");
+  EXPECT_EQ(controller.RunDue(), 2U);
+  controller.SetObjects(Objects(Check("b")), "rev2");
+  down = false;
+  ASSERT_TRUE(controller.ReconcileNow(CheckKey("b"), false));
+  EXPECT_EQ(controller.RunDue(), 1U);
+  EXPECT_EQ(reconciler_->passes["a"], 1);
+  EXPECT_FALSE(controller.Status().Get(CheckKey("a")));
+}
+
 // The wake-up cannot make an object loop: one whose calls fail for another reason than its
 // target (e.g. a management vCenter that is down) while the target answers others gets at most
 // one early pass per backoff.
