@@ -144,6 +144,7 @@ TEST(WorkQueueThreads, EveryKeyIsHandedOutWhenDueWithSeveralWorkersWaiting) {
   std::map<std::string, SteadyTime> due;
   std::vector<double> late_ms;
   std::vector<std::thread> workers;
+  workers.reserve(4);
   for (int w = 0; w < 4; ++w) {
     workers.emplace_back([&] {
       while (const auto key = queue.Get()) {
@@ -217,6 +218,7 @@ TEST(WorkQueueThreads, AFollowerTakesOverTheDelayedKeysWhenTheTimerWaiterLeaves)
   std::mutex mutex;
   std::map<std::string, SteadyTime> taken;
   std::vector<std::thread> workers;
+  workers.reserve(2);
   for (int w = 0; w < 2; ++w) {
     workers.emplace_back([&] {
       while (const auto key = queue.Get()) {
