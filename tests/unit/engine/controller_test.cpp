@@ -80,6 +80,15 @@ Outcome MutateUnlessBusy(rec::Context& context) {
   return Outcome::Done(Phase::kReady, "Mutated");
 }
 
+/// A pass that fails TargetUnreachable while `down`, else is answered by the target and Ready.
+std::function<Outcome(rec::Context&)> UnreachableWhile(const bool& down) {
+  return [&down](rec::Context&) {
+    if (down) return Outcome::ReadFailed("TargetUnreachable", "refused");
+    vsphere::PassBudget::NoteAnswered();
+    return Outcome::Done(Phase::kReady, "InSync");
+  };
+}
+
 class ControllerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -290,11 +299,7 @@ TEST_F(ControllerTest, FailedReadsBackOffButNeverStall) {
 // restart every check is back within a pass, not 30 s or more later (bench/scale.sh cold start).
 TEST_F(ControllerTest, ObjectsThatFoundTheTargetUnreachableRetryAsSoonAsItAnswersAgain) {
   bool down = true;
-  reconciler_->script = [&down](rec::Context&) {
-    if (down) return Outcome::ReadFailed("TargetUnreachable", "refused");
-    vsphere::PassBudget::NoteAnswered();
-    return Outcome::Done(Phase::kReady, "InSync");
-  };
+  reconciler_->script = UnreachableWhile(down);
   auto& controller = Make();
   controller.SetObjects(Objects(Check("a") + Check("b") + Check("c")), "rev1");
   EXPECT_EQ(controller.RunDue(), 3U);
@@ -344,11 +349,7 @@ TEST_F(ControllerTest, AWokenOperationInFlightKeepsItsClass) {
 // only objects that exist.
 TEST_F(ControllerTest, ARemovedObjectNoLongerWaitsForItsTarget) {
   bool down = true;
-  reconciler_->script = [&down](rec::Context&) {
-    if (down) return Outcome::ReadFailed("TargetUnreachable", "refused");
-    vsphere::PassBudget::NoteAnswered();
-    return Outcome::Done(Phase::kReady, "InSync");
-  };
+  reconciler_->script = UnreachableWhile(down);
   auto& controller = Make();
   controller.SetObjects(Objects(Check("a") + Check("b")), "rev1");
   EXPECT_EQ(controller.RunDue(), 2U);
