@@ -396,80 +396,95 @@ vsphere::SecretConfinement ManifestSecrets(const Config& config) {
   return confinement;
 }
 
-Diagnostics CheckObjectsAgainstConfig(const Config& config,
-                                      std::span<const manifests::Object> objects) {
-  Diagnostics out;
-  const vsphere::SecretConfinement confinement = ManifestSecrets(config);
-  const auto& lent = config.secrets.target_credentials;
-  const auto error = [&](const SourceLocation& where, std::string message) {
+ObjectConfigCheck::ObjectConfigCheck(const Config& config)
+    : config_(config), confinement_(ManifestSecrets(config)) {
+  for (const auto& [name, target] : config.targets) names_.push_back(name);
+}
+
+const TargetConfig* ObjectConfigCheck::Lookup(const manifests::NameRef& ref, std::string_view field,
+                                              bool needs_vcenter, std::string_view why,
+                                              Diagnostics& out) const {
+  const auto found = config_.targets.find(ref.name);
+  if (found == config_.targets.end()) {
+    std::string message = std::string(field) + ": unknown target \"" + ref.name + "\"";
+    if (const auto hint = manifests::ClosestMatch(ref.name, names_)) {
+      message += "; did you mean \"" + *hint + "\"?";
+    } else {
+      message += " (targets in " + config_.path + ": " + KnownTargets(config_) + ")";
+    }
+    out.push_back(Diagnostic{ref.location, Diagnostic::Severity::kError, message});
+    return nullptr;
+  }
+  if (needs_vcenter && found->second.api != ApiFlavor::kVcenter) {
+    out.push_back(Diagnostic{ref.location, Diagnostic::Severity::kError,
+                             std::string(field) + ": " + std::string(why) + "; target \"" +
+                                 ref.name + "\" has api: update-manager"});
+    return nullptr;
+  }
+  return &found->second;
+}
+
+void ObjectConfigCheck::Check(const manifests::Object& object, Diagnostics& out) const {
+  if (object.target.name.empty()) return;  // spec.target itself was reported as invalid
+  const auto error = [&out](const SourceLocation& where, std::string message) {
     out.push_back(Diagnostic{where, Diagnostic::Severity::kError, std::move(message)});
   };
-  std::vector<std::string_view> names;
-  for (const auto& [name, target] : config.targets) names.push_back(name);
-  // Returns the target, or reports why `ref` does not name a usable one.
-  const auto lookup = [&](const manifests::NameRef& ref, std::string_view field, bool needs_vcenter,
-                          std::string_view why) -> const TargetConfig* {
-    const auto found = config.targets.find(ref.name);
-    if (found == config.targets.end()) {
-      std::string message = std::string(field) + ": unknown target \"" + ref.name + "\"";
-      if (const auto hint = manifests::ClosestMatch(ref.name, names)) {
-        message += "; did you mean \"" + *hint + "\"?";
-      } else {
-        message += " (targets in " + config.path + ": " + KnownTargets(config) + ")";
-      }
-      error(ref.location, message);
-      return nullptr;
-    }
-    if (needs_vcenter && found->second.api != ApiFlavor::kVcenter) {
-      error(ref.location, std::string(field) + ": " + std::string(why) + "; target \"" + ref.name +
-                              "\" has api: update-manager");
-      return nullptr;
-    }
-    return &found->second;
-  };
-  for (const auto& object : objects) {
-    if (object.target.name.empty()) continue;  // spec.target itself was reported as invalid
-    const std::string kind(manifests::KindName(object.kind));
-    const auto* target = lookup(object.target, "spec.target", NeedsVcenterApi(object.kind),
-                                kind + " needs a target with api: vcenter (the /api surface)");
-    if (const auto* vcha = std::get_if<manifests::VchaPassiveNodeSpec>(&object.spec)) {
-      if (vcha->management_vcenter) {
-        const auto& management = *vcha->management_vcenter;
-        if (lookup(management, "spec.management_vcenter", true,
-                   "the management vCenter must be a target with api: vcenter") != nullptr &&
-            management.name != object.target.name &&
-            std::find(lent.begin(), lent.end(), management.name) == lent.end()) {
-          // Its credentials go in the redeploy spec to spec.target: a manifest must not be able
-          // to send one target's password to another unless the config says so.
-          error(management.location, "spec.management_vcenter: sends target " + management.name +
-                                         "'s password to target " + object.target.name +
-                                         "; allow it by adding " + management.name +
-                                         " to the config's secrets.target_credentials");
-        }
-      }
-    }
-    if (const auto* depot = std::get_if<manifests::OfflineDepotFromHostSpec>(&object.spec)) {
-      // An empty value was not decoded: its own error was reported.
-      if (depot->host_credential && !depot->host_credential->password.value.empty()) {
-        const auto& ref = depot->host_credential->password;
-        if (auto problem = vsphere::ConfinementProblem(confinement, ref); !problem.empty()) {
-          error(ref.location, "spec.host_credential: " + problem);
-        } else if (auto warning = vsphere::SecretFileWarning(ref); !warning.empty()) {
-          out.push_back(Diagnostic{ref.location, Diagnostic::Severity::kWarning,
-                                   "spec.host_credential: " + warning});
-        }
-      }
-    }
-    if (const auto* update = std::get_if<manifests::ApplianceUpdateSpec>(&object.spec)) {
-      if (target != nullptr && target->api == ApiFlavor::kUpdateManager &&
-          (update->source_type || update->url)) {
-        error(object.target.location,
-              "spec.source_type and spec.url apply only to targets with api: vcenter; target "
-              "\"" +
-                  object.target.name + "\" has api: update-manager");
+  const auto& lent = config_.secrets.target_credentials;
+  const std::string kind(manifests::KindName(object.kind));
+  const auto* target = Lookup(object.target, "spec.target", NeedsVcenterApi(object.kind),
+                              kind + " needs a target with api: vcenter (the /api surface)", out);
+  if (const auto* vcha = std::get_if<manifests::VchaPassiveNodeSpec>(&object.spec)) {
+    if (vcha->management_vcenter) {
+      const auto& management = *vcha->management_vcenter;
+      if (Lookup(management, "spec.management_vcenter", true,
+                 "the management vCenter must be a target with api: vcenter", out) != nullptr &&
+          management.name != object.target.name &&
+          std::find(lent.begin(), lent.end(), management.name) == lent.end()) {
+        // Its credentials go in the redeploy spec to spec.target: a manifest must not be able
+        // to send one target's password to another unless the config says so.
+        error(management.location, "spec.management_vcenter: sends target " + management.name +
+                                       "'s password to target " + object.target.name +
+                                       "; allow it by adding " + management.name +
+                                       " to the config's secrets.target_credentials");
       }
     }
   }
+  if (const auto* depot = std::get_if<manifests::OfflineDepotFromHostSpec>(&object.spec)) {
+    // An empty value was not decoded: its own error was reported.
+    if (depot->host_credential && !depot->host_credential->password.value.empty()) {
+      const auto& ref = depot->host_credential->password;
+      if (auto problem = vsphere::ConfinementProblem(confinement_, ref); !problem.empty()) {
+        error(ref.location, "spec.host_credential: " + problem);
+      } else if (auto warning = vsphere::SecretFileWarning(ref); !warning.empty()) {
+        out.push_back(Diagnostic{ref.location, Diagnostic::Severity::kWarning,
+                                 "spec.host_credential: " + warning});
+      }
+    }
+  }
+  if (const auto* update = std::get_if<manifests::ApplianceUpdateSpec>(&object.spec)) {
+    if (target != nullptr && target->api == ApiFlavor::kUpdateManager &&
+        (update->source_type || update->url)) {
+      error(object.target.location,
+            "spec.source_type and spec.url apply only to targets with api: vcenter; target "
+            "\"" +
+                object.target.name + "\" has api: update-manager");
+    }
+  }
+}
+
+Diagnostics CheckObjectsAgainstConfig(const Config& config,
+                                      std::span<const manifests::Object> objects) {
+  Diagnostics out;
+  const ObjectConfigCheck check(config);
+  for (const auto& object : objects) check.Check(object, out);
+  return out;
+}
+
+Diagnostics CheckObjectsAgainstConfig(const Config& config,
+                                      std::span<const manifests::Object* const> objects) {
+  Diagnostics out;
+  const ObjectConfigCheck check(config);
+  for (const manifests::Object* object : objects) check.Check(*object, out);
   return out;
 }
 

@@ -135,5 +135,28 @@ std::string ResolveConfigPath(const std::optional<std::string>& flag);
 /// target is lent by secrets.target_credentials.
 Diagnostics CheckObjectsAgainstConfig(const Config& config,
                                       std::span<const manifests::Object> objects);
+/// The same over objects held elsewhere (daemon/manifest_source/manifest_set.hpp).
+Diagnostics CheckObjectsAgainstConfig(const Config& config,
+                                      std::span<const manifests::Object* const> objects);
+
+/// CheckObjectsAgainstConfig one object at a time, with what it derives from the config (the
+/// secret confinement, the target names) derived once: the daemon's manifest set checks every
+/// object on its own at each reload (issue 15: 10,000 derivations per reload). `config` must
+/// outlive the check.
+class ObjectConfigCheck {
+ public:
+  explicit ObjectConfigCheck(const Config& config);
+  /// Appends the problems of `object` to `out`.
+  void Check(const manifests::Object& object, Diagnostics& out) const;
+
+ private:
+  /// The target `ref` names, or nullptr after reporting why it does not name a usable one.
+  const TargetConfig* Lookup(const manifests::NameRef& ref, std::string_view field,
+                             bool needs_vcenter, std::string_view why, Diagnostics& out) const;
+
+  const Config& config_;
+  vsphere::SecretConfinement confinement_;
+  std::vector<std::string_view> names_;  ///< the target names, for "did you mean"
+};
 
 }  // namespace vsrd::daemon

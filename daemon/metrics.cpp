@@ -4,6 +4,7 @@
 #include <array>
 #include <sstream>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include <prometheus/text_serializer.h>
@@ -98,14 +99,14 @@ Metrics::Metrics(std::string_view version)
 }
 
 void Metrics::SetObjects(const std::vector<manifests::ObjectKey>& objects) {
+  const std::unordered_set<manifests::ObjectKey> wanted(objects.begin(), objects.end());
   const std::lock_guard lock(mutex_);
-  std::map<manifests::ObjectKey, ObjectSeries> next;
-  for (const auto& key : objects) {
-    if (next.contains(key)) continue;
-    const auto old = objects_.find(key);
-    next.emplace(key, old != objects_.end() ? old->second : ObjectSeries{});
+  // In place: a reload usually keeps every object (rebuilding the map took a quarter of a
+  // reload at 10,000 objects). The series of objects that are gone go with them.
+  std::erase_if(objects_, [&wanted](const auto& entry) { return !wanted.contains(entry.first); });
+  if (objects_.size() != wanted.size()) {
+    for (const auto& key : objects) objects_.try_emplace(key);
   }
-  objects_ = std::move(next);  // the series of objects that are gone go with them
   manifests_loaded_.Add({}).Set(static_cast<double>(objects.size()));
 }
 

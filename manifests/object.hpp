@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <variant>
 
@@ -42,5 +43,10 @@ struct Object {
   /// The object's key everywhere (queue, journal, status); ToString() is "Kind/name".
   ObjectKey Key() const { return ObjectKey{kind, metadata.name}; }
 };
+
+/// An object shared, never copied, between whoever holds it: the daemon's manifest set keeps each
+/// file's decode and the controller holds the same objects (issue 15: at 10,000 objects each
+/// reload copied every object five times, and each copy stayed in memory).
+using SharedObject = std::shared_ptr<const Object>;
 
 }  // namespace vsrd::manifests

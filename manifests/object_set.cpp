@@ -1,9 +1,9 @@
 #include "manifests/object_set.hpp"
 
 #include <algorithm>
-#include <map>
-#include <set>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace vsrd::manifests {
@@ -19,7 +19,7 @@ Diagnostic Error(const SourceLocation& where, std::string message) {
 
 class CycleFinder {
  public:
-  CycleFinder(const std::map<ObjectKey, const Object*>& by_key, Diagnostics& out)
+  CycleFinder(const std::unordered_map<ObjectKey, const Object*>& by_key, Diagnostics& out)
       : by_key_(by_key), out_(out) {}
 
   void Visit(const Object& object) {
@@ -47,30 +47,38 @@ class CycleFinder {
   }
 
  private:
-  const std::map<ObjectKey, const Object*>& by_key_;
+  const std::unordered_map<ObjectKey, const Object*>& by_key_;
   Diagnostics& out_;
   std::vector<ObjectKey> stack_;
-  std::set<ObjectKey> on_stack_;
-  std::set<ObjectKey> done_;
+  std::unordered_set<ObjectKey> on_stack_;
+  std::unordered_set<ObjectKey> done_;
 };
 
 }  // namespace
 
 Diagnostics CheckObjectSet(std::span<const Object> objects) {
+  std::vector<const Object*> pointers;
+  pointers.reserve(objects.size());
+  for (const auto& object : objects) pointers.push_back(&object);
+  return CheckObjectSet(std::span<const Object* const>(pointers));
+}
+
+Diagnostics CheckObjectSet(std::span<const Object* const> objects) {
   Diagnostics out;
-  std::map<ObjectKey, const Object*> by_key;
-  for (const auto& object : objects) {
-    const auto [it, inserted] = by_key.emplace(object.Key(), &object);
+  std::unordered_map<ObjectKey, const Object*> by_key;
+  by_key.reserve(objects.size());
+  for (const Object* object : objects) {
+    const auto [it, inserted] = by_key.emplace(object->Key(), object);
     if (!inserted) {
-      out.push_back(Error(object.location, "metadata.name: duplicate object " +
-                                               object.Key().ToString() + "; first defined at " +
-                                               FormatLocation(it->second->location)));
+      out.push_back(Error(object->location, "metadata.name: duplicate object " +
+                                                object->Key().ToString() + "; first defined at " +
+                                                FormatLocation(it->second->location)));
     }
   }
-  for (const auto& object : objects) {
-    for (const auto& ref : object.policy.depends_on) {
+  for (const Object* object : objects) {
+    for (const auto& ref : object->policy.depends_on) {
       const ObjectKey key = RefKey(ref);
-      if (key == object.Key()) {
+      if (key == object->Key()) {
         out.push_back(
             Error(ref.location, std::string(kDependsOn) + key.ToString() + " depends on itself"));
       } else if (!by_key.contains(key)) {
@@ -80,8 +88,8 @@ Diagnostics CheckObjectSet(std::span<const Object> objects) {
     }
   }
   CycleFinder finder(by_key, out);
-  for (const auto& object : objects) {
-    if (by_key.at(object.Key()) == &object) finder.Visit(object);
+  for (const Object* object : objects) {
+    if (by_key.at(object->Key()) == object) finder.Visit(*object);
   }
   return out;
 }

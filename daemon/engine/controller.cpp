@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <unordered_set>
 #include <utility>
 
 #include "daemon/engine/window.hpp"
@@ -46,11 +47,11 @@ class Controller::EngineContext final : public rec::Context {
         desired_(desired),
         ports_(ports),
         slot_refused_(slot_refused),
-        key_(desired.object.Key()),
-        policy_(controller.PolicyOf(desired.object)),
+        key_(desired.object->Key()),
+        policy_(controller.PolicyOf(*desired.object)),
         record_(controller.journal_.Get(key_)) {}
 
-  const manifests::Object& Object() const override { return desired_.object; }
+  const manifests::Object& Object() const override { return *desired_.object; }
   const rec::EffectivePolicy& Policy() const override { return policy_; }
   rec::WallTime Now() const override { return controller_.clock_.Now(); }
   const rec::TargetPorts& Target() override { return ports_; }
@@ -82,7 +83,7 @@ class Controller::EngineContext final : public rec::Context {
   /// config lets it go there: the object's own target, or one in secrets.target_credentials
   /// (CheckObjectsAgainstConfig refuses the others before they get here).
   bool IsLentManagementPassword(const manifests::SecretRef& ref) const {
-    const auto* vcha = std::get_if<manifests::VchaPassiveNodeSpec>(&desired_.object.spec);
+    const auto* vcha = std::get_if<manifests::VchaPassiveNodeSpec>(&desired_.object->spec);
     if (vcha == nullptr || !vcha->management_vcenter) return false;
     const std::string& name = vcha->management_vcenter->name;
     const auto target = controller_.config_.targets.find(name);
@@ -90,7 +91,7 @@ class Controller::EngineContext final : public rec::Context {
       return false;
     }
     const auto& lent = controller_.config_.secrets.target_credentials;
-    return name == desired_.object.target.name ||
+    return name == desired_.object->target.name ||
            std::find(lent.begin(), lent.end(), name) != lent.end();
   }
 
@@ -112,13 +113,13 @@ class Controller::EngineContext final : public rec::Context {
   }
 
   bool InWindow() const override {
-    const auto& window = desired_.object.policy.window;
+    const auto& window = desired_.object->policy.window;
     return !window || daemon::InWindow(*window, Now());
   }
 
   bool TryBeginMutation() override {
     if (controller_.options_.dry_run) return true;
-    const bool taken = controller_.TryTakeSlot(desired_.object.target.name, key_);
+    const bool taken = controller_.TryTakeSlot(desired_.object->target.name, key_);
     slot_refused_ = !taken;
     return taken;
   }
@@ -211,6 +212,15 @@ rec::EffectivePolicy Controller::PolicyOf(const manifests::Object& object) const
 
 void Controller::SetObjects(const std::vector<manifests::Object>& objects,
                             const std::string& revision) {
+  std::vector<manifests::SharedObject> shared;
+  shared.reserve(objects.size());
+  for (const auto& object : objects)
+    shared.push_back(std::make_shared<const manifests::Object>(object));
+  SetObjects(shared, revision);
+}
+
+void Controller::SetObjects(const std::vector<manifests::SharedObject>& objects,
+                            const std::string& revision) {
   std::vector<std::pair<Key, rec::Priority>> enqueue;
   std::vector<Key> removed;
   std::vector<Key> wake;
@@ -223,12 +233,14 @@ void Controller::SetObjects(const std::vector<manifests::Object>& objects,
     // Every later load queues a new or changed object as a change.
     const bool initial = !loaded_;
     loaded_ = true;
-    std::map<Key, Desired> next;
+    // In place: a reload usually changes a few objects of thousands (issue 15).
+    std::unordered_set<Key> present;
+    present.reserve(objects.size());
     for (const auto& object : objects) {
-      const Key key = object.Key();
-      const auto old = objects_.find(key);
-      if (old == objects_.end() || old->second.orphan ||
-          old->second.object.generation != object.generation) {
+      const Key key = object->Key();
+      if (!present.insert(key).second) continue;  // the first of a duplicate Kind/name wins
+      auto [it, inserted] = objects_.try_emplace(key, Desired{object, revision, false});
+      if (inserted || it->second.orphan || it->second.object->generation != object->generation) {
         rec::Priority priority = rec::Priority::kChange;
         if (initial) {
           priority = journal_.Get(key).in_flight ? rec::Priority::kInFlight : rec::Priority::kDrift;
@@ -236,18 +248,21 @@ void Controller::SetObjects(const std::vector<manifests::Object>& objects,
         enqueue.emplace_back(key, priority);
         stalled_.erase(key);
       }
-      next.emplace(key, Desired{object, revision, false});
+      if (!inserted) it->second = Desired{object, revision, false};
     }
-    for (const auto& [key, desired] : objects_) {
-      if (next.contains(key)) continue;
+    for (auto it = objects_.begin(); it != objects_.end();) {
+      const Key& key = it->first;
+      if (present.contains(key)) {
+        ++it;
+        continue;
+      }
       stalled_.erase(key);
       if (journal_.Get(key).in_flight) {
         // Its operation runs on: followed as an orphan, holding its slot, until it ends
         // (Process forgets it then). Nothing new is submitted for it.
-        Desired orphan = desired;
-        orphan.orphan = true;
-        if (!desired.orphan) enqueue.emplace_back(key, rec::Priority::kInFlight);
-        next.emplace(key, std::move(orphan));
+        if (!it->second.orphan) enqueue.emplace_back(key, rec::Priority::kInFlight);
+        it->second.orphan = true;
+        ++it;
         continue;
       }
       removed.push_back(key);
@@ -255,13 +270,13 @@ void Controller::SetObjects(const std::vector<manifests::Object>& objects,
       for (auto& [target, waiters] : slot_waiters_) std::erase(waiters, key);
       for (auto& [target, waiters] : unreachable_) waiters.erase(key);
       woken_.erase(key);
+      it = objects_.erase(it);
     }
-    objects_ = std::move(next);
     dependents_.clear();
     for (const auto& [key, desired] : objects_) {
       // Objects whose journal says an operation is in flight hold their target's slot.
-      if (journal_.Get(key).in_flight) slots_[desired.object.target.name].insert(key);
-      for (const auto& dependency : desired.object.policy.depends_on) {
+      if (journal_.Get(key).in_flight) slots_[desired.object->target.name].insert(key);
+      for (const auto& dependency : desired.object->policy.depends_on) {
         dependents_[Key{dependency.kind, dependency.name}].push_back(key);
       }
     }
@@ -283,7 +298,7 @@ void Controller::SetObjects(const std::vector<manifests::Object>& objects,
     queue_.SetFailures(key, 0);
     if (const auto desired = Find(key)) {
       auto status = status_.Get(key).value_or(BaseStatus(*desired));
-      status.generation = desired->object.generation;
+      status.generation = desired->object->generation;
       status.revision = revision;
       status.failures = 0;
       status_.Put(status);
@@ -293,26 +308,21 @@ void Controller::SetObjects(const std::vector<manifests::Object>& objects,
   if (auto* metrics = options_.metrics) {
     std::vector<Key> keys;
     keys.reserve(objects.size());
-    for (const auto& object : objects) keys.push_back(object.Key());
+    for (const auto& object : objects) keys.push_back(object->Key());
     metrics->SetObjects(keys);
     if (!revision.empty()) metrics->SetRevision(revision);
   }
   // Operations journaled before this load (a restart, an orphan) count from now on.
   RecountOperationsInFlight(std::nullopt);
   // Unchanged objects keep their status but show the new revision.
-  for (const auto& object : objects) {
-    if (auto status = status_.Get(object.Key()); status && status->revision != revision) {
-      status->revision = revision;
-      status_.Put(*status);
-    }
-  }
+  for (const auto& object : objects) status_.SetRevision(object->Key(), revision);
 }
 
 ObjectStatus Controller::BaseStatus(const Desired& desired) const {
   ObjectStatus status;
-  status.key = desired.object.Key();
-  status.target = desired.object.target.name;
-  status.generation = desired.object.generation;
+  status.key = desired.object->Key();
+  status.target = desired.object->target.name;
+  status.generation = desired.object->generation;
   status.revision = desired.revision;
   return status;
 }
@@ -411,11 +421,11 @@ void Controller::SettleSlotWaiter(const Key& key, bool refused) {
     const std::lock_guard lock(mutex_);
     const auto object = objects_.find(key);
     const std::string* target =
-        object == objects_.end() ? nullptr : &object->second.object.target.name;
+        object == objects_.end() ? nullptr : &object->second.object->target.name;
     // A stalled object runs no pass until a new generation or a reset: it cannot wait in line.
     if (const auto stalled = stalled_.find(key);
         object != objects_.end() && stalled != stalled_.end() &&
-        stalled->second == object->second.object.generation) {
+        stalled->second == object->second.object->generation) {
       refused = false;
     }
     for (auto& [waited, waiters] : slot_waiters_) {
@@ -445,7 +455,7 @@ void Controller::ForgetOrphanIfEnded(const Key& key) {
     const std::lock_guard lock(mutex_);
     const auto it = objects_.find(key);
     if (it == objects_.end() || !it->second.orphan) return;
-    slots_[it->second.object.target.name].erase(key);
+    slots_[it->second.object->target.name].erase(key);
     objects_.erase(it);
   }
   SettleSlotWaiter(key, false);  // its slot is free: the next waiting object goes at once
@@ -481,7 +491,7 @@ void Controller::SettleUnreachable(const std::string& target, const Key& key, bo
     for (auto& [waited, waiters] : unreachable_) waiters.erase(key);
     const auto object = objects_.find(key);
     if (unreachable && !was_woken && object != objects_.end() &&
-        object->second.object.target.name == target) {
+        object->second.object->target.name == target) {
       unreachable_[target].insert(key);
     }
     if (unreachable || !answered) return;
@@ -568,7 +578,7 @@ std::optional<Outcome> Controller::Pass(const Key& key, bool& slot_refused) {
   // waits for the rate limit behind the calls of more urgent passes only.
   const vsphere::PassBudget budget(options_.pass_budget,
                                    queue_.ProcessingPriority(key).value_or(rec::Priority::kChange));
-  const manifests::Object& object = desired->object;
+  const manifests::Object& object = *desired->object;
   ObjectStatus status = status_.Get(key).value_or(BaseStatus(*desired));
   const rec::EffectivePolicy policy = PolicyOf(object);
   rec::RetryPolicy retry;
@@ -620,7 +630,7 @@ std::optional<Outcome> Controller::Pass(const Key& key, bool& slot_refused) {
       // new generation and revision into the status meanwhile). The pass owns what it observed
       // (observed_generation, phase, reason, ...), never what is in force: those come from
       // objects_ now, so a long pass cannot put an older generation or revision back.
-      status.generation = current->second.object.generation;
+      status.generation = current->second.object->generation;
       status.revision = current->second.revision;
       status_.Put(status);
     }
@@ -702,7 +712,7 @@ std::optional<Outcome> Controller::Pass(const Key& key, bool& slot_refused) {
     const auto now_desired = Find(key);
     if (!now_desired) return outcome;
     // A new spec arrived during the pass (SetObjects reset the failure count and queued it).
-    superseded = now_desired->object.generation != object.generation;
+    superseded = now_desired->object->generation != object.generation;
     if (now_desired->orphan) {
       outcome.details["orphaned"] = "true";
       outcome.message =

@@ -77,6 +77,9 @@ class Controller {
   /// unchanged one is left alone; an object no longer present is forgotten (status removed,
   /// nothing deleted in vSphere) — unless its journal records an operation in flight: it is then
   /// followed as an orphan, holding its mutation slot, until the operation ends. Thread-safe.
+  /// The objects are held, not copied (manifests::SharedObject).
+  void SetObjects(const std::vector<manifests::SharedObject>& objects, const std::string& revision);
+  /// The same with objects of the caller's, copied once (tests, `vsrd plan`).
   void SetObjects(const std::vector<manifests::Object>& objects, const std::string& revision);
 
   /// Starts the worker threads.
@@ -123,7 +126,7 @@ class Controller {
  private:
   class EngineContext;
   struct Desired {
-    manifests::Object object;
+    manifests::SharedObject object;  ///< never null
     std::string revision;
     /// Removed from the manifests while its journal records an operation in flight: followed
     /// (never mutated) until the operation ends, then forgotten.

@@ -30,6 +30,12 @@ std::optional<ObjectStatus> StatusStore::Get(const manifests::ObjectKey& key) co
   return it->second;
 }
 
+void StatusStore::SetRevision(const manifests::ObjectKey& key, const std::string& revision) {
+  const std::lock_guard lock(mutex_);
+  const auto it = statuses_.find(key);
+  if (it != statuses_.end() && it->second.revision != revision) it->second.revision = revision;
+}
+
 void StatusStore::Remove(const manifests::ObjectKey& key) {
   const std::lock_guard lock(mutex_);
   statuses_.erase(key);

@@ -78,6 +78,10 @@ class WorkQueue {
   /// The class a key being processed was handed out in; nullopt when it is not processing.
   std::optional<Priority> ProcessingPriority(const Key& key) const;
 
+  /// How often the timer waiter's wait for the earliest delayed key timed out before that key
+  /// was due (a wasted wake-up; against the real clock, 0). Tests and diagnostics.
+  std::uint64_t EarlyTimerWakeups() const;
+
   /// Wakes every Get() with nullopt; later adds are ignored.
   void ShutDown();
   bool ShuttingDown() const;
@@ -127,6 +131,7 @@ class WorkQueue {
   std::set<std::pair<SteadyTime, Key>> by_due_;  ///< delayed_, ordered by due time
   std::map<Key, std::int64_t> failures_;
   bool shutting_down_ = false;
+  std::uint64_t early_timer_wakeups_ = 0;
 };
 
 }  // namespace vsrd::daemon

@@ -6,11 +6,11 @@
 #include <fstream>
 #include <memory>
 #include <optional>
-#include <set>
 #include <span>
 #include <sstream>
 #include <system_error>
 #include <tuple>
+#include <unordered_set>
 #include <utility>
 
 #include "daemon/manifest_source/git_revision.hpp"
@@ -34,30 +34,25 @@ struct FileLoad {
 
 /// An object in force before duplicates are resolved.
 struct Candidate {
-  Object object;
+  manifests::SharedObject object;
   std::size_t file = 0;  ///< index into the load's files
   bool kept = false;     ///< from the file's last good version, not from its current content
 };
 
-bool PassesTargetCheck(const Config& config, const Object& object, manifests::Diagnostics* out) {
-  auto problems = CheckObjectsAgainstConfig(config, std::span<const Object>(&object, 1));
-  const bool passes = manifests::CountErrors(problems) == 0;
-  if (out != nullptr) out->insert(out->end(), problems.begin(), problems.end());
-  return passes;
-}
-
-const Object* FindByKey(const std::vector<Object>* objects, const manifests::ObjectKey& key) {
+const manifests::SharedObject* FindByKey(const std::vector<manifests::SharedObject>* objects,
+                                         const manifests::ObjectKey& key) {
   if (objects == nullptr) return nullptr;
-  const auto found = std::find_if(objects->begin(), objects->end(),
-                                  [&](const Object& object) { return object.Key() == key; });
+  const auto found =
+      std::find_if(objects->begin(), objects->end(),
+                   [&](const manifests::SharedObject& object) { return object->Key() == key; });
   return found == objects->end() ? nullptr : &*found;
 }
 
 /// Sorts the candidates of one file by position.
 void SortByPosition(std::span<Candidate> candidates) {
   std::stable_sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.object.location.line, a.object.location.column) <
-           std::tie(b.object.location.line, b.object.location.column);
+    return std::tie(a.object->location.line, a.object->location.column) <
+           std::tie(b.object->location.line, b.object->location.column);
   });
 }
 
@@ -149,43 +144,54 @@ ManifestLoad ManifestSet::Reload(const Config& config) {
   load.files = files.size();
   decoded_ = std::move(next_decoded);  // files gone from the tree leave the cache
 
-  std::map<std::string, std::vector<Object>> next_last_good;
+  // Objects are shared, never copied: an object of a file's decode is an aliasing pointer that
+  // keeps that decode alive (issue 15).
+  const ObjectConfigCheck target_check(config);
+  const auto passes_target_check = [&target_check](const Object& object,
+                                                   manifests::Diagnostics* out) {
+    manifests::Diagnostics problems;
+    target_check.Check(object, problems);
+    const bool passes = manifests::CountErrors(problems) == 0;
+    if (out != nullptr) out->insert(out->end(), problems.begin(), problems.end());
+    return passes;
+  };
+  std::map<std::string, std::vector<manifests::SharedObject>> next_last_good;
   manifests::Diagnostics in_force_problems;  // of kept objects, which `as written` does not see
-  std::vector<Object> as_written;            // what `vsrd validate` checks
+  std::vector<const Object*> as_written;     // what `vsrd validate` checks
   std::vector<Candidate> candidates;         // in file order
   for (std::size_t index = 0; index < files.size(); ++index) {
     const FileLoad& file = files[index];
-    load.diagnostics.insert(load.diagnostics.end(), file.decoded->diagnostics.begin(),
-                            file.decoded->diagnostics.end());
-    as_written.insert(as_written.end(), file.decoded->objects.begin(), file.decoded->objects.end());
-    as_written.insert(as_written.end(), file.decoded->incomplete.begin(),
-                      file.decoded->incomplete.end());
+    const auto& decoded = file.decoded;
+    load.diagnostics.insert(load.diagnostics.end(), decoded->diagnostics.begin(),
+                            decoded->diagnostics.end());
+    for (const auto& object : decoded->objects) as_written.push_back(&object);
+    for (const auto& object : decoded->incomplete) as_written.push_back(&object);
 
-    const bool has_errors = manifests::CountErrors(file.decoded->diagnostics) > 0;
+    const bool has_errors = manifests::CountErrors(decoded->diagnostics) > 0;
     const auto previous = last_good_.find(file.relative);
-    const std::vector<Object>* last_good =
+    const std::vector<manifests::SharedObject>* last_good =
         previous == last_good_.end() ? nullptr : &previous->second;
     const std::size_t first = candidates.size();
 
-    std::set<manifests::ObjectKey> new_keys;
-    for (const auto& object : file.decoded->objects) {
-      new_keys.insert(object.Key());
-      if (PassesTargetCheck(config, object, nullptr)) {
-        candidates.push_back(Candidate{object, index, false});
+    for (const auto& object : decoded->objects) {
+      if (passes_target_check(object, nullptr)) {
+        candidates.push_back(Candidate{manifests::SharedObject(decoded, &object), index, false});
         continue;
       }
       // Reported by the check of the directory as written; the last good version, if it still
       // passes, stays in force.
-      const Object* old = FindByKey(last_good, object.Key());
-      if (old != nullptr && PassesTargetCheck(config, *old, nullptr)) {
+      const manifests::SharedObject* old = FindByKey(last_good, object.Key());
+      if (old != nullptr && passes_target_check(**old, nullptr)) {
         candidates.push_back(Candidate{*old, index, true});
       }
     }
     if (has_errors && last_good != nullptr) {
+      std::unordered_set<manifests::ObjectKey> new_keys;
+      for (const auto& object : decoded->objects) new_keys.insert(object.Key());
       for (const auto& old : *last_good) {
-        if (new_keys.contains(old.Key())) continue;
+        if (new_keys.contains(old->Key())) continue;
         manifests::Diagnostics problems;
-        if (PassesTargetCheck(config, old, &problems)) {
+        if (passes_target_check(*old, &problems)) {
           candidates.push_back(Candidate{old, index, true});
           continue;
         }
@@ -200,6 +206,7 @@ ManifestLoad ManifestSet::Reload(const Config& config) {
     SortByPosition(of_file);
     if (!has_errors) {
       auto& good = next_last_good[file.relative];
+      good.reserve(of_file.size());
       for (const auto& candidate : of_file) good.push_back(candidate.object);
     } else if (last_good != nullptr) {
       next_last_good[file.relative] = *last_good;
@@ -210,19 +217,25 @@ ManifestLoad ManifestSet::Reload(const Config& config) {
 
   // Cross-object checks, as `vsrd validate` runs them on the directory as written, then on the
   // objects in force (which differ by the kept last good objects).
-  std::vector<Object> in_force;
+  std::vector<const Object*> in_force;
   in_force.reserve(candidates.size());
-  for (const auto& candidate : candidates) in_force.push_back(candidate.object);
-  AppendNew(load.diagnostics, manifests::CheckObjectSet(as_written));
-  AppendNew(load.diagnostics, CheckObjectsAgainstConfig(config, as_written));
-  AppendNew(load.diagnostics, manifests::CheckObjectSet(in_force));
+  for (const auto& candidate : candidates) in_force.push_back(candidate.object.get());
+  using Objects = std::span<const Object* const>;
+  AppendNew(load.diagnostics, manifests::CheckObjectSet(Objects(as_written)));
+  AppendNew(load.diagnostics, CheckObjectsAgainstConfig(config, Objects(as_written)));
+  // Usually the same objects: then the same problems, already reported.
+  if (!std::equal(in_force.begin(), in_force.end(), as_written.begin(), as_written.end())) {
+    AppendNew(load.diagnostics, manifests::CheckObjectSet(Objects(in_force)));
+  }
   AppendNew(load.diagnostics, in_force_problems);
   manifests::SortByLocation(load.diagnostics);
 
   // Duplicates: the first in file order wins.
-  std::set<manifests::ObjectKey> loaded_keys;
+  std::unordered_set<manifests::ObjectKey> loaded_keys;
+  loaded_keys.reserve(candidates.size());
+  load.objects.reserve(candidates.size());
   for (auto& candidate : candidates) {
-    if (!loaded_keys.insert(candidate.object.Key()).second) continue;
+    if (!loaded_keys.insert(candidate.object->Key()).second) continue;
     if (candidate.kept) ++load.kept_last_good[files[candidate.file].relative];
     load.objects.push_back(std::move(candidate.object));
   }

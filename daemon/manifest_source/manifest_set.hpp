@@ -22,7 +22,8 @@ namespace vsrd::daemon {
 struct ManifestLoad {
   /// The objects in force after the merge, sorted by file (in the walk order of
   /// manifests::FindManifestFiles) then by position in the file. No two share a Kind/name.
-  std::vector<manifests::Object> objects;
+  /// Shared with the manifest set's cache of each file's decode: a reload copies no object.
+  std::vector<manifests::SharedObject> objects;
   /// Every problem of this load, sorted by location: what `vsrd validate` reports for the
   /// directory as it is now, plus the problems of the last good objects kept in force (a kept
   /// object whose target is gone from the config, a duplicate involving a kept object).
@@ -108,7 +109,7 @@ class ManifestSet {
 
   /// Per relative path: the objects of the file's last version without decode errors, as they
   /// were loaded (after the target check and its own fallback).
-  std::map<std::string, std::vector<manifests::Object>> last_good_;
+  std::map<std::string, std::vector<manifests::SharedObject>> last_good_;
   /// Per display path: the last decode of each manifest file of the last reload.
   std::map<std::string, DecodedFile> decoded_;
   std::string last_good_root_;  ///< the config.manifests that last_good_ was read from

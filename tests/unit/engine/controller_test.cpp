@@ -903,7 +903,7 @@ TEST_F(ControllerTest, APassEndingAfterItsObjectWasRemovedDoesNotBringItBack) {
   Metrics metrics("test");
   auto& controller = Make(&metrics);
   reconciler_->script = [&controller](rec::Context&) {
-    controller.SetObjects({}, "rev2");  // removed while the pass runs
+    controller.SetObjects(std::vector<manifests::Object>{}, "rev2");  // removed while the pass runs
     return Outcome::Done(Phase::kReady, "InSync");
   };
   controller.SetObjects(Objects(Check("a")), "rev1");

@@ -244,6 +244,33 @@ TEST(WorkQueueThreads, AFollowerTakesOverTheDelayedKeysWhenTheTimerWaiterLeaves)
   EXPECT_LT(at_ms, 450) << "handed out when the slow pass ended (620 ms) or at a recheck";
 }
 
+// The timer waiter sleeps until the earliest key is due, not to the millisecond below it: with
+// the wait truncated to whole milliseconds it woke once or twice for nothing before each key
+// (bench/README.md "scale.sh": twice the wake-ups per drift check).
+TEST(WorkQueueThreads, TheTimerWaiterWakesWhenTheEarliestKeyIsDueNotBefore) {
+  SystemClock clock;
+  WorkQueue queue(clock);
+  constexpr int kKeys = 40;
+  std::atomic<int> taken{0};
+  std::thread worker([&] {
+    while (const auto key = queue.Get()) {
+      ++taken;
+      queue.Done(*key);
+    }
+  });
+  std::mt19937_64 rng(11);
+  for (int i = 0; i < kKeys; ++i) {
+    queue.AddAfter(Key{Kind::kGuestCustomizationCheck, "k" + std::to_string(i)},
+                   milliseconds(2 + rng() % 5), Priority::kDrift);
+    // One key at a time, so that each is the earliest when the waiter goes to sleep for it.
+    while (taken.load() <= i) std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  queue.ShutDown();
+  worker.join();
+  EXPECT_EQ(taken.load(), kKeys);
+  EXPECT_EQ(queue.EarlyTimerWakeups(), 0U);
+}
+
 TEST_F(WorkQueueTest, ReadyKeysGoMostUrgentClassFirstAndInOrderWithinAClass) {
   queue_.Add(kA, Priority::kDrift);
   queue_.Add(kB, Priority::kRetry);

@@ -45,15 +45,15 @@ std::string Install(const std::string& name, const std::string& max_duration = "
 
 std::vector<std::string> Keys(const ManifestLoad& load) {
   std::vector<std::string> keys;
-  for (const auto& object : load.objects) keys.push_back(object.Key().ToString());
+  for (const auto& object : load.objects) keys.push_back(object->Key().ToString());
   return keys;
 }
 
 const manifests::Object* Find(const ManifestLoad& load, const std::string& key) {
   const auto found =
       std::find_if(load.objects.begin(), load.objects.end(),
-                   [&](const auto& object) { return object.Key().ToString() == key; });
-  return found == load.objects.end() ? nullptr : &*found;
+                   [&](const auto& object) { return object->Key().ToString() == key; });
+  return found == load.objects.end() ? nullptr : found->get();
 }
 
 std::string Generation(const ManifestLoad& load, const std::string& key) {
@@ -94,7 +94,7 @@ TEST_F(ManifestSetTest, LoadsNewFilesInFileThenPositionOrder) {
   EXPECT_EQ(load.files, 2U);
   EXPECT_FALSE(load.root_missing);
   EXPECT_EQ(load.revision, "");
-  EXPECT_EQ(load.objects[1].location.file, (Root() / "b.yaml").string());
+  EXPECT_EQ(load.objects[1]->location.file, (Root() / "b.yaml").string());
 }
 
 TEST_F(ManifestSetTest, GenerationChangesWithTheSpecOnly) {
@@ -225,7 +225,7 @@ TEST_F(ManifestSetTest, DuplicateAcrossFilesKeepsTheFirstInFileOrder) {
   Write("b.yaml", Install("dup", "2h") + "---\n" + Install("b1"));
   const auto load = Reload();
   EXPECT_EQ(Keys(load), (std::vector<std::string>{"ApplianceInstall/dup", "ApplianceInstall/b1"}));
-  EXPECT_EQ(load.objects[0].location.file, (Root() / "a.yaml").string());
+  EXPECT_EQ(load.objects[0]->location.file, (Root() / "a.yaml").string());
   EXPECT_EQ(load.errors_by_file, (std::map<std::string, std::size_t>{{"b.yaml", 1}}));
   ASSERT_EQ(load.diagnostics.size(), 1U);
   EXPECT_NE(load.diagnostics[0].message.find("duplicate object ApplianceInstall/dup"),
