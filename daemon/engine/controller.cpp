@@ -481,16 +481,25 @@ void Controller::SetJournalWritable(bool writable) {
 }
 
 void Controller::SettleUnreachable(const std::string& target, const Key& key, bool unreachable,
-                                   bool answered) {
+                                   bool answered, std::uint64_t pass_began) {
   std::set<Key> wake;
   {
     const std::lock_guard lock(mutex_);
-    const bool was_woken = woken_.erase(key) > 0;
+    // A wake-up is used by the first pass that began after it. A pass that began before it (it
+    // was running when the target answered another pass) leaves it to the woken pass, and does
+    // not wait for the target again either: the woken pass is queued and settles that.
+    bool was_woken = false;
+    bool wake_pending = false;
+    if (const auto woken = woken_.find(key); woken != woken_.end()) {
+      was_woken = woken->second <= pass_began;
+      wake_pending = !was_woken;
+      if (was_woken) woken_.erase(woken);
+    }
     // At most one place, on the target of this pass (it may have moved), and none for an object
     // removed during the pass (SetObjects dropped it under this lock).
     for (auto& [waited, waiters] : unreachable_) waiters.erase(key);
     const auto object = objects_.find(key);
-    if (unreachable && !was_woken && object != objects_.end() &&
+    if (unreachable && !was_woken && !wake_pending && object != objects_.end() &&
         object->second.object->target.name == target) {
       unreachable_[target].insert(key);
     }
@@ -500,7 +509,8 @@ void Controller::SettleUnreachable(const std::string& target, const Key& key, bo
     wake = std::move(it->second);
     unreachable_.erase(it);
     if (wake.empty()) return;
-    woken_.insert(wake.begin(), wake.end());
+    ++wake_sequence_;
+    for (const auto& next : wake) woken_[next] = wake_sequence_;
   }
   if (logger_) {
     logger_->info("target={} answers again: retrying the {} object(s) that found it unreachable",
@@ -689,6 +699,11 @@ std::optional<Outcome> Controller::Pass(const Key& key, bool& slot_refused) {
     return outcome;
   }
 
+  std::uint64_t pass_began = 0;  // the wake-ups this pass may use (SettleUnreachable)
+  {
+    const std::lock_guard lock(mutex_);
+    pass_began = wake_sequence_;
+  }
   EngineContext context(*this, *desired, target->second, slot_refused);
   const std::optional<rec::InFlight> in_flight_before = context.Record().in_flight;
   const SteadyTime pass_started = clock_.SteadyNow();
@@ -742,7 +757,7 @@ std::optional<Outcome> Controller::Pass(const Key& key, bool& slot_refused) {
                     outcome.kind == Outcome::Kind::kTransient &&
                         outcome.reason == rec::reasons::kTargetUnreachable &&
                         action.kind == rec::QueueAction::Kind::kRequeueAfter,
-                    budget.Answered());
+                    budget.Answered(), pass_began);
   settle(outcome, action);
   if (auto* metrics = options_.metrics) {
     const double seconds = std::chrono::duration<double>(clock_.SteadyNow() - pass_started).count();

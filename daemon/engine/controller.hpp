@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
@@ -169,9 +170,11 @@ class Controller {
   /// while it was down; the per-target rate limit paces them behind more urgent work. A woken
   /// pass that fails TargetUnreachable again waits for its backoff only (it may be another
   /// endpoint that is down, e.g. a management vCenter): at most one early pass per backoff, so
-  /// answers of the target can never make an object loop.
-  void SettleUnreachable(const std::string& target, const Key& key, bool unreachable,
-                         bool answered);
+  /// answers of the target can never make an object loop. A wake-up belongs to the first pass
+  /// of the object that began after it (`pass_began`, the wake_sequence_ when the pass began): a
+  /// pass already running then neither uses it nor waits for the target again.
+  void SettleUnreachable(const std::string& target, const Key& key, bool unreachable, bool answered,
+                         std::uint64_t pass_began);
   void WakeDependents(const manifests::Object& ready);
   /// Status, queue and metrics of a removed object.
   void Forget(const Key& key);
@@ -200,8 +203,8 @@ class Controller {
   WorkQueue queue_;
   StatusStore status_;
 
-  /// Guards objects_, stalled_, slots_, slot_waiters_, unreachable_, woken_, dependents_,
-  /// unfollowed_, rng_.
+  /// Guards objects_, stalled_, slots_, slot_waiters_, unreachable_, woken_, wake_sequence_,
+  /// dependents_, unfollowed_, rng_.
   mutable std::mutex mutex_;
   std::map<Key, Desired> objects_;
   std::map<Key, std::string> stalled_;          ///< key -> the generation that stalled
@@ -210,8 +213,11 @@ class Controller {
   std::map<std::string, std::deque<Key>> slot_waiters_;
   /// target -> the objects whose last pass failed TargetUnreachable on it (SettleUnreachable)
   std::map<std::string, std::set<Key>> unreachable_;
-  /// The objects SettleUnreachable queued early whose pass has not settled yet.
-  std::set<Key> woken_;
+  /// The objects SettleUnreachable queued early whose woken pass has not settled yet, each with
+  /// the wake_sequence_ of its wake-up.
+  std::map<Key, std::uint64_t> woken_;
+  /// Counts wake-ups (SettleUnreachable); a pass notes it when it begins.
+  std::uint64_t wake_sequence_ = 0;
   /// dependency -> the objects naming it in depends_on (rebuilt by SetObjects)
   std::map<Key, std::vector<Key>> dependents_;
   /// A journal record with an operation in flight whose manifest this process never had (it was

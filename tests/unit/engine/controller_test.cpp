@@ -386,6 +386,42 @@ TEST_F(ControllerTest, AnObjectStillUnreachableAfterAWakeUpWaitsForItsBackoff) {
   EXPECT_LE(reconciler_->passes["a"], 5);
 }
 
+// A wake-up belongs to the first pass that starts after it. A pass already running when another
+// object's pass found the target answering (it began before the target was back) neither uses
+// the wake-up nor puts its object back among those waiting for the target: the woken pass does,
+// and when it fails too, the object waits for its backoff. Before, the running pass used the
+// wake-up, the woken pass then counted as a plain failure and waited for the target again, and
+// every later answer woke it once more: two early passes per backoff, or more.
+TEST_F(ControllerTest, AWakeUpIsForTheNextPassNotTheOneAlreadyRunning) {
+  bool down = true;  // b's answers; a never reaches its target (another endpoint is down)
+  bool b_runs_during_a = false;
+  Controller* controller = nullptr;
+  reconciler_->script = [&](rec::Context& context) {
+    if (context.Object().metadata.name == "b") {
+      if (down) return Outcome::ReadFailed("TargetUnreachable", "refused");
+      vsphere::PassBudget::NoteAnswered();
+      return Outcome::Done(Phase::kReady, "InSync");
+    }
+    if (b_runs_during_a) {
+      b_runs_during_a = false;
+      // A worker of its own, as in the daemon: b's pass ends while a's is running.
+      std::thread([&] { controller->RunOnce(CheckKey("b")); }).join();
+    }
+    return Outcome::ReadFailed("TargetUnreachable", "management vCenter refused");
+  };
+  controller = &Make();
+  controller->SetObjects(Objects(Check("a") + Check("b")), "rev1");
+  EXPECT_EQ(controller->RunDue(), 2U) << "both wait for the target";
+  down = false;
+  b_runs_during_a = true;
+  ASSERT_TRUE(controller->ReconcileNow(CheckKey("a"), false));
+  EXPECT_EQ(controller->RunDue(), 2U) << "a's pass, then the pass b's answer woke";
+  EXPECT_EQ(reconciler_->passes["a"], 3);
+  ASSERT_TRUE(controller->ReconcileNow(CheckKey("b"), false));
+  EXPECT_EQ(controller->RunDue(), 1U) << "a waits for its backoff: b's answer no longer wakes it";
+  EXPECT_EQ(reconciler_->passes["a"], 3);
+}
+
 // Many new objects at once: the kinds that may start an operation go first (their operations
 // make the critical path), the checks after them, each in manifest order.
 TEST_F(ControllerTest, NewObjectsOfKindsThatMayMutateAreQueuedBeforeChecks) {
