@@ -474,10 +474,10 @@ void ObjectConfigCheck::Check(const manifests::Object& object, Diagnostics& out)
 
 Diagnostics CheckObjectsAgainstConfig(const Config& config,
                                       std::span<const manifests::Object> objects) {
-  Diagnostics out;
-  const ObjectConfigCheck check(config);
-  for (const auto& object : objects) check.Check(object, out);
-  return out;
+  std::vector<const manifests::Object*> pointers;
+  pointers.reserve(objects.size());
+  for (const auto& object : objects) pointers.push_back(&object);
+  return CheckObjectsAgainstConfig(config, std::span<const manifests::Object* const>(pointers));
 }
 
 Diagnostics CheckObjectsAgainstConfig(const Config& config,

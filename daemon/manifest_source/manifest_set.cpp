@@ -156,8 +156,11 @@ ManifestLoad ManifestSet::Reload(const Config& config) {
     return passes;
   };
   std::map<std::string, std::vector<manifests::SharedObject>> next_last_good;
+  // What `vsrd validate` reports on the directory as written: each object checked against the
+  // config once, here, and its problems kept (CheckObjectsAgainstConfig's, object by object).
+  manifests::Diagnostics config_problems;
   manifests::Diagnostics in_force_problems;  // of kept objects, which `as written` does not see
-  std::vector<const Object*> as_written;     // what `vsrd validate` checks
+  std::vector<const Object*> as_written;     // for the cross-object checks
   std::vector<Candidate> candidates;         // in file order
   for (std::size_t index = 0; index < files.size(); ++index) {
     const FileLoad& file = files[index];
@@ -165,7 +168,10 @@ ManifestLoad ManifestSet::Reload(const Config& config) {
     load.diagnostics.insert(load.diagnostics.end(), decoded->diagnostics.begin(),
                             decoded->diagnostics.end());
     for (const auto& object : decoded->objects) as_written.push_back(&object);
-    for (const auto& object : decoded->incomplete) as_written.push_back(&object);
+    for (const auto& object : decoded->incomplete) {
+      as_written.push_back(&object);
+      passes_target_check(object, &config_problems);
+    }
 
     const bool has_errors = manifests::CountErrors(decoded->diagnostics) > 0;
     const auto previous = last_good_.find(file.relative);
@@ -174,12 +180,11 @@ ManifestLoad ManifestSet::Reload(const Config& config) {
     const std::size_t first = candidates.size();
 
     for (const auto& object : decoded->objects) {
-      if (passes_target_check(object, nullptr)) {
+      if (passes_target_check(object, &config_problems)) {
         candidates.push_back(Candidate{manifests::SharedObject(decoded, &object), index, false});
         continue;
       }
-      // Reported by the check of the directory as written; the last good version, if it still
-      // passes, stays in force.
+      // Reported (config_problems); the last good version, if it still passes, stays in force.
       const manifests::SharedObject* old = FindByKey(last_good, object.Key());
       if (old != nullptr && passes_target_check(**old, nullptr)) {
         candidates.push_back(Candidate{*old, index, true});
@@ -222,7 +227,7 @@ ManifestLoad ManifestSet::Reload(const Config& config) {
   for (const auto& candidate : candidates) in_force.push_back(candidate.object.get());
   using Objects = std::span<const Object* const>;
   AppendNew(load.diagnostics, manifests::CheckObjectSet(Objects(as_written)));
-  AppendNew(load.diagnostics, CheckObjectsAgainstConfig(config, Objects(as_written)));
+  AppendNew(load.diagnostics, config_problems);
   // Usually the same objects: then the same problems, already reported.
   if (!std::equal(in_force.begin(), in_force.end(), as_written.begin(), as_written.end())) {
     AppendNew(load.diagnostics, manifests::CheckObjectSet(Objects(in_force)));
