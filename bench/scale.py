@@ -213,6 +213,7 @@ class Lab:
              "--clock-start", "now", "--time-scale", "1", "--admin-listen", "127.0.0.1:0",
              "--cert-out", os.path.join(self.work, "ca.pem")], stdout=out, stderr=err)
         self.processes.append(sim)
+        self.sim = sim
         self.urls = {}
         deadline = time.time() + 60
         while time.time() < deadline:
@@ -308,8 +309,9 @@ class Lab:
                 total += float(line.rsplit(" ", 1)[1])
         return total
 
-    def cpu_seconds(self):
-        fields = open("/proc/%d/stat" % self.vsrd.pid).read().rsplit(")", 1)[1].split()
+    def cpu_seconds(self, pid=None):
+        pid = self.vsrd.pid if pid is None else pid
+        fields = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
         # utime and stime are fields 14 and 15 of stat(5); fields[0] here is field 3.
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
@@ -390,6 +392,9 @@ def run(args, n, report):
         time.sleep(interval)
         metrics = lab.get("/metrics").decode()
         cpu0, requests0 = lab.cpu_seconds(), lab.metric_sum(metrics, "vsrd_api_requests_total")
+        sim_cpu0 = lab.cpu_seconds(lab.sim.pid)
+        latency0 = (lab.metric_sum(metrics, "vsrd_api_request_duration_seconds_sum"),
+                    lab.metric_sum(metrics, "vsrd_api_request_duration_seconds_count"))
         passes0 = lab.metric_sum(metrics, "vsrd_reconcile_total", 'result="success"')
         t0 = time.time()
         rss = []
@@ -402,6 +407,10 @@ def run(args, n, report):
         cpu = lab.cpu_seconds() - cpu0
         requests = lab.metric_sum(metrics, "vsrd_api_requests_total") - requests0
         passes = lab.metric_sum(metrics, "vsrd_reconcile_total", 'result="success"') - passes0
+        sim_cpu = lab.cpu_seconds(lab.sim.pid) - sim_cpu0
+        latency = ((lab.metric_sum(metrics, "vsrd_api_request_duration_seconds_sum") - latency0[0])
+                   / max(lab.metric_sum(metrics, "vsrd_api_request_duration_seconds_count")
+                         - latency0[1], 1))
         say("steady state over %.0f s (interval %s): RSS %.1f MB (max %.1f), CPU %.1f %% of a core"
             % (elapsed, args.interval, statistics.median(rss), max(rss), 100 * cpu / elapsed))
         say("  %.0f API requests (%.2f per object per interval), %.3f ms CPU per request, "
@@ -410,6 +419,12 @@ def run(args, n, report):
              1000 * cpu / n / (elapsed / interval)))
         say("  drift checks: %.2f per object per interval; RSS per object %.1f kB" %
             (passes / n / (elapsed / interval), 1024 * statistics.median(rss) / n))
+        # What bounds the drift checks: each worker makes one request at a time, so with W
+        # workers at most W / latency requests per second.
+        say("  API request latency (mean, as vsrd sees it) %.1f ms with %d workers; vsrd-sim CPU "
+            "%.1f %% of a core, %.3f ms per request" %
+            (1000 * latency, args.workers, 100 * sim_cpu / elapsed,
+             1000 * sim_cpu / max(requests, 1)))
 
         # 3. /metrics and /status.
         for path in ("/metrics", "/status"):

@@ -8,6 +8,7 @@
 #
 #   bench/scale.sh                                   SIZES=100,1000,10000 TARGETS=10
 #   SIZES=1000 STEADY=60 EDITS=10 bench/scale.sh
+#   RATE=100000 SIZES=10000 bench/scale.sh             each target's requests_per_second (100)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +17,7 @@ targets=${TARGETS:-10}
 interval=${INTERVAL:-30s}
 steady=${STEADY:-90}
 edits=${EDITS:-20}
+rate=${RATE:-100}
 
 cmake --preset release >/dev/null
 cmake --build --preset release --target vsrd vsrd-sim ${JOBS:+--parallel "$JOBS"}
@@ -30,12 +32,12 @@ report=$(mktemp)
 trap 'rm -f "$report"' EXIT
 python3 bench/scale.py --vsrd build/release/daemon/vsrd \
   --sim build/release/simulator/server/vsrd-sim --sizes "$sizes" --targets "$targets" \
-  --interval "$interval" --steady "$steady" --edits "$edits" | tee "$report"
+  --interval "$interval" --steady "$steady" --edits "$edits" --rate "$rate" | tee "$report"
 {
   echo "# vsrd at scale (bench/scale.sh)"
   echo "ended:   $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "command: SIZES=$sizes TARGETS=$targets INTERVAL=$interval STEADY=$steady EDITS=$edits" \
-    "bench/scale.sh"
+    "RATE=$rate bench/scale.sh"
   echo "commit:  $commit (built from)"
   echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) at the end"
   echo "machine: nproc $(nproc); $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //');" \
