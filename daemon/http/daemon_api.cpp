@@ -116,8 +116,8 @@ Response AllStatuses(const DaemonBackend& backend, const Request& request) {
       return JsonError(400, message);
     }
   }
-  // Each object is written as its own JSON text into the array: at 10,000 objects one tree of
-  // them all cost more than writing them (issue 15, bench/scale.sh).
+  // Each object is written straight into the array (AppendStatusJson, no tree): at 10,000
+  // objects building trees was most of the request (issue 15, bench/status_render.cpp).
   std::string objects = "[";
   if (backend.statuses) {
     for (const ObjectStatus& status : backend.statuses()) {
@@ -127,7 +127,7 @@ Response AllStatuses(const DaemonBackend& backend, const Request& request) {
         continue;
       }
       if (objects.size() > 1) objects += ',';
-      objects += StatusToJson(status).dump(-1, ' ', false, json::error_handler_t::replace);
+      AppendStatusJson(status, objects);
     }
   }
   objects += ']';

@@ -216,6 +216,212 @@ nlohmann::json StatusToJson(const ObjectStatus& status) {
               {"history", std::move(history)}};
 }
 
+namespace {
+
+// Well-formed UTF-8 (RFC 3629: no overlong form, no surrogate, nothing above U+10FFFF), the
+// sequences nlohmann's serializer accepts.
+bool IsUtf8(std::string_view text) {
+  const auto* byte = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* const end = byte + text.size();
+  const auto continuation = [](unsigned char c) { return (c & 0xC0U) == 0x80U; };
+  while (byte != end) {
+    const unsigned char lead = *byte;
+    if (lead < 0x80U) {
+      ++byte;
+      continue;
+    }
+    std::size_t length = 0;
+    unsigned char low = 0x80U;  // the second byte's range
+    unsigned char high = 0xBFU;
+    if (lead >= 0xC2U && lead <= 0xDFU) {
+      length = 2;
+    } else if (lead >= 0xE0U && lead <= 0xEFU) {
+      length = 3;
+      if (lead == 0xE0U) low = 0xA0U;
+      if (lead == 0xEDU) high = 0x9FU;
+    } else if (lead >= 0xF0U && lead <= 0xF4U) {
+      length = 4;
+      if (lead == 0xF0U) low = 0x90U;
+      if (lead == 0xF4U) high = 0x8FU;
+    } else {
+      return false;
+    }
+    if (static_cast<std::size_t>(end - byte) < length) return false;
+    if (byte[1] < low || byte[1] > high) return false;
+    for (std::size_t i = 2; i < length; ++i) {
+      if (!continuation(byte[i])) return false;
+    }
+    byte += length;
+  }
+  return true;
+}
+
+// A JSON string as nlohmann's dump writes it with ensure_ascii false: ", \ and the control
+// characters escaped (\b \f \n \r \t, else \u00xx), everything else as it is. Text that is
+// not well-formed UTF-8 goes through nlohmann itself, so that its replacements are the same.
+void AppendString(std::string_view text, std::string& out) {
+  if (!IsUtf8(text)) {
+    out += json(std::string(text)).dump(-1, ' ', false, json::error_handler_t::replace);
+    return;
+  }
+  out += '"';
+  for (const char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20U) {
+          static constexpr char kHex[] = "0123456789abcdef";
+          out += "\\u00";
+          out += kHex[(static_cast<unsigned char>(c) >> 4U) & 0xFU];
+          out += kHex[static_cast<unsigned char>(c) & 0xFU];
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+void AppendTime(const std::optional<WallTime>& time, std::string& out) {
+  if (time) {
+    AppendString(FormatWallTime(*time), out);
+  } else {
+    out += "null";
+  }
+}
+
+// `"key":` (every key here is a plain identifier), after `before` when given.
+void AppendKey(std::string_view key, std::string& out) {
+  out += '"';
+  out += key;
+  out += "\":";
+}
+void AppendKey(char before, std::string_view key, std::string& out) {
+  out += before;
+  AppendKey(key, out);
+}
+
+}  // namespace
+
+void AppendStatusJson(const ObjectStatus& status, std::string& out) {
+  // The keys of each object in sorted order, as nlohmann's std::map-backed objects dump them.
+  AppendKey('{', "conditions", out);
+  out += '[';
+  AppendKey('{', "last_transition_time", out);
+  AppendTime(status.last_transition, out);
+  AppendKey(',', "message", out);
+  AppendString(status.message, out);
+  AppendKey(',', "reason", out);
+  AppendString(status.reason, out);
+  AppendKey(',', "status", out);
+  out += status.phase == Phase::kReady ? "\"True\"" : "\"False\"";
+  out += ",\"type\":\"Ready\"}]";
+  AppendKey(',', "details", out);
+  out += '{';
+  bool first = true;
+  for (const auto& [key, value] : status.details) {
+    if (!first) out += ',';
+    first = false;
+    AppendString(key, out);
+    out += ':';
+    AppendString(value, out);
+  }
+  out += '}';
+  AppendKey(',', "failures", out);
+  out += std::to_string(status.failures);
+  AppendKey(',', "generation", out);
+  AppendString(status.generation, out);
+  AppendKey(',', "history", out);
+  out += '[';
+  first = true;
+  for (const auto& entry : status.history) {
+    out += first ? "{" : ",{";
+    first = false;
+    AppendKey("at", out);
+    AppendString(FormatWallTime(entry.at), out);
+    AppendKey(',', "count", out);
+    out += std::to_string(entry.count);
+    AppendKey(',', "message", out);
+    AppendString(entry.message, out);
+    AppendKey(',', "phase", out);
+    AppendString(reconcilers::PhaseName(entry.phase), out);
+    AppendKey(',', "reason", out);
+    AppendString(entry.reason, out);
+    AppendKey(',', "result", out);
+    AppendString(entry.result, out);
+    AppendKey(',', "since", out);
+    AppendString(FormatWallTime(entry.since), out);
+    out += '}';
+  }
+  out += ']';
+  AppendKey(',', "kind", out);
+  AppendString(manifests::KindName(status.key.kind), out);
+  AppendKey(',', "last_error", out);
+  if (status.last_error) {
+    AppendString(*status.last_error, out);
+  } else {
+    out += "null";
+  }
+  AppendKey(',', "name", out);
+  AppendString(status.key.name, out);
+  AppendKey(',', "next_reconcile_at", out);
+  AppendTime(status.next_reconcile_at, out);
+  AppendKey(',', "observed_generation", out);
+  AppendString(status.observed_generation, out);
+  AppendKey(',', "operation", out);
+  if (status.operation) {
+    const auto& op = *status.operation;
+    AppendKey('{', "name", out);
+    AppendString(op.name, out);
+    AppendKey(',', "progress", out);
+    out += op.progress ? std::to_string(*op.progress) : std::string("null");
+    AppendKey(',', "started_at", out);
+    AppendString(FormatWallTime(op.started_at), out);
+    AppendKey(',', "task", out);
+    AppendString(op.task, out);
+    out += '}';
+  } else {
+    out += "null";
+  }
+  AppendKey(',', "phase", out);
+  AppendString(reconcilers::PhaseName(status.phase), out);
+  AppendKey(',', "revision", out);
+  AppendString(status.revision, out);
+  AppendKey(',', "target", out);
+  AppendString(status.target, out);
+  AppendKey(',', "waiting", out);
+  if (status.waiting && status.waiting->dependency) {
+    out += "{\"for\":\"dependency\",\"object\":";
+    AppendString(status.waiting->dependency->ToString(), out);
+    out += '}';
+  } else if (status.waiting) {
+    out += "{\"for\":\"window\"}";
+  } else {
+    out += "null";
+  }
+  out += '}';
+}
+
 std::optional<ObjectStatus> StatusFromJson(const nlohmann::json& in, std::string* error) {
   try {
     return Decode(in);

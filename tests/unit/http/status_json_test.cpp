@@ -1,5 +1,9 @@
 #include "daemon/http/status_json.hpp"
 
+#include <cstdint>
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "daemon/engine/journal.hpp"
@@ -143,6 +147,88 @@ TEST(StatusJson, RoundTrips) {
     const auto back = StatusFromJson(json::parse(StatusToJson(status).dump()), &error);
     ASSERT_TRUE(back) << error;
     ExpectEqual(*back, status);
+  }
+}
+
+// AppendStatusJson writes, byte for byte, what StatusToJson(...).dump does (GET /status serves
+// it): every optional field present or absent, and text with every kind of character, hostile
+// and not well-formed UTF-8 included.
+std::string Dumped(const ObjectStatus& status) {
+  return StatusToJson(status).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+std::string Appended(const ObjectStatus& status) {
+  std::string out = "prefix:";
+  AppendStatusJson(status, out);
+  EXPECT_EQ(out.substr(0, 7), "prefix:") << "appends, keeping what was there";
+  return out.substr(7);
+}
+
+TEST(StatusJson, AppendWritesWhatDumpWrites) {
+  ObjectStatus minimal;
+  minimal.key = {manifests::Kind::kGuestCustomizationCheck, "web"};
+  ObjectStatus no_progress = Full();
+  no_progress.operation->progress.reset();
+  ObjectStatus window = minimal;
+  window.phase = Phase::kWaiting;
+  window.waiting = reconcilers::WaitingFor::Window();
+  ObjectStatus dependency = Full();
+  dependency.phase = Phase::kReady;
+  dependency.waiting =
+      reconcilers::WaitingFor::Dependency({manifests::Kind::kOfflineDepotFromHost, "esx01-golden"});
+  dependency.failures = -3;
+  const std::vector<std::string> texts = {
+      "",
+      "plain",
+      "quote \" backslash \\ slash /",
+      "controls \b\f\n\r\t \x01 \x1f \x7f end",
+      std::string("nul \0 inside", 12),
+      "UTF-8: caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xef\xbf\xbd",
+      "lone \xff byte",
+      "truncated \xe2\x82",
+      "overlong \xc0\x80 and \xe0\x80\x80",
+      "surrogate \xed\xa0\x80",
+      "above U+10FFFF \xf4\x90\x80\x80",
+      "continuation first \x80\xbf",
+      "\xf0\x9f\x98",
+  };
+  std::vector<ObjectStatus> statuses = {Full(), minimal, no_progress, window, dependency};
+  for (const std::string& text : texts) {
+    ObjectStatus status = Full();
+    status.message = text;
+    status.reason = text;
+    status.last_error = text;
+    status.details[text] = text;
+    status.history.front().message = text;
+    status.operation->task = text;
+    statuses.push_back(status);
+  }
+  for (const ObjectStatus& status : statuses) {
+    SCOPED_TRACE(status.message);
+    EXPECT_EQ(Appended(status), Dumped(status));
+  }
+}
+
+// The same for random bytes: what nlohmann replaces and how far it skips on a bad sequence is
+// its own; AppendStatusJson must agree on every input (a fixed seed, so a failure repeats).
+TEST(StatusJson, AppendWritesWhatDumpWritesForRandomBytes) {
+  std::uint32_t state = 20261207;
+  const auto next = [&state] {
+    state = state * 1664525U + 1013904223U;
+    return state >> 24U;
+  };
+  // Bytes drawn mostly from the interesting ranges: ASCII controls, quotes, lead bytes,
+  // continuation bytes.
+  const std::string alphabet = std::string("\"\\\n\x01\x1f\x7f aZ") +
+                               "\x80\xbf\xc2\xdf\xe0\xed\xef" + "\xf0\xf4\xf5\xff\xa0\x9f\x90\x8f";
+  for (int round = 0; round < 3000; ++round) {
+    std::string text;
+    const std::size_t length = next() % 12;
+    for (std::size_t i = 0; i < length; ++i) text += alphabet[next() % alphabet.size()];
+    ObjectStatus status;
+    status.key = {manifests::Kind::kVchaPassiveNode, "vc01-passive"};
+    status.message = text;
+    status.details["vm"] = text;
+    ASSERT_EQ(Appended(status), Dumped(status)) << "round " << round;
   }
 }
 
