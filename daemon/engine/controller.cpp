@@ -1,6 +1,7 @@
 #include "daemon/engine/controller.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <exception>
 #include <unordered_set>
 #include <utility>
@@ -812,6 +813,10 @@ void Controller::RecountOperationsInFlight(std::optional<manifests::Kind> only) 
 std::size_t Controller::RunDue() {
   std::size_t passes = 0;
   while (auto key = queue_.TryGet(clock_.SteadyNow())) {
+    if (PaceDriftCheck(*key)) {
+      queue_.Done(*key);
+      continue;
+    }
     Process(*key);
     queue_.Done(*key);
     ++passes;
@@ -819,8 +824,42 @@ std::size_t Controller::RunDue() {
   return passes;
 }
 
+bool Controller::PaceDriftCheck(const Key& key) {
+  const bool drift = queue_.ProcessingPriority(key) == rec::Priority::kDrift;
+  SteadyTime::duration wait{};
+  {
+    const std::lock_guard lock(mutex_);
+    // Its reserved turn has come (or it runs for another reason now): it starts.
+    if (paced_.erase(key) > 0 || !drift) return false;
+    const auto object = objects_.find(key);
+    if (object == objects_.end()) return false;
+    const std::string& target = object->second.object->target.name;
+    const auto config = config_.targets.find(target);
+    if (config == config_.targets.end()) return false;
+    const double rate = config->second.requests_per_second;
+    if (!(rate > 0) || std::isinf(rate)) return false;
+    const auto step =
+        std::chrono::duration_cast<SteadyTime::duration>(std::chrono::duration<double>(1.0 / rate));
+    const SteadyTime now = clock_.SteadyNow();
+    SteadyTime& next = drift_pace_[target];
+    if (next <= now) {
+      next = now + step;
+      return false;
+    }
+    wait = next - now;
+    next += step;
+    paced_.insert(key);
+  }
+  queue_.AddAfter(key, std::chrono::ceil<std::chrono::milliseconds>(wait), rec::Priority::kDrift);
+  return true;
+}
+
 void Controller::WorkerLoop() {
   while (auto key = queue_.Get()) {
+    if (PaceDriftCheck(*key)) {
+      queue_.Done(*key);
+      continue;
+    }
     {
       const std::lock_guard lock(liveness_mutex_);
       passes_[std::this_thread::get_id()] = clock_.SteadyNow();

@@ -98,6 +98,9 @@ class ControllerTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
     config_.targets["vc01"].name = "vc01";
     config_.targets["vc01"].max_concurrent_mutations = 1;
+    // Unlimited (0, which a config file cannot say): these tests drive a clock that stands
+    // still, and drift checks are paced at the rate (Controller::PaceDriftCheck, tested below).
+    config_.targets["vc01"].requests_per_second = 0;
     journal_ = std::make_unique<Journal>(dir_);
     reconciler_ = std::make_shared<ScriptedReconciler>();
     reconciler_->script = [](rec::Context&) { return Outcome::Done(Phase::kReady, "InSync"); };
@@ -420,6 +423,43 @@ TEST_F(ControllerTest, AWakeUpIsForTheNextPassNotTheOneAlreadyRunning) {
   ASSERT_TRUE(controller->ReconcileNow(CheckKey("b"), false));
   EXPECT_EQ(controller->RunDue(), 1U) << "a waits for its backoff: b's answer no longer wakes it";
   EXPECT_EQ(reconciler_->passes["a"], 3);
+}
+
+// Drift checks start at most at their target's requests_per_second (Controller::PaceDriftCheck):
+// the objects of one target falling due together no longer hold every worker waiting for that
+// target's rate limit while other targets have work. A check put back gets a start time of its
+// own, one step after the one before; an operator's request is never paced.
+TEST_F(ControllerTest, DriftChecksStartAtTheirTargetsRateWhileOtherTargetsGoOn) {
+  config_.targets["vc01"].requests_per_second = 10;  // one drift check per 100 ms
+  config_.targets["vc02"].name = "vc02";
+  config_.targets["vc02"].requests_per_second = 10;
+  reconciler_->script = [](rec::Context&) { return Outcome::Done(Phase::kReady, "InSync"); };
+  std::map<std::string, rec::TargetPorts> ports{{"vc01", rec::TargetPorts{"vc01"}},
+                                                {"vc02", rec::TargetPorts{"vc02"}}};
+  ControllerOptions options;
+  options.seed = 1;
+  controller_ = std::make_unique<Controller>(
+      config_, ports, *journal_, clock_,
+      ReconcilerSet{{manifests::Kind::kGuestCustomizationCheck, reconciler_}}, options, nullptr);
+  Controller& controller = *controller_;
+  std::string b1 = Check("b1");
+  b1.replace(b1.find("vc01"), 4, "vc02");
+  // The first load queues its objects as drift checks (the initial list), vc01's first.
+  controller.SetObjects(Objects(Check("a1") + Check("a2") + Check("a3") + Check("a4") + b1),
+                        "rev1");
+  EXPECT_EQ(controller.RunDue(), 2U) << "a1, then vc02's b1 while a2 to a4 wait for their turn";
+  ASSERT_TRUE(controller.ReconcileNow(CheckKey("a4"), false));
+  EXPECT_EQ(controller.RunDue(), 1U) << "an operator's request is not paced";
+  clock_.Advance(std::chrono::milliseconds(99));
+  EXPECT_EQ(controller.RunDue(), 0U);
+  clock_.Advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(controller.RunDue(), 1U);
+  clock_.Advance(std::chrono::milliseconds(100));
+  EXPECT_EQ(controller.RunDue(), 1U);
+  clock_.Advance(std::chrono::milliseconds(100));
+  EXPECT_EQ(controller.RunDue(), 0U) << "a4's turn was taken by the operator's request";
+  EXPECT_EQ(reconciler_->order, (std::vector<std::string>{"a1", "b1", "a4", "a2", "a3"}));
+  for (const char* name : {"a1", "a2", "a3", "a4", "b1"}) EXPECT_EQ(PhaseOf(name), Phase::kReady);
 }
 
 // Many new objects at once: the kinds that may start an operation go first (their operations
