@@ -271,6 +271,7 @@ void Controller::SetObjects(const std::vector<manifests::SharedObject>& objects,
       for (auto& [target, waiters] : slot_waiters_) std::erase(waiters, key);
       for (auto& [target, waiters] : unreachable_) waiters.erase(key);
       woken_.erase(key);
+      paced_.erase(key);
       it = objects_.erase(it);
     }
     dependents_.clear();
