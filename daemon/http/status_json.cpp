@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "daemon/engine/journal.hpp"
+#include "manifests/utf8.hpp"
 
 namespace vsrd::daemon {
 namespace {
@@ -218,49 +219,11 @@ nlohmann::json StatusToJson(const ObjectStatus& status) {
 
 namespace {
 
-// Well-formed UTF-8 (RFC 3629: no overlong form, no surrogate, nothing above U+10FFFF), the
-// sequences nlohmann's serializer accepts.
-bool IsUtf8(std::string_view text) {
-  const auto* byte = reinterpret_cast<const unsigned char*>(text.data());
-  const auto* const end = byte + text.size();
-  const auto continuation = [](unsigned char c) { return (c & 0xC0U) == 0x80U; };
-  while (byte != end) {
-    const unsigned char lead = *byte;
-    if (lead < 0x80U) {
-      ++byte;
-      continue;
-    }
-    std::size_t length = 0;
-    unsigned char low = 0x80U;  // the second byte's range
-    unsigned char high = 0xBFU;
-    if (lead >= 0xC2U && lead <= 0xDFU) {
-      length = 2;
-    } else if (lead >= 0xE0U && lead <= 0xEFU) {
-      length = 3;
-      if (lead == 0xE0U) low = 0xA0U;
-      if (lead == 0xEDU) high = 0x9FU;
-    } else if (lead >= 0xF0U && lead <= 0xF4U) {
-      length = 4;
-      if (lead == 0xF0U) low = 0x90U;
-      if (lead == 0xF4U) high = 0x8FU;
-    } else {
-      return false;
-    }
-    if (static_cast<std::size_t>(end - byte) < length) return false;
-    if (byte[1] < low || byte[1] > high) return false;
-    for (std::size_t i = 2; i < length; ++i) {
-      if (!continuation(byte[i])) return false;
-    }
-    byte += length;
-  }
-  return true;
-}
-
 // A JSON string as nlohmann's dump writes it with ensure_ascii false: ", \ and the control
 // characters escaped (\b \f \n \r \t, else \u00xx), everything else as it is. Text that is
 // not well-formed UTF-8 goes through nlohmann itself, so that its replacements are the same.
 void AppendString(std::string_view text, std::string& out) {
-  if (!IsUtf8(text)) {
+  if (!manifests::IsUtf8(text)) {
     out += json(std::string(text)).dump(-1, ' ', false, json::error_handler_t::replace);
     return;
   }
