@@ -72,8 +72,6 @@ Metrics::Metrics(std::string_view version)
                                                   "The version an appliance runs, always 1")),
       vcha_health_(Build<prometheus::Gauge>(*registry_, "vsrd_vcha_health",
                                             "1 for the VCHA cluster's health state")),
-      vm_customizable_(Build<prometheus::Gauge>(*registry_, "vsrd_vm_customizable",
-                                                "1 when the VM can be guest-customized")),
       revision_(Build<prometheus::Gauge>(*registry_, "vsrd_last_applied_revision_info",
                                          "The git commit of the manifests in force, always 1")),
       journal_writable_(Build<prometheus::Gauge>(
@@ -168,9 +166,13 @@ void Metrics::SetVchaHealth(const std::string& target, std::string_view state) {
   }
 }
 
-void Metrics::SetVmCustomizable(const std::string& target, const std::string& vm,
-                                bool customizable) {
-  vm_customizable_.Add({{"target", target}, {"vm", vm}}).Set(customizable ? 1 : 0);
+void Metrics::SetVmsCustomizable(const manifests::ObjectKey& key, const std::string& target,
+                                 std::vector<std::pair<std::string, bool>> vms) {
+  const std::lock_guard lock(mutex_);
+  const auto it = objects_.find(key);
+  if (it == objects_.end()) return;
+  it->second.vm_target = target;
+  it->second.vms = std::move(vms);
 }
 
 void Metrics::SetRevision(const std::string& revision) {
@@ -292,6 +294,23 @@ void Metrics::RenderObjectsLocked(std::string& out) const {
   i = 0;
   for (const auto& [key, object] : objects_) {
     series("vsrd_drift_detected_total", labels[i++], "", object.drift);
+  }
+  family("vsrd_vm_customizable", "gauge", "1 when the VM can be guest-customized");
+  // A VM that two objects check would otherwise be two samples of one series, which Prometheus
+  // rejects: the first object's (in key order) is shown.
+  std::unordered_set<std::string> shown;
+  for (const auto& [key, object] : objects_) {
+    for (const auto& [vm, customizable] : object.vms) {
+      std::string id = object.vm_target;
+      id += '\0';
+      id += vm;
+      if (!shown.insert(std::move(id)).second) continue;
+      out += "vsrd_vm_customizable{target=\"";
+      AppendLabelValue(out, object.vm_target);
+      out += "\",vm=\"";
+      AppendLabelValue(out, vm);
+      out += customizable ? "\"} 1\n" : "\"} 0\n";
+    }
   }
 }
 

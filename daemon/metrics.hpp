@@ -23,10 +23,10 @@
 #include "reconcilers/outcome.hpp"
 
 // Every metric family of docs/operations.md "Metric families", in one registry, rendered with
-// prometheus-cpp's text serializer for GET /metrics, except the four per-object families, which
+// prometheus-cpp's text serializer for GET /metrics, except the five per-object families, which
 // Render writes itself from one small record per object (ObjectSeries). Label values come from
-// closed sets (kinds,
-// phases, results, states) or from manifest and config names; never URLs, ids of tasks, or secrets.
+// closed sets (kinds, phases, results, states) or from manifest and config names; never URLs,
+// ids of tasks, or secrets.
 // Every label set that can be known in advance is created at once so it reads 0 before the first
 // event: per kind at construction, per object in SetObjects. Thread-safe.
 
@@ -63,7 +63,12 @@ class Metrics {
   void SetApplianceVersion(const std::string& target, const std::string& version);
   /// vsrd_vcha_health{target,state}: 1 for `state`, 0 for the other states.
   void SetVchaHealth(const std::string& target, std::string_view state);
-  void SetVmCustomizable(const std::string& target, const std::string& vm, bool customizable);
+  /// vsrd_vm_customizable{target,vm}: 1 or 0 for each VM of `key`'s last complete check, on
+  /// `target`. Replaces what the object showed before: a VM it no longer checks goes, and all
+  /// go with the object (SetObjects). A VM that two objects check is one series (the first
+  /// object's, in key order). Ignored for an object not in force.
+  void SetVmsCustomizable(const manifests::ObjectKey& key, const std::string& target,
+                          std::vector<std::pair<std::string, bool>> vms);
   /// vsrd_last_applied_revision_info{revision} = 1; the previous revision goes.
   void SetRevision(const std::string& revision);
   void SetManifestsLoaded(std::size_t objects);
@@ -86,14 +91,16 @@ class Metrics {
   using Family = prometheus::Family<T>;
 
   /// What the per-object families (vsrd_object_ready, vsrd_object_phase, vsrd_object_suspended,
-  /// vsrd_drift_detected_total: nine series per object) show for one object in force. They are
-  /// kept here and written by Render, not as prometheus-cpp series: at 10,000 objects those
-  /// 90,000 series were most of vsrd's memory (a label map, a hash and a node each) and of
-  /// the time of a scrape, and a pass built their label sets to set them (issue 15,
-  /// bench/scale.sh).
+  /// vsrd_drift_detected_total: nine series per object; vsrd_vm_customizable: one per VM
+  /// checked) show for one object in force. They are kept here and written by Render, not as
+  /// prometheus-cpp series: at 10,000 objects those 100,000 series were most of vsrd's memory
+  /// (a label map, a hash and a node each) and of the time of a scrape, and a pass built their
+  /// label sets to set them (issue 15, bench/scale.sh, bench/metrics_render.cpp).
   struct ObjectSeries {
-    std::optional<reconcilers::Phase> phase;  ///< the phase shown; none yet: every gauge 0
-    std::uint64_t drift = 0;                  ///< vsrd_drift_detected_total
+    std::optional<reconcilers::Phase> phase;        ///< the phase shown; none yet: every gauge 0
+    std::uint64_t drift = 0;                        ///< vsrd_drift_detected_total
+    std::string vm_target;                          ///< the target of `vms`
+    std::vector<std::pair<std::string, bool>> vms;  ///< vsrd_vm_customizable: VM, customizable
   };
 
   /// Appends the per-object families, in the text format, to `out`. Requires mutex_.
@@ -112,7 +119,6 @@ class Metrics {
   Family<prometheus::Counter>& workqueue_retries_;
   Family<prometheus::Gauge>& appliance_version_;
   Family<prometheus::Gauge>& vcha_health_;
-  Family<prometheus::Gauge>& vm_customizable_;
   Family<prometheus::Gauge>& revision_;
   Family<prometheus::Gauge>& journal_writable_;
 

@@ -159,7 +159,7 @@ class Controller::EngineContext final : public rec::Context {
   }
   void ObserveVmCustomizable(const std::string& vm, bool customizable) override {
     details_["vm." + vm + ".customizable"] = customizable ? "true" : "false";
-    if (auto* metrics = Metrics()) metrics->SetVmCustomizable(ports_.name, vm, customizable);
+    vms_.emplace_back(vm, customizable);
   }
   void ObserveDrift() override { ++drift_; }
 
@@ -169,6 +169,9 @@ class Controller::EngineContext final : public rec::Context {
     return controller_.options_.dry_run ? nullptr : controller_.options_.metrics;
   }
   int Drift() const { return drift_; }
+  /// The VMs this pass checked (ObserveVmCustomizable), in order; a check observes all of its
+  /// VMs or none (reconcilers/guest_customization_check/reconciler.cpp).
+  std::vector<std::pair<std::string, bool>> TakeVms() { return std::move(vms_); }
 
  private:
   Controller& controller_;
@@ -179,6 +182,7 @@ class Controller::EngineContext final : public rec::Context {
   rec::EffectivePolicy policy_;
   rec::ObjectRecord record_;
   std::map<std::string, std::string> details_;
+  std::vector<std::pair<std::string, bool>> vms_;
   int drift_ = 0;
 };
 
@@ -737,8 +741,12 @@ std::optional<Outcome> Controller::Pass(const Key& key, bool& slot_refused) {
     }
   }
   RecordOperationMetrics(object, in_flight_before, outcome);
-  if (context.Drift() > 0 && options_.metrics != nullptr) {
-    options_.metrics->CountDrift(key);
+  if (options_.metrics != nullptr) {
+    if (context.Drift() > 0) options_.metrics->CountDrift(key);
+    // A pass that checked no VM (a read failed, another kind) leaves the last check's series.
+    if (auto vms = context.TakeVms(); !vms.empty()) {
+      options_.metrics->SetVmsCustomizable(key, object.target.name, std::move(vms));
+    }
   }
 
   rec::QueueAction action;

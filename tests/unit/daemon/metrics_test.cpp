@@ -14,6 +14,7 @@ namespace vsrd::daemon {
 namespace {
 
 using manifests::Kind;
+using manifests::ObjectKey;
 using reconcilers::Phase;
 
 bool Has(const std::string& text, const std::string& line) {
@@ -23,10 +24,12 @@ bool Has(const std::string& text, const std::string& line) {
 TEST(Metrics, EveryFamilyOfTheProductSpecIsExportedBeforeAnyEvent) {
   Metrics metrics("0.1.0");
   metrics.Api().Precreate("vc01", std::array<std::string_view, 1>{"vm.get"});
-  metrics.SetObjects({{Kind::kVchaPassiveNode, "vc01-passive"}});
+  metrics.SetObjects(
+      {{Kind::kVchaPassiveNode, "vc01-passive"}, {Kind::kGuestCustomizationCheck, "web-tier"}});
   metrics.SetApplianceVersion("vc01", "8.0.1.00000");
   metrics.SetVchaHealth("vc01", "DEGRADED");
-  metrics.SetVmCustomizable("vc01", "vm-42", true);
+  metrics.SetVmsCustomizable({Kind::kGuestCustomizationCheck, "web-tier"}, "vc01",
+                             {{"vm-42", true}});
   metrics.SetRevision("0123abcd");
   metrics.SetManifestErrors({{"manifests/broken.yaml", 2}});
   const std::string text = metrics.Render();
@@ -45,7 +48,7 @@ TEST(Metrics, EveryFamilyOfTheProductSpecIsExportedBeforeAnyEvent) {
       << "every kind and result reads 0 before the first pass";
   EXPECT_TRUE(
       Has(text, "vsrd_drift_detected_total{kind=\"VchaPassiveNode\",name=\"vc01-passive\"} 0"));
-  EXPECT_TRUE(Has(text, "vsrd_manifests_loaded 1"));
+  EXPECT_TRUE(Has(text, "vsrd_manifests_loaded 2"));
   EXPECT_TRUE(Has(text, "vsrd_manifest_errors{file=\"manifests/broken.yaml\"} 2"));
   EXPECT_TRUE(Has(text, "vsrd_vcha_health{state=\"DEGRADED\",target=\"vc01\"} 1"));
   EXPECT_TRUE(Has(text, "vsrd_vcha_health{state=\"HEALTHY\",target=\"vc01\"} 0"));
@@ -150,10 +153,47 @@ TEST(Metrics, CountsPassesOperationsAndRetries) {
   EXPECT_TRUE(Has(text, "vsrd_workqueue_depth 3"));
 }
 
+TEST(Metrics, AVmSeriesShowsItsObjectsLastCheckAndGoesWithTheObject) {
+  Metrics metrics("0.1.0");
+  const ObjectKey web{Kind::kGuestCustomizationCheck, "web-tier"};
+  const ObjectKey db{Kind::kGuestCustomizationCheck, "db-tier"};
+  metrics.SetObjects({web, db});
+  metrics.SetVmsCustomizable(web, "vc01", {{"vm-1", true}, {"vm-2", false}});
+  std::string text = metrics.Render();
+  EXPECT_TRUE(Has(text, "vsrd_vm_customizable{target=\"vc01\",vm=\"vm-1\"} 1"));
+  EXPECT_TRUE(Has(text, "vsrd_vm_customizable{target=\"vc01\",vm=\"vm-2\"} 0"));
+
+  // The next check no longer has vm-1 (removed from the spec): its series goes.
+  metrics.SetVmsCustomizable(web, "vc01", {{"vm-2", true}});
+  text = metrics.Render();
+  EXPECT_FALSE(Has(text, "vsrd_vm_customizable{target=\"vc01\",vm=\"vm-1\"} 1"));
+  EXPECT_TRUE(Has(text, "vsrd_vm_customizable{target=\"vc01\",vm=\"vm-2\"} 1"));
+
+  // Two objects checking one VM make one series, the first object's in key order (db-tier).
+  metrics.SetVmsCustomizable(db, "vc01", {{"vm-2", false}});
+  text = metrics.Render();
+  EXPECT_EQ(text.find("vm=\"vm-2\""), text.rfind("vm=\"vm-2\"")) << "one series for vm-2";
+  EXPECT_TRUE(Has(text, "vsrd_vm_customizable{target=\"vc01\",vm=\"vm-2\"} 0"));
+
+  // An object removed from the manifests takes its VMs' series with it; one not in force
+  // (a pass that ended after its removal) shows nothing.
+  metrics.SetObjects({db});
+  metrics.SetVmsCustomizable(web, "vc02", {{"vm-9", true}});
+  text = metrics.Render();
+  EXPECT_TRUE(Has(text, "vsrd_vm_customizable{target=\"vc01\",vm=\"vm-2\"} 0"));
+  EXPECT_EQ(text.find("vm-9"), std::string::npos);
+  metrics.SetObjects({});
+  text = metrics.Render();
+  EXPECT_EQ(text.find("vsrd_vm_customizable{"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE vsrd_vm_customizable gauge"), std::string::npos)
+      << "the family is listed with no series";
+}
+
 TEST(Metrics, EveryLineIsACommentOrASampleInTheTextFormat) {
   Metrics metrics("0.1.0");
   metrics.SetObjects({{Kind::kGuestCustomizationCheck, "web-tier"}});
-  metrics.SetVmCustomizable("vc01", "vm-43", false);
+  metrics.SetVmsCustomizable({Kind::kGuestCustomizationCheck, "web-tier"}, "vc01",
+                             {{"vm-43", false}, {"vm \"quoted\"\n\\", true}});
   const std::regex sample(
       R"(^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",?)*\})? -?[0-9.e+-]+|[+-]Inf|NaN$)");
   std::istringstream lines(metrics.Render());
