@@ -14,8 +14,8 @@ void ObjectStatus::Record(OutcomeEntry pass) {
   }
   pass.since = pass.at;
   pass.count = 1;
+  if (history.size() >= kHistory) history.erase(history.begin());  // five moves at most
   history.push_back(std::move(pass));
-  while (history.size() > kHistory) history.pop_front();
 }
 
 void StatusStore::Put(const ObjectStatus& status) {
