@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -122,6 +123,7 @@ class Metrics {
   Family<prometheus::Gauge>& revision_;
   Family<prometheus::Gauge>& journal_writable_;
 
+  mutable std::atomic<std::size_t> last_size_{0};  ///< of the last Render's text: a size hint
   mutable std::mutex mutex_;
   std::map<manifests::ObjectKey, ObjectSeries> objects_;
   std::map<std::string, std::string> appliance_versions_;  ///< target -> version shown
